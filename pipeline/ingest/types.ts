@@ -1,0 +1,63 @@
+import type { MetadataValue } from '../core/dataset.ts';
+import type { SourceFile } from '../core/store.ts';
+
+/** Where a record came from, for error messages and conflict reports. */
+export interface SourceLocation {
+  file: string;
+  line?: number;
+}
+
+/** One (model, item) result as read from any input format. */
+export interface ScoreRecord {
+  model: string;
+  item: string;
+  /** In [0, 1] after any rescaling; NaN is never used here (an absent record is "missing"). */
+  score: number;
+  /** The extracted answer; null = the model answered but nothing could be extracted; undefined = format has no answers. */
+  answer?: string | null;
+  where?: SourceLocation;
+}
+
+/** Prompt text and metadata of one item, as read from any input format. */
+export interface ItemRecord {
+  id: string;
+  text: string | null;
+  metadata: Record<string, MetadataValue>;
+  where?: SourceLocation;
+}
+
+/** What a format reader produces; `merge.ts` turns parts into a canonical Dataset. */
+export interface IngestParts {
+  format: string;
+  records: ScoreRecord[];
+  items: ItemRecord[];
+  sources: SourceFile[];
+  /** Human-readable facts about choices made (filter, metric, epochs, …), shown by --dry-run and in the manifest. */
+  notes: string[];
+  /** The metric used and the alternatives the logs offered. */
+  metric?: { chosen: string; available: string[] };
+}
+
+/** Options every reader may consult (parsed from the CLI). */
+export interface FormatOptions {
+  metric?: string;
+  filter?: string;
+  scorer?: string;
+  epochs?: 'mean' | 'first';
+  task?: string;
+  modelField?: string;
+  itemField?: string;
+  scoreField?: string;
+  answerField?: string;
+  idField?: string;
+  textField?: string[];
+  [key: string]: unknown;
+}
+
+export interface IngestFormat {
+  name: string;
+  describe: string;
+  /** True when these (already expanded) files look like this format. Cheap: reads at most a few KB. */
+  detect(files: string[]): Promise<boolean>;
+  read(files: string[], options: FormatOptions): Promise<IngestParts>;
+}
