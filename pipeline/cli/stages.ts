@@ -5,7 +5,10 @@ import { stage as correlate } from '../correlate/stage.ts';
 import { stage as cluster } from '../cluster/stage.ts';
 import { stage as reweight } from '../reweight/stage.ts';
 import { stage as explain } from '../explain/stage.ts';
-import { stage as report } from '../report/stage.ts';
+import { makeReportStage } from '../report/stage.ts';
 
 /** Every analysis stage, in pipeline order. */
-export const STAGES: StageModule[] = [embed, index, correlate, cluster, reweight, explain, report];
+const analysis: StageModule[] = [embed, index, correlate, cluster, reweight, explain];
+const report = makeReportStage((name) => analysis.some((s) => s.name === name && s.built));
+
+export const STAGES: StageModule[] = [...analysis, report];

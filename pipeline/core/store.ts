@@ -334,6 +334,13 @@ export class ArtifactStore {
   }
 }
 
+/** The contentHash `saveDataset` would record for this dataset (lets ingest detect a no-op without writing). */
+export function contentHashOf(d: Dataset): string {
+  const fileHashes: Record<string, string> = {};
+  for (const [f, bytes] of Object.entries(encodeDataset(d))) fileHashes[f] = sha256(bytes);
+  return datasetContentHash(fileHashes);
+}
+
 function datasetContentHash(fileHashes: Record<string, string>): string {
   return sha256(stableStringify(fileHashes));
 }

@@ -9,4 +9,18 @@ export interface Embedder {
   embed(texts: string[]): Promise<Float32Array>;
   /** Release workers / sessions. */
   close(): Promise<void>;
+  /**
+   * Optional: like `embed`, plus each text's token count BEFORE truncation (so the stage can say
+   * how many prompts were cut, and the cache can reuse an uncut vector under any larger limit).
+   */
+  embedWithTokens?(texts: string[]): Promise<EmbedBatchResult>;
+  /** Optional: how many `embed` calls may usefully run at once (e.g. worker threads); default 1. */
+  readonly concurrency?: number;
+}
+
+export interface EmbedBatchResult {
+  /** texts.length × dims, rows L2-normalised. */
+  vectors: Float32Array;
+  /** Token count of each text before truncation; -1 when unknown. */
+  tokens: Int32Array;
 }

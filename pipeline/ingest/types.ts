@@ -36,6 +36,13 @@ export interface IngestParts {
   notes: string[];
   /** The metric used and the alternatives the logs offered. */
   metric?: { chosen: string; available: string[] };
+  /**
+   * Optional declared order (e.g. the rows / columns of a wide matrix). Merge orders models and
+   * items by it first, then by first appearance in `records`; declared entries without any
+   * score are dropped and reported.
+   */
+  modelOrder?: string[];
+  itemOrder?: string[];
 }
 
 /** Options every reader may consult (parsed from the CLI). */
@@ -45,12 +52,20 @@ export interface FormatOptions {
   scorer?: string;
   epochs?: 'mean' | 'first';
   task?: string;
+  /** HELM: read the entries of this perturbation instead of the unperturbed ones. */
+  perturbation?: string;
   modelField?: string;
   itemField?: string;
   scoreField?: string;
   answerField?: string;
   idField?: string;
   textField?: string[];
+  /** Field holding the task / benchmark id in long-format rows (auto: benchmark_id, task, …). */
+  taskField?: string;
+  /** Wide format: answers matrices, one per scores file. */
+  answers?: string[];
+  /** Answer text meaning "no answer could be extracted" (default "NONE"). */
+  noneMarker?: string;
   [key: string]: unknown;
 }
 

@@ -18,6 +18,15 @@ function allStageOptions(): Record<string, Options> {
   return merged;
 }
 
+/** In `run`, --metric belongs to ingest; the stages get --similarity-metric as their --metric. */
+function stageArgs(argv: RunArgs, name: string): Record<string, unknown> {
+  const args: Record<string, unknown> = { ...argv, name };
+  delete args.metric;
+  const sim = argv['similarity-metric'] ?? argv.similarityMetric;
+  if (sim !== undefined) args.metric = sim;
+  return args;
+}
+
 export function runCommand(commandLine: () => string): CommandModule<GlobalArgs, RunArgs> {
   return {
     command: 'run [paths..]',
@@ -28,6 +37,7 @@ export function runCommand(commandLine: () => string): CommandModule<GlobalArgs,
         .option('name', { type: 'string', describe: 'Benchmark name (default "demo" with --demo)' })
         .option('demo', { type: 'boolean', default: false, describe: 'Generate the demo benchmark first (if absent) and analyse it' })
         .option('force', { type: 'boolean', default: false, describe: 'Recompute every stage even if fresh' })
+        .option('similarity-metric', { type: 'string', choices: ['pearson', 'cosine', 'jaccard', 'hamming'], describe: 'Performance similarity metric for correlate and explain (their --metric; in run, --metric is the ingest metric)' })
         .options(allStageOptions()) as unknown as Argv<RunArgs>,
     handler: async (argv) => {
       const ctx = makeContext(argv, commandLine());
@@ -44,7 +54,7 @@ export function runCommand(commandLine: () => string): CommandModule<GlobalArgs,
           ctx.reporter.info(`${stage.name}: not built yet in this version — skipped`);
           continue;
         }
-        const outcome = await stage.run(ctx, name, { ...argv, name });
+        const outcome = await stage.run(ctx, name, stageArgs(argv, name));
         ctx.reporter.info(`${outcome.stage}: ${outcome.status} — ${outcome.message}`);
         outcomes.push(outcome);
       }

@@ -1,11 +1,11 @@
 import type { CommandModule } from 'yargs';
-import { NotBuiltError } from '../../core/errors.ts';
+import { reportJsonSchema } from '../../report/schema.ts';
 import type { GlobalArgs } from '../context.ts';
 
 export const command: CommandModule<GlobalArgs, GlobalArgs> = {
   command: 'schema',
-  describe: 'Print the JSON Schema of report.json [not built yet: issue #8]',
+  describe: 'Print the JSON Schema of report.json (versioned; other tools can rely on it)',
   handler: () => {
-    throw new NotBuiltError('covary schema (issue #8)');
+    process.stdout.write(JSON.stringify(reportJsonSchema(), null, 2) + '\n');
   },
 };

@@ -1,0 +1,138 @@
+/**
+ * The cluster stage's computation (pure): semantic clusters on prompt embeddings, performance
+ * clusters on standardised performance vectors, and the given categories from item metadata.
+ */
+import type { Rng } from '../core/rng.ts';
+import type { Item } from '../core/dataset.ts';
+import type { Clustering, Clusterings } from './index.ts';
+import { clusterPoints, defaultKMax, type KmeansOptions } from './cluster.ts';
+import { performanceVectors } from './performance.ts';
+import { distinctiveWords, opening } from './labels.ts';
+
+export interface ClusteringInputs {
+  items: Item[];
+  m: number;
+  /** m × n row-major scores, NaN = missing. */
+  scores: Float64Array;
+  /** n × dims L2-normalised embeddings, or null (no text / embed not run). */
+  embeddings: { vectors: Float32Array; dims: number } | null;
+  /** Why embeddings are null (goes into the notes). */
+  embeddingsMissingReason?: string;
+}
+
+export interface ClusteringOptions {
+  kmeans: KmeansOptions;
+  /** Fixed k for performance clusters (default: the same search). */
+  performanceK: number | null;
+  categoryField: string;
+}
+
+function sizesOf(assignments: Int32Array, k: number): number[] {
+  const s = new Array<number>(k).fill(0);
+  for (const a of assignments) if (a >= 0) s[a]++;
+  return s;
+}
+
+export function categoryClustering(items: Item[], field: string): { clustering: Clustering | null; note?: string } {
+  const values = items.map((it) => (Object.prototype.hasOwnProperty.call(it.metadata, field) ? it.metadata[field] : undefined));
+  const present = values.filter((v) => v !== undefined && v !== null && String(v).trim() !== '').length;
+  if (present === 0) return { clustering: null, note: `no item has a "${field}" metadata field: no given categories` };
+  const names = values.map((v) => (v === undefined || v === null || String(v).trim() === '' ? '(none)' : String(v)));
+  const labels = [...new Set(names)].sort();
+  const index = new Map(labels.map((l, j) => [l, j]));
+  const assignments = Int32Array.from(names.map((nm) => index.get(nm)!));
+  const k = labels.length;
+  const clustering: Clustering = { kind: 'category', k, assignments, sizes: sizesOf(assignments, k), silhouette: null, labels, kSelection: 'metadata', unassigned: 0, field };
+  const notes: string[] = [];
+  if (present < items.length) notes.push(`${items.length - present} items have no "${field}": grouped as "(none)"`);
+  if (k > items.length / 2) notes.push(`"${field}" has ${k} distinct values for ${items.length} items: it looks like an identifier rather than a category`);
+  return { clustering, note: notes.length ? notes.join('; ') : undefined };
+}
+
+export function computeClusterings(input: ClusteringInputs, opt: ClusteringOptions, rng: Rng, onStep?: (what: string) => void): Clusterings & { notes: string[] } {
+  const { items, m, scores } = input;
+  const n = items.length;
+  const notes: string[] = [];
+
+  let semantic: Clustering | null = null;
+  if (!input.embeddings) {
+    notes.push(`no semantic clusters: ${input.embeddingsMissingReason ?? 'no embeddings'}`);
+  } else if (n < 3) {
+    notes.push('no semantic clusters: fewer than 3 prompts');
+  } else {
+    const { vectors, dims } = input.embeddings;
+    const ko = { ...opt.kmeans, kMax: defaultKMax(n, opt.kmeans.kMin, opt.kmeans.kMax) };
+    const c = clusterPoints(vectors, n, dims, ko, rng.fork('semantic'), (w) => onStep?.(`semantic ${w}`));
+    const texts = items.map((it) => it.text);
+    const words = distinctiveWords(texts, c.assignments, c.k);
+    const examples = c.central.map((rows) => rows.slice(0, 2).map((i) => (texts[i] ? opening(texts[i]!) : `(item ${items[i].id})`)));
+    semantic = {
+      kind: 'semantic',
+      k: c.k,
+      assignments: c.assignments,
+      sizes: sizesOf(c.assignments, c.k),
+      silhouette: Number.isFinite(c.silhouette) ? c.silhouette : null,
+      labels: words.map((w, j) => (w.length ? w.slice(0, 3).join(', ') : examples[j][0] ?? `cluster ${j}`)),
+      medoids: c.medoids,
+      kSelection: c.kSelection,
+      silhouetteByK: c.silhouetteByK,
+      silhouettePoints: c.silhouettePoints,
+      stability: c.stability,
+      words,
+      examples,
+      unassigned: 0,
+    };
+  }
+
+  let performance: Clustering | null = null;
+  if (m < 2) notes.push('no performance clusters: fewer than 2 models');
+  else {
+    const pv = performanceVectors(scores, m, n);
+    const nv = pv.varying.length;
+    if (nv < 3) notes.push(`no performance clusters: only ${nv} prompts vary across models`);
+    else {
+      const data = new Float64Array(nv * m);
+      for (let r = 0; r < nv; r++) data.set(pv.z.subarray(pv.varying[r] * m, (pv.varying[r] + 1) * m), r * m);
+      const ko = { ...opt.kmeans, k: opt.performanceK, kMax: defaultKMax(nv, opt.kmeans.kMin, opt.kmeans.kMax) };
+      const c = clusterPoints(data, nv, m, ko, rng.fork('performance'), (w) => onStep?.(`performance ${w}`));
+      const assignments = new Int32Array(n).fill(-1);
+      for (let r = 0; r < nv; r++) assignments[pv.varying[r]] = c.assignments[r];
+      // Label: how many models get the cluster's prompts right on average.
+      const labels = Array.from({ length: c.k }, (_, j) => {
+        let s = 0;
+        let cnt = 0;
+        for (let r = 0; r < nv; r++) {
+          if (c.assignments[r] !== j) continue;
+          const i = pv.varying[r];
+          for (let kk = 0; kk < m; kk++) {
+            const v = scores[kk * n + i];
+            if (v === v) {
+              s += v;
+              cnt++;
+            }
+          }
+        }
+        return `perf ${j}: mean score ${cnt ? (s / cnt).toFixed(2) : 'n/a'}`;
+      });
+      performance = {
+        kind: 'performance',
+        k: c.k,
+        assignments,
+        sizes: sizesOf(assignments, c.k),
+        silhouette: Number.isFinite(c.silhouette) ? c.silhouette : null,
+        labels,
+        medoids: c.medoids.map((r) => pv.varying[r]),
+        kSelection: c.kSelection,
+        silhouetteByK: c.silhouetteByK,
+        silhouettePoints: c.silhouettePoints,
+        stability: c.stability,
+        unassigned: n - nv,
+      };
+      if (n - nv > 0) notes.push(`${n - nv} zero-variance prompts (every model right, or every model wrong) are not in any performance cluster`);
+    }
+  }
+
+  const cat = categoryClustering(items, opt.categoryField);
+  if (cat.note) notes.push(cat.note);
+  return { semantic, performance, category: cat.clustering, notes };
+}

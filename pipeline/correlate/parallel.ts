@@ -1,0 +1,70 @@
+/**
+ * Splitting the heavy loops over worker threads. Replicate b depends only on (seed, b) and the
+ * top-k merge is order-independent, so results are identical for any number of workers.
+ */
+import { Worker } from 'node:worker_threads';
+import type { ReplicateBatch, ReplicateSpec } from './replicates.ts';
+import { histSpec } from './replicates.ts';
+import type { ReplicateRunner } from './analyze.ts';
+import type { PreparedColumns } from './similarity.ts';
+import { mergeTopK, type PartialTopK, type TopK } from './topk.ts';
+import type { WorkerRequest } from './worker.ts';
+
+const ENTRY = new URL('./worker-entry.mjs', import.meta.url);
+
+function call<T>(req: WorkerRequest, tick: (n: number) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const w = new Worker(ENTRY);
+    let settled = false;
+    w.on('message', (msg: { type: string; n?: number; result?: T; message?: string }) => {
+      if (msg.type === 'tick') tick(msg.n ?? 1);
+      else if (msg.type === 'done') {
+        settled = true;
+        resolve(msg.result as T);
+        void w.terminate();
+      } else if (msg.type === 'error') {
+        settled = true;
+        reject(new Error(`correlate worker failed: ${msg.message}`));
+        void w.terminate();
+      }
+    });
+    w.on('error', (e) => {
+      if (!settled) reject(e);
+      settled = true;
+    });
+    w.on('exit', (code) => {
+      if (!settled) reject(new Error(`correlate worker exited with code ${code}`));
+      settled = true;
+    });
+    w.postMessage(req);
+  });
+}
+
+/** A ReplicateRunner that splits [0, B) into `workers` contiguous ranges. */
+export function workerRunner(workers: number): ReplicateRunner {
+  return async (spec: ReplicateSpec, B: number, tick: (n: number) => void): Promise<ReplicateBatch> => {
+    const w = Math.max(1, Math.min(workers, B));
+    const bounds = Array.from({ length: w + 1 }, (_, i) => Math.round((i * B) / w));
+    const parts = await Promise.all(
+      bounds.slice(0, -1).map((from, i) => call<ReplicateBatch>({ type: 'replicates', spec, from, to: bounds[i + 1] }, tick)),
+    );
+    const bins = histSpec(spec.metric).steps + 1;
+    const stats = new Float64Array(B * 3);
+    const hists = new Int32Array(B * bins);
+    for (const p of parts) {
+      stats.set(p.stats, p.from * 3);
+      hists.set(p.hists, p.from * bins);
+    }
+    return { from: 0, to: B, stats, hists };
+  };
+}
+
+/** Top-k over worker threads (row blocks dealt round-robin so the triangle is shared evenly). */
+export async function topKParallel(p: PreparedColumns, k: number, workers: number, tick: (rows: number) => void): Promise<TopK> {
+  const parts = await Promise.all(
+    Array.from({ length: workers }, (_, w) =>
+      call<PartialTopK>({ type: 'topk', metric: p.metric, raw: p.raw, m: p.m, n: p.n, minCommon: p.minCommon, binary: p.binary, k, offset: w, stride: workers }, tick),
+    ),
+  );
+  return mergeTopK(parts);
+}

@@ -1,0 +1,269 @@
+/**
+ * The explain computation (METHOD.md §5), pure: dataset + embeddings + kNN graph + semantic
+ * clusters + user tags + options + rng → result. The stage wrapper (stage.ts) does the I/O.
+ */
+import type { Dataset } from '../core/dataset.ts';
+import type { Rng } from '../core/rng.ts';
+import { silentReporter, type Reporter } from '../core/progress.ts';
+import type { KnnGraph } from '../index/index.ts';
+import type { Clustering } from '../cluster/index.ts';
+import type { ExplainOptions, PerfMetric } from './options.ts';
+import { computeTags, FAILURE_KINDS, promptStats, type TagSummary, type UserTags } from './tags.ts';
+import { prepareColumns, pairSimilarity } from './perf-similarity.ts';
+import { samplePairs } from './pairs.ts';
+import type { Embedding, PredictorSpec } from './design.ts';
+import { mrqap, type DroppedPredictor, type RegressionResult } from './mrqap.ts';
+import { decileCurve, nearestNeighbourEffect, tagEffect, type DecileBin, type NearestNeighbourEffect, type TagEffect } from './effects.ts';
+import { cosineAt } from './design.ts';
+
+/** Expected similarity of each pair under Null B (the correlate stage's nullBPairExpectation). */
+export type NullBExpectation = (scores: Float64Array, m: number, n: number, pairs: Int32Array, metric: PerfMetric, B: number, rng: Rng, minCommonModels?: number) => Float64Array;
+
+export interface ExplainInputs {
+  dataset: Dataset;
+  /** L2-normalised prompt embeddings (null: no text, semantic predictors dropped). */
+  embeddings: Embedding | null;
+  knn: KnnGraph | null;
+  semanticClusters: Clustering | null;
+  userTags: UserTags | null;
+  nullB: NullBExpectation | null;
+}
+
+export const DEFINITIONS = {
+  response: 'performance similarity of two prompts (the correlate metric over the models that have both scores); "excess" = similarity minus its expectation under Null B (ability-preserving), estimated per pair from Null B replicates',
+  weights: 'pairs are all pairs of eligible prompts, or a stratified sample (all or a seeded share of semantic kNN pairs + uniform random pairs) with Horvitz–Thompson weights 1/(inclusion probability), so weighted estimates refer to all pairs',
+  r2: 'weighted R² of the full pairwise regression',
+  partialR2: 'per block: (R²_full − R²_without_block) / (1 − R²_without_block), the share of the variance left unexplained by the other blocks that the block explains (coefficient of partial determination)',
+  uniqueR2: 'per block: R²_full − R²_without_block (variance explained by the block alone beyond the others)',
+  coefficientP: 'MRQAP with double semi-partialling (Dekker et al. 2007): the focal predictor residualised on the others is evaluated at permuted prompt labels (π(i), π(j)) and correlated with the response residualised on the others; two-sided p = (1 + #{|T_perm| ≥ |T_obs|}) / (B + 1); no OLS p-values',
+  mantel: 'Mantel test: weighted correlation of semantic cosine and the response over the pairs; semantic matrix relabelled by permuting prompt labels; p one-sided (greater) = (1 + #{T_perm ≥ T_obs}) / (B + 1)',
+  standardized: 'coefficient × sd(predictor) / sd(response), weighted',
+  nearestNeighbours: 'mean similarity of each prompt with its k semantic nearest neighbours; p one-sided from permuting prompt labels of the neighbour graph',
+} as const;
+
+export interface ExplainResult {
+  metric: PerfMetric;
+  thresholds: {
+    correctThreshold: number;
+    hardThreshold: number;
+    formatThreshold: number;
+    distractorThreshold: number;
+    distractorMinFailing: number;
+    distractorAlpha: number;
+    lengthBins: number;
+    categoryFields: string[] | null;
+  };
+  permutations: number;
+  counts: {
+    models: number;
+    prompts: number;
+    /** Prompts with a defined similarity (e.g. non-zero variance for Pearson). */
+    eligiblePrompts: number;
+    /** Prompts set aside (zero variance / too few models). */
+    excludedPrompts: number;
+  };
+  tags: TagSummary[];
+  lengthCuts: number[] | null;
+  pairs: {
+    design: 'all' | 'stratified';
+    sampled: number;
+    populationPairs: number;
+    knnPopulation: number;
+    knnSampled: number;
+    randomSampled: number;
+    /** Sampled pairs dropped because the similarity (or its Null B expectation) is undefined. */
+    undefinedDropped: number;
+  } | null;
+  /** Main response (performance similarity). Null fields when the regression could not run. */
+  r2: number | null;
+  partialR2: RegressionResult['partialR2'] | null;
+  uniqueR2: RegressionResult['uniqueR2'] | null;
+  intercept: number | null;
+  coefficients: RegressionResult['coefficients'];
+  mantel: RegressionResult['mantel'];
+  /** The same model for the excess over Null B (null when Null B is unavailable). */
+  excess: RegressionResult | null;
+  droppedPredictors: DroppedPredictor[];
+  effects: {
+    semanticDeciles: DecileBin[];
+    nearestNeighbours: NearestNeighbourEffect | null;
+    tags: TagEffect[];
+  };
+  definitions: typeof DEFINITIONS;
+  notes: string[];
+}
+
+export interface ExplainOutput {
+  result: ExplainResult;
+  /** membership[t] for result.tags[t] (n each). */
+  membership: Uint8Array[];
+}
+
+export function explain(inp: ExplainInputs, o: ExplainOptions, rng: Rng, reporter: Reporter = silentReporter): ExplainOutput {
+  const d = inp.dataset;
+  const m = d.models.length;
+  const n = d.items.length;
+  const notes: string[] = [];
+  const tagSet = computeTags(d, o, inp.userTags);
+  notes.push(...tagSet.notes);
+
+  const base = {
+    metric: o.metric,
+    thresholds: {
+      correctThreshold: o.correctThreshold,
+      hardThreshold: o.hardThreshold,
+      formatThreshold: o.formatThreshold,
+      distractorThreshold: o.distractorThreshold,
+      distractorMinFailing: o.distractorMinFailing,
+      distractorAlpha: o.distractorAlpha,
+      lengthBins: o.lengthBins,
+      categoryFields: o.categoryFields,
+    },
+    permutations: o.permutations,
+    tags: tagSet.tags,
+    lengthCuts: tagSet.lengthCuts,
+    definitions: DEFINITIONS,
+  };
+
+  const emb = inp.embeddings;
+  if (emb && emb.vectors.length !== n * emb.d) throw new Error(`embeddings hold ${emb.vectors.length / emb.d} rows, the dataset ${n} prompts`);
+  if (!emb) notes.push('no embeddings (no prompt text or embed stage skipped): semantic predictors, the Mantel test and the semantic effects are dropped');
+  let knn = inp.knn;
+  if (knn && knn.n !== n) {
+    notes.push(`kNN graph has ${knn.n} prompts, the dataset ${n}: ignored`);
+    knn = null;
+  }
+  if (!knn && emb) notes.push('no kNN graph: the pair sample is uniform random pairs only and the nearest-neighbour effect is skipped');
+  let clusters = inp.semanticClusters;
+  if (clusters && clusters.assignments.length !== n) {
+    notes.push('semantic clustering does not match the dataset: ignored');
+    clusters = null;
+  }
+
+  // Prompts that can take part, and their difficulty.
+  const pc = prepareColumns(d.scores, m, n, o.metric, o.minCommonModels);
+  const stats = promptStats(d, o.correctThreshold);
+  // Prompts without text have all-zero embedding rows: their cosine means nothing, so they are set aside.
+  const hasVector = new Uint8Array(n).fill(1);
+  let noVector = 0;
+  if (emb) {
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let k = 0; k < emb.d; k++) s += emb.vectors[i * emb.d + k] * emb.vectors[i * emb.d + k];
+      if (!(s > 1e-6)) {
+        hasVector[i] = 0;
+        noVector++;
+      }
+    }
+    if (noVector) notes.push(`${noVector} prompt(s) without text (zero embedding) set aside from the pairwise model`);
+  }
+  const eligibleList: number[] = [];
+  let undefinedPrompts = 0;
+  for (let i = 0; i < n; i++) {
+    if (!pc.eligible[i] || stats.meanScore[i] !== stats.meanScore[i]) undefinedPrompts++;
+    else if (hasVector[i]) eligibleList.push(i);
+  }
+  const eligible = Int32Array.from(eligibleList);
+  const counts = { models: m, prompts: n, eligiblePrompts: eligible.length, excludedPrompts: n - eligible.length };
+  if (undefinedPrompts > 0) notes.push(`${undefinedPrompts} prompt(s) set aside from the pairwise model: ${o.metric === 'pearson' ? 'no variance across models (all right or all wrong) or ' : ''}fewer than ${o.minCommonModels} models with a score`);
+
+  const empty = (why: string, pairs: ExplainResult['pairs'] = null): ExplainOutput => {
+    notes.push(why);
+    return {
+      result: { ...base, counts, pairs, r2: null, partialR2: null, uniqueR2: null, intercept: null, coefficients: [], mantel: null, excess: null, droppedPredictors: [], effects: { semanticDeciles: [], nearestNeighbours: null, tags: [] }, notes },
+      membership: tagSet.membership,
+    };
+  };
+  if (eligible.length < 8) return empty(`pairwise model not fitted: only ${eligible.length} eligible prompt(s) (need 8)`);
+
+  // Pairs and responses.
+  const sample = samplePairs(eligible, n, emb ? knn : null, o.maxPairs, o.knnShare, rng.fork('pairs'));
+  const P0 = sample.i.length;
+  const y0 = new Float64Array(P0);
+  for (let p = 0; p < P0; p++) y0[p] = pairSimilarity(pc, sample.i[p], sample.j[p]);
+  let ex0: Float64Array | null = null;
+  if (inp.nullB && o.nullBSamples > 0) {
+    const flat = new Int32Array(2 * P0);
+    for (let p = 0; p < P0; p++) {
+      flat[2 * p] = sample.i[p];
+      flat[2 * p + 1] = sample.j[p];
+    }
+    reporter.info(`explain: Null B expectation of ${P0} pair similarities (${o.nullBSamples} replicates)`);
+    const e = inp.nullB(d.scores, m, n, flat, o.metric, o.nullBSamples, rng.fork('nullB'), o.minCommonModels);
+    ex0 = new Float64Array(P0);
+    for (let p = 0; p < P0; p++) ex0[p] = y0[p] - e[p];
+  } else notes.push(inp.nullB ? 'excess over Null B not computed (--null-b-samples 0)' : 'excess over Null B not computed: the Null B expectation is unavailable');
+  // Keep pairs with defined responses.
+  const keep: number[] = [];
+  for (let p = 0; p < P0; p++) if (y0[p] === y0[p] && (!ex0 || ex0[p] === ex0[p])) keep.push(p);
+  const P = keep.length;
+  const I = Int32Array.from(keep, (p) => sample.i[p]);
+  const J = Int32Array.from(keep, (p) => sample.j[p]);
+  const w = Float64Array.from(keep, (p) => sample.weight[p]);
+  const y = Float64Array.from(keep, (p) => y0[p]);
+  const yEx = ex0 ? Float64Array.from(keep, (p) => ex0![p]) : null;
+  const undefinedDropped = P0 - P;
+  const pairsInfo = { design: sample.design, sampled: P, populationPairs: sample.populationPairs, knnPopulation: sample.knnPopulation, knnSampled: sample.knnSampled, randomSampled: sample.randomSampled, undefinedDropped };
+  if (undefinedDropped) notes.push(`${undefinedDropped} sampled pair(s) dropped: similarity undefined (too few shared models or no variance over them)`);
+  if (P < 30) return empty(`pairwise model not fitted: only ${P} pair(s) with a defined similarity`, pairsInfo);
+
+  // Predictors.
+  const specs: PredictorSpec[] = [];
+  if (emb) specs.push({ name: 'semantic cosine', block: 'semantic', kind: 'cosine' });
+  if (clusters && emb) specs.push({ name: 'same semantic cluster', block: 'semantic', kind: 'same', codes: clusters.assignments });
+  else if (emb) notes.push('no semantic clustering: the "same semantic cluster" predictor is dropped');
+  tagSet.tags.forEach((t, c) => {
+    if (FAILURE_KINDS.includes(t.kind)) specs.push({ name: `both ${t.kind === 'user' ? t.id : t.label.split(' (')[0]}`, block: 'failure', kind: 'both', mem: tagSet.membership[c] });
+  });
+  for (const g of tagSet.groups) specs.push({ name: g.label, block: 'failure', kind: 'same', codes: g.codes });
+  specs.push({ name: '|p_i − p_j|', block: 'difficulty', kind: 'absdiff', values: stats.meanScore });
+  specs.push({ name: 'p_i + p_j', block: 'difficulty', kind: 'sum', values: stats.meanScore });
+
+  const B = o.permutations;
+  const bar = reporter.bar('explain: MRQAP permutations', B, 'permutations');
+  const fit = mrqap({ specs, emb, I, J, w, responses: yEx ? [y, yEx] : [y], universe: eligible, n, permutations: B, minTagPairs: o.minTagPairs, rng: rng.fork('mrqap'), onPermutation: () => bar.tick() });
+  bar.stop();
+  const main = fit.results[0];
+  for (const dp of fit.dropped) notes.push(`predictor "${dp.name}" dropped: ${dp.reason}`);
+
+  // Readable effects.
+  let W = 0;
+  let sy = 0;
+  for (let p = 0; p < P; p++) {
+    W += w[p];
+    sy += w[p] * y[p];
+  }
+  const meanAll = sy / W;
+  let deciles: DecileBin[] = [];
+  let nn: NearestNeighbourEffect | null = null;
+  if (emb) {
+    const s = new Float64Array(P);
+    cosineAt(emb, I, J, null, s);
+    deciles = decileCurve(s, y, yEx, w);
+    if (knn) {
+      const bar2 = reporter.bar('explain: nearest-neighbour permutations', B, 'permutations');
+      nn = nearestNeighbourEffect(knn, pc, eligible, meanAll, o.nnK, o.nnTestEdges, B, rng.fork('nn'), () => bar2.tick());
+      bar2.stop();
+    }
+  }
+  const tagEffects = tagSet.tags.map((t, c) => tagEffect(t.id, tagSet.membership[c], I, J, y, yEx, w));
+
+  return {
+    result: {
+      ...base,
+      counts,
+      pairs: pairsInfo,
+      r2: main.r2,
+      partialR2: main.partialR2,
+      uniqueR2: main.uniqueR2,
+      intercept: main.intercept,
+      coefficients: main.coefficients,
+      mantel: main.mantel,
+      excess: fit.results[1] ?? null,
+      droppedPredictors: fit.dropped,
+      effects: { semanticDeciles: deciles, nearestNeighbours: nn, tags: tagEffects },
+      notes,
+    },
+    membership: tagSet.membership,
+  };
+}

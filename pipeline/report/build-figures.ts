@@ -1,0 +1,123 @@
+/** Which figures a report has, built from its sections (pure: sections in, SVG text out). */
+import type { Report } from './schema.ts';
+import { barFigure, curveFigure, forestFigure, heatmapFigure, histogramFigure, rankChangeFigure } from './svg/figures.ts';
+
+export interface FigureInputs {
+  report: Omit<Report, 'figures' | 'methods' | 'verdict'>;
+  /** Sampled prompts' similarity matrix from correlate, and a cluster of each sampled prompt (for ordering). */
+  heatmap: { values: Float32Array; size: number; clusterOf: number[]; clusterLabels: string[]; clusterKind: string } | null;
+}
+
+export interface BuiltFigure {
+  file: string;
+  title: string;
+  caption: string;
+  svg: string;
+}
+
+export function buildFigures({ report: r, heatmap }: FigureInputs): BuiltFigure[] {
+  const out: BuiltFigure[] = [];
+  const c = r.correlation;
+  if (c?.histogram) {
+    const h = c.histogram;
+    const width = h.edges[1] - h.edges[0];
+    const dens = (xs: (number | null)[] | null) => (xs ?? []).map((v) => (v ?? 0) / width);
+    const series = [{ label: 'observed prompt pairs', values: dens(h.observed) }];
+    if (h.nullA) series.push({ label: 'null A (shuffled)', values: dens(h.nullA), line: true } as (typeof series)[number]);
+    if (h.nullB) series.push({ label: 'null B (ability-preserving)', values: dens(h.nullB), line: true } as (typeof series)[number]);
+    const markers = [] as { x: number; label: string; color?: string }[];
+    if (c.meanSimilarity !== null) markers.push({ x: c.meanSimilarity, label: `observed mean ${c.meanSimilarity.toFixed(3)}`, color: '#000' });
+    if (c.nullB.nullMean !== null) markers.push({ x: c.nullB.nullMean, label: `null B mean ${c.nullB.nullMean.toFixed(3)}`, color: '#2ca02c' });
+    out.push({
+      file: 'figures/null-histograms.svg',
+      title: 'Pairwise performance similarity: observed vs null models',
+      caption: `Distribution of ${c.metric} similarity over ${c.pairs.exact ? 'all' : 'sampled'} prompt pairs, against the pooled pairs of ${c.nullA.replicates} null-A and ${c.nullB.replicates} null-B replicates.`,
+      svg: histogramFigure({ title: 'Pairwise performance similarity: observed vs null models', xLabel: `${c.metric} similarity of two prompts`, yLabel: 'density', edges: h.edges, series, markers }),
+    });
+  }
+  if (heatmap && heatmap.size > 1) {
+    const order = Array.from({ length: heatmap.size }, (_, i) => i).sort((a, b) => heatmap.clusterOf[a] - heatmap.clusterOf[b] || a - b);
+    const vals = new Float32Array(heatmap.size * heatmap.size);
+    order.forEach((oi, i) => order.forEach((oj, j) => (vals[i * heatmap.size + j] = oi === oj ? 1 : heatmap.values[oi * heatmap.size + oj])));
+    const boundaries: number[] = [];
+    const groups: { start: number; end: number; label: string }[] = [];
+    let start = 0;
+    for (let i = 1; i <= order.length; i++) {
+      if (i === order.length || heatmap.clusterOf[order[i]] !== heatmap.clusterOf[order[start]]) {
+        const cl = heatmap.clusterOf[order[start]];
+        groups.push({ start, end: i, label: cl >= 0 ? heatmap.clusterLabels[cl] ?? String(cl) : 'none' });
+        if (i < order.length) boundaries.push(i);
+        start = i;
+      }
+    }
+    out.push({
+      file: 'figures/similarity-heatmap.svg',
+      title: 'Prompt-to-prompt performance similarity',
+      caption: `${heatmap.size} randomly sampled prompts, ordered by ${heatmap.clusterKind}; red = models succeed and fail on the two prompts together.`,
+      svg: heatmapFigure({ title: 'Prompt-to-prompt performance similarity', values: vals, size: heatmap.size, boundaries, groupLabels: groups, axisLabel: `sampled prompts, grouped by ${heatmap.clusterKind}`, colorLabel: c?.metric ?? 'similarity' }),
+    });
+  }
+  const cs = r.clusters;
+  const sizeSource = cs?.semantic ?? cs?.category ?? cs?.performance ?? null;
+  if (sizeSource) {
+    const kind = cs?.semantic ? 'semantic clusters' : cs?.category ? 'given categories' : 'performance clusters';
+    out.push({
+      file: 'figures/cluster-sizes.svg',
+      title: `Prompts per cluster (${kind})`,
+      caption: `How many prompts each of the ${sizeSource.k} ${kind} holds: an uneven bar chart is what makes a plain average depend on the mix.`,
+      svg: barFigure({ title: `Prompts per cluster (${kind})`, xLabel: 'prompts', bars: [...sizeSource.clusters].sort((a, b) => b.size - a.size).map((x) => ({ label: `${x.id}: ${x.label}`, value: x.size })) }),
+    });
+  }
+  const rw = r.reweighting;
+  if (rw && rw.schemes.length > 1) {
+    const uni = rw.schemes.find((s) => s.name === 'uniform') ?? rw.schemes[0];
+    const models = uni.models.map((m) => m.model);
+    const rankOf = (s: (typeof rw.schemes)[number], model: string) => s.models.find((x) => x.model === model)?.rank ?? NaN;
+    const moves = models.map((mdl) => ({
+      model: mdl,
+      beyond: rw.schemes.some((s) => s.models.find((x) => x.model === mdl)?.beyondNoise),
+      shift: Math.max(...rw.schemes.map((s) => Math.abs(s.models.find((x) => x.model === mdl)?.deltaRank ?? 0))),
+    }));
+    const highlight = new Set(moves.sort((a, b) => Number(b.beyond) - Number(a.beyond) || b.shift - a.shift || a.model.localeCompare(b.model)).filter((x) => x.shift > 0).slice(0, 6).map((x) => x.model));
+    out.push({
+      file: 'figures/rank-changes.svg',
+      title: 'Model rank under each weighting scheme',
+      caption: 'One line per model; coloured lines are the models whose rank moves most (moves beyond resampling noise first).',
+      svg: rankChangeFigure({ title: 'Model rank under each weighting scheme', schemes: rw.schemes.map((s) => s.name), models: models.map((mdl) => ({ label: mdl, ranks: rw.schemes.map((s) => rankOf(s, mdl)), highlight: highlight.has(mdl) })) }),
+    });
+    const others = rw.schemes.filter((s) => s !== uni).sort((a, b) => (a.kendallTau ?? 1) - (b.kendallTau ?? 1) || a.name.localeCompare(b.name)).slice(0, 3);
+    const shown = [uni, ...others];
+    const order = [...uni.models].sort((a, b) => (b.score ?? -1) - (a.score ?? -1)).map((m) => m.model);
+    out.push({
+      file: 'figures/score-intervals.svg',
+      title: 'Scores with 95% bootstrap intervals',
+      caption: `Uniform weighting and the ${others.length} schemes whose ranking differs most from it; models ordered by uniform score.`,
+      svg: forestFigure({
+        title: 'Scores with 95% bootstrap intervals',
+        xLabel: 'weighted score',
+        rows: order,
+        series: shown.map((s) => ({ label: s.name, points: order.map((mdl) => { const m = s.models.find((x) => x.model === mdl); return { value: m?.score ?? NaN, low: m?.ciLow ?? NaN, high: m?.ciHigh ?? NaN }; }) })),
+      }),
+    });
+  }
+  const e = r.explanation;
+  if (e && e.semanticDeciles.length) {
+    const pts = e.semanticDeciles.map((d) => ({ x: ((d.semanticLow ?? 0) + (d.semanticHigh ?? 0)) / 2, y: d.meanSimilarity ?? NaN }));
+    const ex = e.semanticDeciles.map((d) => ({ x: ((d.semanticLow ?? 0) + (d.semanticHigh ?? 0)) / 2, y: (d as { meanExcess?: number | null }).meanExcess ?? NaN }));
+    const series: Parameters<typeof curveFigure>[0]['series'] = [{ label: 'mean performance similarity', points: pts }];
+    if (ex.some((p) => Number.isFinite(p.y))) series.push({ label: 'excess over null B', points: ex, dashed: true });
+    out.push({
+      file: 'figures/similarity-vs-semantic.svg',
+      title: 'Performance similarity against semantic similarity',
+      caption: 'Prompt pairs binned by deciles of the cosine similarity of their embeddings; a rising curve means similar prompts are solved by the same models.',
+      svg: curveFigure({
+        title: 'Performance similarity against semantic similarity',
+        xLabel: 'semantic cosine similarity (decile midpoint)',
+        yLabel: 'mean performance similarity',
+        series,
+        hlines: e.nearestNeighbours?.randomMeanSimilarity !== null && e.nearestNeighbours ? [{ y: e.nearestNeighbours.randomMeanSimilarity as number, label: 'all pairs (mean)' }] : [],
+      }),
+    });
+  }
+  return out;
+}

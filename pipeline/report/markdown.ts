@@ -1,0 +1,206 @@
+/** report.md: a pure function of the report model. Findings first, then tables and figures. */
+import type { Report } from './schema.ts';
+import { mdTable, mdText } from './escape.ts';
+import { fmt, intCount, pValue, pct, signed } from './format.ts';
+
+type Section = (r: Report) => string[];
+
+const figure = (r: Report, file: string): string[] => {
+  const f = r.figures.find((x) => x.file === file);
+  return f ? [`![${mdText(f.title)}](${f.file})`, '', `*${mdText(f.caption)}*`, ''] : [];
+};
+
+const stageNote = (r: Report, stage: string): string[] => {
+  const s = r.stages[stage];
+  if (!s || s.status === 'ok') return [];
+  const why = s.status === 'missing' ? `the ${stage} stage has not been run` : s.status === 'not-built' ? `the ${stage} stage is not built in this version` : `skipped: ${s.reason ?? 'no reason given'}`;
+  return [`> Not available — ${mdText(why)}.`, ''];
+};
+
+const verdict: Section = (r) => [`# Can the average of “${mdText(r.benchmark.name)}” be trusted?`, '', ...r.verdict.sentences.map((s) => `- ${s}`), ''];
+
+const data: Section = (r) => {
+  const b = r.benchmark;
+  const lines = [
+    '## The data',
+    '',
+    `${intCount(b.models)} models × ${intCount(b.prompts)} prompts (format: ${mdText(b.format)}; scores ${b.binaryScores ? '0/1' : 'graded in [0, 1]'}). ` +
+      `${intCount(b.missingCells)} cells are missing (${pct(b.missingCells / Math.max(1, b.models * b.prompts), 2)}) and are never counted as wrong. ` +
+      `${intCount(b.promptsWithText)} prompts have text; ${b.hasAnswers ? 'the models’ extracted answers are available' : 'no answer matrix was given'}.`,
+    '',
+  ];
+  if (b.dropped.length) {
+    lines.push(`Dropped at ingestion (${intCount(b.droppedPrompts)} prompts in all):`, '');
+    lines.push(mdTable(['what', 'id', 'count', 'reason'], b.dropped.slice(0, 20).map((d) => [d.what, d.id ? mdText(d.id, 40) : '', d.count === null ? '' : intCount(d.count), mdText(d.reason, 120)])));
+    if (b.dropped.length > 20) lines.push('', `… and ${b.dropped.length - 20} more entries (see report.json).`);
+    lines.push('');
+  }
+  const sorted = [...b.modelMeans].sort((x, y) => (y.mean ?? -1) - (x.mean ?? -1));
+  lines.push('<details><summary>Plain averages per model</summary>', '');
+  lines.push(mdTable(['model', 'plain mean', 'prompts answered'], sorted.map((m) => [mdText(m.model, 60), fmt(m.mean), intCount(m.items)]), ['left', 'right', 'right']));
+  lines.push('', '</details>', '');
+  return lines;
+};
+
+const correlation: Section = (r) => {
+  const lines = ['## Do models succeed and fail on prompts together?', ''];
+  const c = r.correlation;
+  if (!c) return [...lines, ...stageNote(r, 'correlate')];
+  lines.push(
+    `Performance similarity is the ${mdText(c.metric)} similarity of two prompts’ performance vectors (how every model did on each), over the models that have both. ` +
+      `${intCount(c.promptsUsed)} prompts were used; ${intCount(c.zeroVariance.total)} had no variance across models (${intCount(c.zeroVariance.allCorrect)} solved by all, ${intCount(c.zeroVariance.allWrong)} by none) and are set aside here (they still count in scores). ` +
+      `${c.pairs.exact ? 'All' : 'A seeded random sample of'} ${intCount(c.pairs.evaluated)} prompt pairs ${c.pairs.exact ? 'were' : 'was'} evaluated${c.pairs.lackingCommonModels ? `; ${intCount(c.pairs.lackingCommonModels)} pairs lacked enough common models` : ''}.`,
+    '',
+  );
+  const row = (label: string, n: Report['correlation'] extends infer T ? (T extends { nullA: infer U } ? U : never) : never) => [
+    label,
+    mdText(n.method, 70),
+    intCount(n.replicates),
+    fmt(n.observed),
+    `${fmt(n.nullMean)} ± ${fmt(n.nullSd)}`,
+    fmt(n.z, 1),
+    pValue(n.p, n.replicates),
+    n.ks ? fmt(n.ks.D) : '–',
+    n.ks ? pValue(n.ks.p, n.replicates) : '–',
+  ];
+  lines.push(
+    mdTable(
+      ['null model', 'how the null is drawn', 'B', 'observed mean similarity', 'null mean ± sd', 'z', 'p', 'KS D', 'KS p'],
+      [row('A (shuffle)', c.nullA), row('B (ability-preserving)', c.nullB)],
+      ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+    ),
+    '',
+  );
+  const ms = (n: typeof c.nullA) => (n.meanSquared ? `${fmt(n.meanSquared.observed)} vs ${fmt(n.meanSquared.nullMean)} ± ${fmt(n.meanSquared.nullSd)} (p ${pValue(n.meanSquared.p, n.replicates)})` : '–');
+  lines.push(`Mean squared similarity: ${ms(c.nullA)} under null A; ${ms(c.nullB)} under null B.`, '');
+  lines.push(...figure(r, 'figures/null-histograms.svg'), ...figure(r, 'figures/similarity-heatmap.svg'));
+  return lines;
+};
+
+const clusters: Section = (r) => {
+  const lines = ['## Families of prompts', ''];
+  const cs = r.clusters;
+  if (!cs) return [...lines, ...stageNote(r, 'cluster')];
+  for (const note of cs.notes) lines.push(`> ${mdText(note)}`, '');
+  const block = (title: string, c: NonNullable<typeof cs.semantic>) => {
+    lines.push(`### ${title}`, '', `k = ${c.k}; mean silhouette ${fmt(c.silhouette)}; stability across seeds (adjusted Rand index) ${fmt(c.stabilityAri)}.`, '');
+    lines.push(
+      mdTable(
+        ['cluster', 'prompts', 'label', 'a typical prompt'],
+        c.clusters.map((x) => [String(x.id), intCount(x.size), mdText(x.label, 60), x.examples[0] ? mdText(x.examples[0], 90) : '']),
+        ['right', 'right', 'left', 'left'],
+      ),
+      '',
+    );
+  };
+  if (cs.semantic) block('Semantic clusters (prompt embeddings)', cs.semantic);
+  if (cs.performance) block('Performance clusters (which models get them right)', cs.performance);
+  if (cs.category) block('Given categories (metadata)', cs.category);
+  lines.push(...figure(r, 'figures/cluster-sizes.svg'));
+  return lines;
+};
+
+const reweighting: Section = (r) => {
+  const lines = ['## Does the ranking depend on the prompt mix?', ''];
+  const rw = r.reweighting;
+  if (!rw) return [...lines, ...stageNote(r, 'reweight')];
+  lines.push(
+    `Each scheme is a different assumption about which prompts matter. Intervals are 95% bootstrap intervals (${intCount(rw.bootstrap)} replicates; prompt bootstrap, and in brackets the cluster bootstrap that resamples whole clusters). ` +
+      'A rank change counts as beyond noise only when it exceeds what resampling the same scheme produces.',
+    '',
+  );
+  lines.push(
+    mdTable(
+      ['scheme', 'Kendall τ_b vs uniform', 'noise floor τ_b', 'max |Δrank|', 'noise max |Δrank|', 'top-5 overlap', 'effective prompts'],
+      rw.schemes.map((s) => [mdText(s.name), fmt(s.kendallTau), fmt(s.noiseFloorTau), fmt(s.maxAbsRankShift, 0), fmt(s.noiseFloorMaxAbsRankShift, 0), pct(s.top5Overlap, 0), fmt(s.effectiveSampleSize, 0)]),
+      ['left', 'right', 'right', 'right', 'right', 'right', 'right'],
+    ),
+    '',
+  );
+  for (const sk of rw.skipped) lines.push(`- ${mdText(sk.name)}: skipped — ${mdText(sk.reason)}`);
+  if (rw.skipped.length) lines.push('');
+  lines.push(...figure(r, 'figures/rank-changes.svg'), ...figure(r, 'figures/score-intervals.svg'));
+  for (const s of rw.schemes) {
+    lines.push(`### ${mdText(s.name)}`, '', mdText(s.description), '');
+    const rows = [...s.models].sort((a, b) => (a.rank ?? 1e9) - (b.rank ?? 1e9));
+    lines.push(
+      mdTable(
+        ['model', 'score [95% CI]', '(cluster CI)', 'rank [interval]', 'P(rank 1)', 'Δscore', 'Δrank', 'beyond noise'],
+        rows.map((m) => [
+          mdText(m.model, 48),
+          `${fmt(m.score)} [${fmt(m.ciLow)}, ${fmt(m.ciHigh)}]`,
+          m.clusterCiLow === null ? '–' : `[${fmt(m.clusterCiLow)}, ${fmt(m.clusterCiHigh)}]`,
+          `${fmt(m.rank, 0)} [${fmt(m.rankLow, 0)}–${fmt(m.rankHigh, 0)}]`,
+          fmt(m.pRank1, 2),
+          s.name === 'uniform' ? '' : signed(m.deltaScore),
+          s.name === 'uniform' ? '' : signed(m.deltaRank, 0),
+          s.name === 'uniform' || m.beyondNoise === null ? '' : m.beyondNoise ? 'yes' : 'no',
+        ]),
+        ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+      ),
+      '',
+    );
+  }
+  return lines;
+};
+
+const explanation: Section = (r) => {
+  const lines = ['## What explains the co-variation?', ''];
+  const e = r.explanation;
+  if (!e) return [...lines, ...stageNote(r, 'explain')];
+  for (const note of e.notes) lines.push(`> ${mdText(note)}`, '');
+  lines.push(
+    `A regression over ${intCount(e.pairs.used)} prompt pairs${e.pairs.sampled ? ' (a seeded stratified sample, weighted to represent all pairs)' : ''} of ${mdText(e.response)} on semantic similarity, failure categories and difficulty. ` +
+      `p-values come from ${intCount(e.permutations)} permutations of prompt labels (MRQAP), which respect that pairs share prompts; ordinary regression p-values would be wrong here.`,
+    '',
+    `R² = ${fmt(e.r2)}; partial R²: semantic ${fmt(e.partialR2.semantic)}, failure categories ${fmt(e.partialR2.failure)}, difficulty ${fmt(e.partialR2.difficulty)}. Mantel test (semantic similarity alone): r = ${fmt(e.mantel.r)}, p ${pValue(e.mantel.p, e.permutations)}.`,
+    '',
+  );
+  lines.push(
+    mdTable(
+      ['predictor', 'block', 'coefficient', 'permutation p'],
+      e.coefficients.map((c) => [mdText(c.name, 50), mdText(c.block), fmt(c.estimate, 4), pValue(c.p, e.permutations)]),
+      ['left', 'left', 'right', 'right'],
+    ),
+    '',
+  );
+  if (e.excessOverNullB) {
+    lines.push(`For the similarity in excess of what model strength alone produces (null B expectation subtracted): R² = ${fmt(e.excessOverNullB.r2)}; partial R² semantic ${fmt(e.excessOverNullB.partialR2.semantic)}, failure ${fmt(e.excessOverNullB.partialR2.failure)}, difficulty ${fmt(e.excessOverNullB.partialR2.difficulty)}.`, '');
+  }
+  if (e.nearestNeighbours) {
+    lines.push(`Semantic nearest neighbours have mean performance similarity ${fmt(e.nearestNeighbours.meanSimilarity)} against ${fmt(e.nearestNeighbours.randomMeanSimilarity)} for random pairs (permutation p ${pValue(e.nearestNeighbours.p, e.permutations)}).`, '');
+  }
+  lines.push(...figure(r, 'figures/similarity-vs-semantic.svg'));
+  if (e.tags.length) {
+    lines.push('### Failure categories and tags', '');
+    lines.push(
+      mdTable(
+        ['tag', 'kind', 'prompts', 'share', 'mean accuracy', 'similarity within', 'similarity outside'],
+        e.tags.map((t) => [mdText(t.tag, 70), mdText(t.kind), intCount(t.count), pct(t.share), fmt(t.meanAccuracy), fmt(t.withinSimilarity), fmt(t.outsideSimilarity)]),
+        ['left', 'left', 'right', 'right', 'right', 'right', 'right'],
+      ),
+      '',
+      `Thresholds: ${Object.entries(e.thresholds)
+        .map(([k, v]) => `${mdText(k)} = ${Number.isInteger(v) ? String(v) : fmt(v, 2)}`)
+        .join('; ')}.`,
+      '',
+    );
+  }
+  return lines;
+};
+
+const methods: Section = (r) => ['## Methods', '', r.methods, ''];
+
+const footer: Section = (r) => {
+  const p = r.reproducibility;
+  const lines = ['## Reproducibility', '', `covary ${mdText(p.covaryVersion)}, seed ${p.seed}, dataset hash \`${p.datasetHash.slice(0, 16)}\`.`, '', `Command: \`${p.commandLine.replace(/`/g, "'")}\``, ''];
+  if (p.inputs.length) {
+    lines.push(mdTable(['input', 'role', 'sha256'], p.inputs.map((i) => [mdText(i.path, 80), mdText(i.role), `\`${i.sha256}\``])), '');
+  }
+  return lines;
+};
+
+export function renderMarkdown(r: Report): string {
+  const parts = [verdict, data, correlation, clusters, reweighting, explanation, methods, footer].flatMap((s) => s(r));
+  return parts.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
+}

@@ -1,0 +1,59 @@
+/** The methods paragraph, generated from the options each stage actually ran with. */
+import type { Report } from './schema.ts';
+import { intCount } from './format.ts';
+
+type Opts = Record<string, Record<string, unknown>>;
+
+const val = (o: Record<string, unknown> | undefined, ...keys: string[]): string | null => {
+  for (const k of keys) {
+    const v = o?.[k];
+    if (v !== undefined && v !== null && v !== '') return Array.isArray(v) ? v.join(', ') : String(v);
+  }
+  return null;
+};
+
+export function buildMethods(r: Omit<Report, 'methods' | 'verdict' | 'figures'>, opts: Opts): string {
+  const parts: string[] = [];
+  const b = r.benchmark;
+  parts.push(`The analysis covers ${intCount(b.models)} models and ${intCount(b.prompts)} prompts; missing cells are excluded (never scored as wrong) everywhere.`);
+  if (r.embedding) {
+    parts.push(`Prompts were embedded with ${r.embedding.model} (${r.embedding.dims}-d, model files sha256 ${r.embedding.modelHash.slice(0, 12)}…, inputs truncated to ${r.embedding.maxTokens || 'no'} tokens${r.embedding.maxTokens ? '' : ' limit'}).`);
+  }
+  if (r.index) parts.push(`Semantic neighbours: ${r.index.k} nearest neighbours per prompt by cosine (${r.index.method}${r.index.recallAtK !== null ? `, recall@k ${r.index.recallAtK.toFixed(3)} against exact search` : ''}).`);
+  const c = r.correlation;
+  if (c) {
+    parts.push(
+      `Performance similarity between two prompts is the ${c.metric} similarity of their performance vectors over the models that have both (at least ${val(opts.correlate, 'minCommonModels') ?? 'a minimum number of'} common models); ` +
+        `the mean is estimated by ${String((c as { estimators?: { mean?: string } }).estimators?.mean ?? 'pairwise averaging')}, and the distribution from ${c.pairs.exact ? 'all pairs' : `a seeded sample of ${intCount(c.pairs.evaluated)} pairs`}. ` +
+        `Null A permutes each prompt's vector across models independently (${c.nullA.replicates} replicates); null B (${c.nullB.method}) keeps every model's and every prompt's total (${c.nullB.replicates} replicates). ` +
+        'Permutation p-values are (1 + #{null ≥ observed}) / (B + 1); z = (observed − null mean) / null sd; KS D compares the observed pairwise distribution with the pooled null one.',
+    );
+  }
+  if (r.clusters) {
+    const s = r.clusters.semantic;
+    const p = r.clusters.performance;
+    parts.push(
+      `Clusters: k-means (k-means++ initialisation, seeded) ${s ? `on prompt embeddings (k = ${s.k}${val(opts.cluster, 'k') ? ', given' : ', chosen by mean silhouette'})` : ''}${s && p ? ' and ' : ''}${p ? `on standardised performance vectors (k = ${p.k})` : ''}; stability is the adjusted Rand index between runs with different seeds.`,
+    );
+  }
+  const rw = r.reweighting;
+  if (rw) {
+    parts.push(
+      `Re-weighting: scores are Σ w_i S[k,i] with weights renormalised over the prompts each model has. Schemes: ${rw.schemes.map((x) => x.name).join(', ')}. ` +
+        `95% intervals are percentile intervals of ${intCount(rw.bootstrap)} bootstrap replicates over prompts, and over whole clusters for the cluster bootstrap; clustered standard errors use CR1 (C/(C−1)); effective sample size is Kish's (Σw)²/Σw². ` +
+        'Rank changes are compared with the rank differences between two bootstrap replicates of the same scheme (the noise floor); Kendall τ_b handles ties.',
+    );
+  }
+  const e = r.explanation;
+  if (e) {
+    parts.push(
+      `Explanation: a weighted least-squares regression over ${e.pairs.sampled ? 'a stratified sample of' : 'all'} ${intCount(e.pairs.used)} prompt pairs of ${e.response} on semantic cosine similarity, same-cluster and both-in-tag indicators, and difficulty controls (|p_i − p_j|, p_i + p_j); ` +
+        `coefficient p-values by MRQAP with double semi-partialling and the Mantel test by permuting prompt labels (${intCount(e.permutations)} permutations); partial R² per block is (R²_full − R²_without block) / (1 − R²_without block). ` +
+        `Failure thresholds: ${Object.entries(e.thresholds)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}.`,
+    );
+  }
+  parts.push(`Seed ${r.reproducibility.seed} for every random step; covary ${r.reproducibility.covaryVersion}.`);
+  return parts.join(' ');
+}

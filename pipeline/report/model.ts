@@ -1,0 +1,134 @@
+/**
+ * The report model (= report.json): a pure function of the dataset and the stage results.
+ * Markdown and SVG are rendered from it, so every number in the page is a number in the JSON.
+ */
+import type { Dataset } from '../core/dataset.ts';
+import { countMissing, hasText, isBinary, modelMeans } from '../core/dataset.ts';
+import type { DatasetManifest } from '../core/store.ts';
+import { COVARY_VERSION } from '../core/version.ts';
+import type { EmbedResult } from '../embed/index.ts';
+import type { IndexResult } from '../index/index.ts';
+import type { CorrelationArtifact } from '../correlate/index.ts';
+import type { ClusterResult, Clusterings } from '../cluster/index.ts';
+import type { ReweightResult } from '../reweight/index.ts';
+import type { ExplainResult } from '../explain/index.ts';
+import { REPORT_SCHEMA_VERSION, ReportSchema, type Report } from './schema.ts';
+import { clusterSection, correlationSection, explanationSection, reweightingSection } from './sections.ts';
+import { buildVerdict } from './verdict.ts';
+import { buildMethods } from './methods.ts';
+import { buildFigures, type BuiltFigure } from './build-figures.ts';
+
+export type StageState = { status: 'ok' | 'skipped' | 'missing' | 'not-built'; reason: string | null };
+
+export interface ReportInputs {
+  dataset: Dataset;
+  manifest: DatasetManifest;
+  stages: Record<string, StageState>;
+  stageOptions: Record<string, Record<string, unknown>>;
+  embed: EmbedResult | null;
+  index: IndexResult | null;
+  correlation: CorrelationArtifact | null;
+  clusters: { result: ClusterResult; clusterings: Clusterings } | null;
+  reweighting: ReweightResult | null;
+  explanation: ExplainResult | null;
+  seed: number;
+  commandLine: string;
+}
+
+const nz = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
+
+/** JSON has no NaN or Infinity: turn them into null everywhere, and drop undefined. */
+export function jsonSafe<T>(v: T): T {
+  return JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === 'number' && !Number.isFinite(x) ? null : x))) as T;
+}
+
+function indexSection(ix: IndexResult | null): Report['index'] {
+  if (!ix) return null;
+  const d = ix.duplicates;
+  return {
+    k: ix.k,
+    method: ix.method,
+    recallAtK: nz(ix.hnsw?.recallAtK ?? null),
+    meanNearestCosine: nz(ix.meanNearestCosine),
+    meanKthCosine: nz(ix.meanKthCosine),
+    nearDuplicates: d.pairs,
+    nearDuplicateThreshold: d.threshold,
+    nearDuplicateScope: d.scope,
+    nearDuplicatePrompts: d.prompts,
+    nearDuplicateGroups: d.groups,
+    largestNearDuplicateGroup: d.largestGroup,
+    nearDuplicateExamples: d.list.slice(0, 10).map((p) => ({ a: p.a, b: p.b, cosine: nz(p.cosine), aText: p.aText, bText: p.bText })),
+  };
+}
+
+export function buildReport(inp: ReportInputs): { report: Report; figures: BuiltFigure[] } {
+  const d = inp.dataset;
+  const man = inp.manifest;
+  const means = modelMeans(d);
+  const n = d.items.length;
+  const answered = d.models.map((_, k) => {
+    let c = 0;
+    for (let i = 0; i < n; i++) if (d.scores[k * n + i] === d.scores[k * n + i]) c++;
+    return c;
+  });
+  const droppedPrompts = man.dropped.filter((x) => x.what === 'item').reduce((s, x) => s + (x.count ?? 1), 0);
+  const base: Omit<Report, 'figures' | 'methods' | 'verdict'> = {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    covaryVersion: COVARY_VERSION,
+    benchmark: {
+      name: d.name,
+      models: d.models.length,
+      prompts: n,
+      missingCells: countMissing(d.scores),
+      droppedPrompts,
+      format: man.format,
+      binaryScores: isBinary(d.scores),
+      promptsWithText: d.items.filter((it) => it.text !== null && it.text.trim() !== '').length,
+      hasAnswers: d.answers !== null,
+      dropped: man.dropped.map((x) => ({ what: x.what, id: x.id ?? null, count: x.count ?? null, reason: x.reason })),
+      modelMeans: d.models.map((model, k) => ({ model, mean: nz(means[k]), items: answered[k] })),
+    },
+    stages: inp.stages,
+    embedding: inp.embed ? { model: inp.embed.modelId, modelHash: inp.embed.modelHash, dims: inp.embed.dims, maxTokens: inp.embed.maxTokens, truncated: inp.embed.truncated, withoutText: inp.embed.withoutText } : null,
+    index: indexSection(inp.index),
+    correlation: inp.correlation ? correlationSection(inp.correlation) : null,
+    clusters: inp.clusters ? clusterSection(inp.clusters.result) : null,
+    reweighting: inp.reweighting ? reweightingSection(inp.reweighting) : null,
+    explanation: inp.explanation ? explanationSection(inp.explanation) : null,
+    reproducibility: {
+      covaryVersion: COVARY_VERSION,
+      seed: inp.seed,
+      commandLine: inp.commandLine,
+      datasetHash: man.contentHash,
+      inputs: man.sources.map((s) => ({ path: s.path, sha256: s.sha256, role: s.role })),
+      stageOptions: inp.stageOptions,
+    },
+  };
+  if (!hasText(d)) base.stages.note = { status: 'skipped', reason: 'the benchmark has no prompt text: semantic parts (embed, index, semantic clusters and predictors) are skipped' };
+  const heatmap = heatmapInputs(inp);
+  const figures = buildFigures({ report: base, heatmap });
+  const report: Report = jsonSafe({
+    ...base,
+    verdict: buildVerdict(base),
+    figures: figures.map(({ file, title, caption }) => ({ file, title, caption })),
+    methods: buildMethods(base, inp.stageOptions),
+  });
+  const check = ReportSchema.safeParse(report);
+  if (!check.success) throw new Error(`internal: report does not match its schema: ${check.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return { report, figures };
+}
+
+function heatmapInputs(inp: ReportInputs): Parameters<typeof buildFigures>[0]['heatmap'] {
+  const h = inp.correlation?.heatmap;
+  if (!h || h.items.length < 2) return null;
+  const cl = inp.clusters?.clusterings;
+  const source = cl?.semantic ?? cl?.category ?? cl?.performance ?? null;
+  const kind = cl?.semantic ? 'semantic cluster' : cl?.category ? 'category' : cl?.performance ? 'performance cluster' : 'sample order';
+  return {
+    values: h.values,
+    size: h.items.length,
+    clusterOf: Array.from(h.items, (i) => (source ? source.assignments[i] : 0)),
+    clusterLabels: source?.labels ?? [],
+    clusterKind: kind,
+  };
+}

@@ -1,0 +1,164 @@
+/**
+ * The versioned schema of report.json — the contract other tools rely on. `covary schema` prints
+ * it as JSON Schema; the report builder validates every report against it before writing.
+ * Numbers that could not be computed are null (JSON has no NaN).
+ */
+import { z } from 'zod';
+
+export const REPORT_SCHEMA_VERSION = 1;
+
+const num = z.number().nullable();
+const stageStatus = z.looseObject({ status: z.enum(['ok', 'skipped', 'missing', 'not-built']), reason: z.string().nullable() });
+
+export const NullComparisonSchema = z.looseObject({ observed: num, nullMean: num, nullSd: num, z: num, p: num });
+
+const NullBlockSchema = z.looseObject({
+  observed: num,
+  nullMean: num,
+  nullSd: num,
+  z: num,
+  p: num,
+  replicates: z.number().int(),
+  meanSquared: NullComparisonSchema.nullable(),
+  ks: NullComparisonSchema.extend({ D: num }).nullable(),
+  method: z.string(),
+});
+
+const HistogramSchema = z.looseObject({ edges: z.array(z.number()), observed: z.array(num), nullA: z.array(num).nullable(), nullB: z.array(num).nullable() });
+
+export const CorrelationSectionSchema = z.looseObject({
+  metric: z.string(),
+  promptsUsed: z.number().int(),
+  zeroVariance: z.looseObject({ total: z.number().int(), allCorrect: z.number().int(), allWrong: z.number().int() }),
+  pairs: z.looseObject({ evaluated: z.number().int(), exact: z.boolean(), lackingCommonModels: z.number().int() }),
+  meanSimilarity: num,
+  meanSquaredSimilarity: num,
+  nullA: NullBlockSchema,
+  nullB: NullBlockSchema,
+  ks: z.looseObject({ nullA: num, nullB: num }),
+  histogram: HistogramSchema.nullable(),
+});
+
+const ClusterSchema = z.looseObject({ id: z.number().int(), size: z.number().int(), label: z.string(), examples: z.array(z.string()) });
+const ClusteringSectionSchema = z.looseObject({
+  k: z.number().int(),
+  silhouette: num,
+  stabilityAri: num,
+  clusters: z.array(ClusterSchema),
+});
+
+export const ClusterSectionSchema = z.looseObject({
+  semantic: ClusteringSectionSchema.nullable(),
+  performance: ClusteringSectionSchema.nullable(),
+  category: ClusteringSectionSchema.nullable(),
+  notes: z.array(z.string()),
+});
+
+const ModelRowSchema = z.looseObject({
+  model: z.string(),
+  score: num,
+  ciLow: num,
+  ciHigh: num,
+  clusterCiLow: num,
+  clusterCiHigh: num,
+  clusteredSe: num,
+  rank: num,
+  rankLow: num,
+  rankHigh: num,
+  pRank1: num,
+  deltaScore: num,
+  deltaRank: num,
+  beyondNoise: z.boolean().nullable(),
+  missingWeight: num,
+});
+
+const SchemeSchema = z.looseObject({
+  name: z.string(),
+  description: z.string(),
+  kendallTau: num,
+  noiseFloorTau: num,
+  maxAbsRankShift: num,
+  noiseFloorMaxAbsRankShift: num,
+  top5Overlap: num,
+  effectiveSampleSize: num,
+  models: z.array(ModelRowSchema),
+});
+
+export const ReweightingSectionSchema = z.looseObject({
+  bootstrap: z.number().int(),
+  schemes: z.array(SchemeSchema),
+  skipped: z.array(z.looseObject({ name: z.string(), reason: z.string() })),
+});
+
+const TagSchema = z.looseObject({ tag: z.string(), kind: z.string(), count: z.number().int(), share: num, meanAccuracy: num, withinSimilarity: num, outsideSimilarity: num });
+
+export const ExplanationSectionSchema = z.looseObject({
+  response: z.string(),
+  pairs: z.looseObject({ used: z.number().int(), sampled: z.boolean() }),
+  permutations: z.number().int(),
+  r2: num,
+  partialR2: z.looseObject({ semantic: num, failure: num, difficulty: num }),
+  mantel: z.looseObject({ r: num, p: num }),
+  coefficients: z.array(z.looseObject({ name: z.string(), block: z.string(), estimate: num, p: num })),
+  excessOverNullB: z
+    .looseObject({ r2: num, partialR2: z.looseObject({ semantic: num, failure: num, difficulty: num }), coefficients: z.array(z.looseObject({ name: z.string(), estimate: num, p: num })) })
+    .nullable(),
+  tags: z.array(TagSchema),
+  thresholds: z.record(z.string(), z.number()),
+  semanticDeciles: z.array(z.looseObject({ decile: z.number().int(), semanticLow: num, semanticHigh: num, meanSimilarity: num, pairs: z.number().int() })),
+  nearestNeighbours: z.looseObject({ meanSimilarity: num, randomMeanSimilarity: num, p: num }).nullable(),
+  notes: z.array(z.string()),
+});
+
+export const ReportSchema = z.object({
+  schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
+  covaryVersion: z.string(),
+  benchmark: z.looseObject({
+    name: z.string(),
+    models: z.number().int(),
+    prompts: z.number().int(),
+    missingCells: z.number().int(),
+    droppedPrompts: z.number().int(),
+    format: z.string(),
+    binaryScores: z.boolean(),
+    promptsWithText: z.number().int(),
+    hasAnswers: z.boolean(),
+    dropped: z.array(z.looseObject({ what: z.string(), id: z.string().nullable(), count: z.number().nullable(), reason: z.string() })),
+    modelMeans: z.array(z.looseObject({ model: z.string(), mean: num, items: z.number().int() })),
+  }),
+  verdict: z.looseObject({
+    correlationBeyondChance: z.boolean().nullable(),
+    correlationBeyondModelStrength: z.boolean().nullable(),
+    rankingsMoveBeyondNoise: z.boolean().nullable(),
+    largestRankShiftBeyondNoise: num,
+    semanticPartialR2: num,
+    sentences: z.array(z.string()),
+  }),
+  stages: z.record(z.string(), stageStatus),
+  embedding: z.looseObject({ model: z.string(), modelHash: z.string(), dims: z.number().int(), maxTokens: z.number().int() }).nullable(),
+  index: z.looseObject({ k: z.number().int(), method: z.string(), recallAtK: num, nearDuplicates: z.number().int(), nearDuplicateThreshold: num, nearDuplicateExamples: z.array(z.looseObject({ a: z.string(), b: z.string(), cosine: num })) }).nullable(),
+  correlation: CorrelationSectionSchema.nullable(),
+  clusters: ClusterSectionSchema.nullable(),
+  reweighting: ReweightingSectionSchema.nullable(),
+  explanation: ExplanationSectionSchema.nullable(),
+  figures: z.array(z.looseObject({ file: z.string(), title: z.string(), caption: z.string() })),
+  methods: z.string(),
+  reproducibility: z.looseObject({
+    covaryVersion: z.string(),
+    seed: z.number(),
+    commandLine: z.string(),
+    datasetHash: z.string(),
+    inputs: z.array(z.looseObject({ path: z.string(), sha256: z.string(), role: z.string() })),
+    stageOptions: z.record(z.string(), z.record(z.string(), z.unknown())),
+  }),
+});
+
+export type Report = z.infer<typeof ReportSchema>;
+export type CorrelationSection = z.infer<typeof CorrelationSectionSchema>;
+export type ClusterSection = z.infer<typeof ClusterSectionSchema>;
+export type ReweightingSection = z.infer<typeof ReweightingSectionSchema>;
+export type ExplanationSection = z.infer<typeof ExplanationSectionSchema>;
+
+export function reportJsonSchema(): unknown {
+  return { ...(z.toJSONSchema(ReportSchema) as object), $id: `https://covary.dev/schema/report-v${REPORT_SCHEMA_VERSION}.json`, title: 'covary report.json' };
+}

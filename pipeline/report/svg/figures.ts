@@ -1,0 +1,280 @@
+/** The report's figures, each a pure function of plain numbers → SVG text. */
+import { xmlText } from '../escape.ts';
+import { PALETTE, FONT, axes, frame, legend, linearScale, r2, svgDoc, tickLabel, type LegendEntry } from './frame.ts';
+
+export interface HistogramSeries {
+  label: string;
+  /** Density per bin (integrates to 1 over the edges), or counts; drawn as given. */
+  values: number[];
+  color?: string;
+  /** Drawn as a step line instead of filled bars. */
+  line?: boolean;
+}
+
+export interface HistogramFigure {
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  edges: number[];
+  series: HistogramSeries[];
+  /** Vertical reference lines (e.g. observed mean). */
+  markers?: { x: number; label: string; color?: string }[];
+}
+
+export function histogramFigure(h: HistogramFigure): string {
+  const f = frame(640, 380);
+  const maxY = Math.max(1e-12, ...h.series.flatMap((s) => s.values.filter(Number.isFinite)));
+  const x = linearScale([h.edges[0], h.edges[h.edges.length - 1]], [0, f.pw], false);
+  const y = linearScale([0, maxY * 1.08], [f.ph, 0]);
+  const body = axes(f, x, y, h.xLabel, h.yLabel);
+  const L = f.margin.left;
+  const T = f.margin.top;
+  const entries: LegendEntry[] = [];
+  h.series.forEach((s, si) => {
+    const color = s.color ?? PALETTE[si % PALETTE.length];
+    if (s.line) {
+      let d = '';
+      s.values.forEach((v, b) => {
+        const x0 = L + x(h.edges[b]);
+        const x1 = L + x(h.edges[b + 1]);
+        const yy = T + y(Number.isFinite(v) ? v : 0);
+        d += `${d ? 'L' : 'M'}${r2(x0)} ${r2(yy)} L${r2(x1)} ${r2(yy)} `;
+      });
+      body.push(`<path d="${d.trim()}" fill="none" stroke="${color}" stroke-width="2"/>`);
+      entries.push({ label: s.label, color, kind: 'line' });
+    } else {
+      const bars = s.values.map((v, b) => {
+        const x0 = L + x(h.edges[b]);
+        const x1 = L + x(h.edges[b + 1]);
+        const yy = T + y(Number.isFinite(v) ? v : 0);
+        return `<rect x="${r2(x0)}" y="${r2(yy)}" width="${r2(Math.max(0, x1 - x0 - 0.5))}" height="${r2(T + f.ph - yy)}"/>`;
+      });
+      body.push(`<g fill="${color}" fill-opacity="0.55">${bars.join('')}</g>`);
+      entries.push({ label: s.label, color });
+    }
+  });
+  for (const [i, m] of (h.markers ?? []).entries()) {
+    const color = m.color ?? '#000';
+    const xx = L + x(m.x);
+    body.push(`<line x1="${r2(xx)}" x2="${r2(xx)}" y1="${T}" y2="${r2(T + f.ph)}" stroke="${color}" stroke-width="1.5" stroke-dasharray="5 3"/>`);
+    entries.push({ label: m.label, color, kind: 'line', dashed: true });
+    void i;
+  }
+  body.push(...legend(f, entries));
+  return svgDoc(f, h.title, body);
+}
+
+export interface HeatmapFigure {
+  title: string;
+  /** k × k values in [-1, 1], row-major. */
+  values: ArrayLike<number>;
+  size: number;
+  /** Group boundaries (indices where a new cluster starts) drawn as lines. */
+  boundaries?: number[];
+  groupLabels?: { start: number; end: number; label: string }[];
+  axisLabel: string;
+  colorLabel: string;
+}
+
+function diverging(v: number): string {
+  if (!Number.isFinite(v)) return '#f0f0f0';
+  const t = Math.max(-1, Math.min(1, v));
+  // Blue (negative) – white – red (positive).
+  const [r, g, b] = t >= 0 ? [255, Math.round(255 * (1 - t * 0.85)), Math.round(255 * (1 - t * 0.85))] : [Math.round(255 * (1 + t * 0.85)), Math.round(255 * (1 + t * 0.6)), 255];
+  return `#${[r, g, b].map((c) => c.toString(16).padStart(2, '0')).join('')}`;
+}
+
+export function heatmapFigure(h: HeatmapFigure): string {
+  const f = frame(660, 600, { left: 110, right: 90, bottom: 60 });
+  const side = Math.min(f.pw, f.ph);
+  const cell = side / Math.max(1, h.size);
+  const L = f.margin.left;
+  const T = f.margin.top;
+  const rects: string[] = [];
+  for (let i = 0; i < h.size; i++) {
+    for (let j = 0; j < h.size; j++) {
+      const v = h.values[i * h.size + j];
+      rects.push(`<rect x="${r2(L + j * cell)}" y="${r2(T + i * cell)}" width="${r2(cell + 0.05)}" height="${r2(cell + 0.05)}" fill="${diverging(v)}"/>`);
+    }
+  }
+  const body = [`<g shape-rendering="crispEdges">${rects.join('')}</g>`];
+  for (const b of h.boundaries ?? []) {
+    const p = r2(b * cell);
+    body.push(`<line x1="${r2(L)}" x2="${r2(L + side)}" y1="${r2(T + b * cell)}" y2="${r2(T + b * cell)}" stroke="#333" stroke-width="0.6"/>`);
+    body.push(`<line y1="${r2(T)}" y2="${r2(T + side)}" x1="${r2(L + b * cell)}" x2="${r2(L + b * cell)}" stroke="#333" stroke-width="0.6"/>`);
+    void p;
+  }
+  body.push(`<rect x="${r2(L)}" y="${r2(T)}" width="${r2(side)}" height="${r2(side)}" fill="none" stroke="#333"/>`);
+  const labelled = (h.groupLabels ?? []).filter((g) => (g.end - g.start) * cell >= 11);
+  body.push(`<g ${FONT} font-size="10" fill="#333">`);
+  for (const g of labelled) {
+    const mid = ((g.start + g.end) / 2) * cell;
+    body.push(`<text x="${r2(L - 4)}" y="${r2(T + mid + 3)}" text-anchor="end">${xmlText(g.label.slice(0, 14))}</text>`);
+  }
+  body.push('</g>');
+  body.push(`<text x="${r2(L + side / 2)}" y="${r2(T + side + 24)}" text-anchor="middle" ${FONT} font-size="12">${xmlText(h.axisLabel)}</text>`);
+  // Colour bar.
+  const bx = L + side + 24;
+  const stops = 40;
+  const bh = side * 0.6;
+  const bar: string[] = [];
+  for (let s = 0; s < stops; s++) {
+    const v = 1 - (2 * s) / (stops - 1);
+    bar.push(`<rect x="${r2(bx)}" y="${r2(T + (s * bh) / stops)}" width="14" height="${r2(bh / stops + 0.5)}" fill="${diverging(v)}"/>`);
+  }
+  body.push(`<g shape-rendering="crispEdges">${bar.join('')}</g>`);
+  body.push(`<g ${FONT} font-size="10" fill="#333"><text x="${r2(bx + 18)}" y="${r2(T + 8)}">+1</text><text x="${r2(bx + 18)}" y="${r2(T + bh / 2 + 4)}">0</text><text x="${r2(bx + 18)}" y="${r2(T + bh)}">−1</text>`);
+  body.push(`<text transform="translate(${r2(bx + 7)} ${r2(T + bh + 14)})" text-anchor="middle">${xmlText(h.colorLabel)}</text></g>`);
+  return svgDoc(f, h.title, body);
+}
+
+export interface RankChangeFigure {
+  title: string;
+  schemes: string[];
+  /** ranks[model][scheme], 1 = best; NaN where absent. */
+  models: { label: string; ranks: number[]; highlight?: boolean }[];
+}
+
+/** A bump chart: one line per model across schemes; the biggest movers are coloured. */
+export function rankChangeFigure(r: RankChangeFigure): string {
+  const nModels = r.models.length;
+  const f = frame(Math.max(520, 110 * r.schemes.length + 230), Math.max(320, 16 * nModels + 120), { left: 48, right: 190, bottom: 80 });
+  const x = (s: number) => f.margin.left + (r.schemes.length === 1 ? f.pw / 2 : (s / (r.schemes.length - 1)) * f.pw);
+  const y = (rank: number) => f.margin.top + ((rank - 1) / Math.max(1, nModels - 1)) * f.ph;
+  const body: string[] = [`<g ${FONT} font-size="11" fill="#333">`];
+  r.schemes.forEach((s, i) => {
+    body.push(`<line x1="${r2(x(i))}" x2="${r2(x(i))}" y1="${f.margin.top}" y2="${r2(f.margin.top + f.ph)}" stroke="#e5e5e5"/>`);
+    body.push(`<text x="${r2(x(i))}" y="${r2(f.margin.top + f.ph + 18 + (i % 2) * 14)}" text-anchor="middle">${xmlText(s)}</text>`);
+  });
+  for (const t of [1, ...[5, 10, 20, 30, 50, 100].filter((v) => v <= nModels)]) {
+    body.push(`<text x="${r2(f.margin.left - 10)}" y="${r2(y(t) + 4)}" text-anchor="end">${t}</text>`);
+  }
+  body.push(`<text transform="translate(14 ${r2(f.margin.top + f.ph / 2)}) rotate(-90)" text-anchor="middle" font-size="12">rank (1 = best)</text>`);
+  body.push(`<text x="${r2(f.margin.left + f.pw / 2)}" y="${r2(f.height - 10)}" text-anchor="middle" font-size="12">weighting scheme</text>`);
+  body.push('</g>');
+  let colour = 0;
+  const ordered = [...r.models].sort((a, b) => Number(Boolean(a.highlight)) - Number(Boolean(b.highlight)));
+  for (const m of ordered) {
+    const col = m.highlight ? PALETTE[colour++ % PALETTE.length] : '#c8c8c8';
+    const pts = m.ranks.map((rk, i) => (Number.isFinite(rk) ? `${r2(x(i))},${r2(y(rk))}` : null)).filter((p): p is string => p !== null);
+    body.push(`<polyline points="${pts.join(' ')}" fill="none" stroke="${col}" stroke-width="${m.highlight ? 2.2 : 1}"/>`);
+    for (const p of pts) body.push(`<circle cx="${p.split(',')[0]}" cy="${p.split(',')[1]}" r="${m.highlight ? 3 : 2}" fill="${col}"/>`);
+    const last = m.ranks[m.ranks.length - 1];
+    if (m.highlight && Number.isFinite(last)) {
+      body.push(`<text x="${r2(x(r.schemes.length - 1) + 8)}" y="${r2(y(last) + 4)}" ${FONT} font-size="11" fill="${col}">${xmlText(m.label.slice(0, 32))}</text>`);
+    }
+  }
+  return svgDoc(f, r.title, body);
+}
+
+export interface ForestFigure {
+  title: string;
+  xLabel: string;
+  rows: string[];
+  series: { label: string; points: { value: number; low: number; high: number }[] }[];
+}
+
+/** Score with 95% interval per model, one colour per scheme (offset vertically). */
+export function forestFigure(fp: ForestFigure): string {
+  const rowH = Math.max(14, 6 * fp.series.length + 6);
+  const labelW = Math.min(260, 12 + 6.2 * Math.max(...fp.rows.map((r) => Math.min(r.length, 40))));
+  const f = frame(760, fp.rows.length * rowH + 130, { left: labelW, right: 24, bottom: 56, top: 48 + 16 * Math.ceil(fp.series.length / 3) });
+  const all = fp.series.flatMap((s) => s.points.flatMap((p) => [p.low, p.high, p.value])).filter(Number.isFinite);
+  const x = linearScale([Math.min(...all), Math.max(...all)], [0, f.pw]);
+  const body = axes(f, x, null, fp.xLabel, '', { grid: false });
+  const L = f.margin.left;
+  const T = f.margin.top;
+  body.push(`<g ${FONT} font-size="10" fill="#333">`);
+  for (const t of x.ticks) body.push(`<line x1="${r2(L + x(t))}" x2="${r2(L + x(t))}" y1="${T}" y2="${r2(T + f.ph)}" stroke="#eee"/>`);
+  fp.rows.forEach((label, i) => {
+    body.push(`<text x="${r2(L - 6)}" y="${r2(T + i * rowH + rowH / 2 + 3)}" text-anchor="end">${xmlText(label.slice(0, 40))}</text>`);
+  });
+  body.push('</g>');
+  fp.series.forEach((s, si) => {
+    const col = PALETTE[si % PALETTE.length];
+    const off = (si - (fp.series.length - 1) / 2) * 5;
+    const parts: string[] = [];
+    s.points.forEach((p, i) => {
+      if (!Number.isFinite(p.value)) return;
+      const yy = T + i * rowH + rowH / 2 + off;
+      if (Number.isFinite(p.low) && Number.isFinite(p.high)) parts.push(`<line x1="${r2(L + x(p.low))}" x2="${r2(L + x(p.high))}" y1="${r2(yy)}" y2="${r2(yy)}" stroke="${col}" stroke-width="1.4"/>`);
+      parts.push(`<circle cx="${r2(L + x(p.value))}" cy="${r2(yy)}" r="2.6" fill="${col}"/>`);
+    });
+    body.push(`<g>${parts.join('')}</g>`);
+  });
+  // Legend above the plot, in rows of three.
+  body.push(`<g ${FONT} font-size="11">`);
+  fp.series.forEach((s, si) => {
+    const col = PALETTE[si % PALETTE.length];
+    const lx = L + (si % 3) * 170;
+    const ly = 40 + Math.floor(si / 3) * 16;
+    body.push(`<circle cx="${r2(lx + 4)}" cy="${r2(ly - 4)}" r="4" fill="${col}"/><text x="${r2(lx + 12)}" y="${r2(ly)}" fill="#222">${xmlText(s.label)}</text>`);
+  });
+  body.push('</g>');
+  return svgDoc(f, fp.title, body);
+}
+
+export interface CurveFigure {
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  series: { label: string; points: { x: number; y: number; low?: number; high?: number }[]; color?: string; dashed?: boolean }[];
+  hlines?: { y: number; label: string; color?: string }[];
+}
+
+export function curveFigure(c: CurveFigure): string {
+  const f = frame(640, 380);
+  const xs = c.series.flatMap((s) => s.points.map((p) => p.x)).filter(Number.isFinite);
+  const ys = [...c.series.flatMap((s) => s.points.flatMap((p) => [p.y, p.low ?? p.y, p.high ?? p.y])), ...(c.hlines ?? []).map((h) => h.y)].filter(Number.isFinite);
+  const x = linearScale([Math.min(...xs), Math.max(...xs)], [0, f.pw]);
+  const y = linearScale([Math.min(0, ...ys), Math.max(...ys)], [f.ph, 0]);
+  const L = f.margin.left;
+  const T = f.margin.top;
+  const body = axes(f, x, y, c.xLabel, c.yLabel);
+  const entries: LegendEntry[] = [];
+  c.series.forEach((s, si) => {
+    const col = s.color ?? PALETTE[si % PALETTE.length];
+    const pts = s.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
+    for (const p of pts) {
+      if (p.low !== undefined && p.high !== undefined && Number.isFinite(p.low) && Number.isFinite(p.high)) {
+        body.push(`<line x1="${r2(L + x(p.x))}" x2="${r2(L + x(p.x))}" y1="${r2(T + y(p.low))}" y2="${r2(T + y(p.high))}" stroke="${col}" stroke-opacity="0.6"/>`);
+      }
+    }
+    body.push(`<polyline points="${pts.map((p) => `${r2(L + x(p.x))},${r2(T + y(p.y))}`).join(' ')}" fill="none" stroke="${col}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 3"' : ''}/>`);
+    for (const p of pts) body.push(`<circle cx="${r2(L + x(p.x))}" cy="${r2(T + y(p.y))}" r="3" fill="${col}"/>`);
+    entries.push({ label: s.label, color: col, kind: 'line', dashed: s.dashed });
+  });
+  for (const h of c.hlines ?? []) {
+    const col = h.color ?? '#555';
+    body.push(`<line x1="${L}" x2="${r2(L + f.pw)}" y1="${r2(T + y(h.y))}" y2="${r2(T + y(h.y))}" stroke="${col}" stroke-dasharray="5 3"/>`);
+    entries.push({ label: h.label, color: col, kind: 'line', dashed: true });
+  }
+  body.push(...legend(f, entries));
+  return svgDoc(f, c.title, body);
+}
+
+export interface BarFigure {
+  title: string;
+  xLabel: string;
+  bars: { label: string; value: number; color?: string }[];
+}
+
+/** Horizontal bars with labels (cluster sizes). */
+export function barFigure(b: BarFigure): string {
+  const rowH = 18;
+  const labelW = Math.min(300, 16 + 6 * Math.max(8, ...b.bars.map((x) => Math.min(x.label.length, 44))));
+  const f = frame(760, b.bars.length * rowH + 110, { left: labelW, right: 60 });
+  const x = linearScale([0, Math.max(1, ...b.bars.map((v) => v.value))], [0, f.pw]);
+  const body = axes(f, x, null, b.xLabel, '', { grid: false });
+  const L = f.margin.left;
+  const T = f.margin.top;
+  body.push(`<g ${FONT} font-size="10" fill="#333">`);
+  b.bars.forEach((bar, i) => {
+    const yy = T + i * rowH + 3;
+    body.push(`<rect x="${L}" y="${r2(yy)}" width="${r2(Math.max(0.5, x(bar.value)))}" height="${rowH - 6}" fill="${bar.color ?? PALETTE[0]}" fill-opacity="0.75"/>`);
+    body.push(`<text x="${r2(L - 6)}" y="${r2(yy + rowH / 2)}" text-anchor="end">${xmlText(bar.label.slice(0, 44))}</text>`);
+    body.push(`<text x="${r2(L + x(bar.value) + 4)}" y="${r2(yy + rowH / 2)}">${xmlText(tickLabel(bar.value))}</text>`);
+  });
+  body.push('</g>');
+  return svgDoc(f, b.title, body);
+}

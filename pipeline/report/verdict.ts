@@ -1,0 +1,114 @@
+/**
+ * The plain-language verdict: a pure function of the report's sections, so every sentence's
+ * numbers are the report's numbers.
+ */
+import type { Report } from './schema.ts';
+import { fmt, pValue } from './format.ts';
+import { mdText } from './escape.ts';
+
+export const ALPHA = 0.05;
+
+type Sections = Pick<Report, 'correlation' | 'reweighting' | 'explanation' | 'benchmark'>;
+
+export function buildVerdict(s: Sections): Report['verdict'] {
+  const sentences: string[] = [];
+  const c = s.correlation;
+  let beyondChance: boolean | null = null;
+  let beyondStrength: boolean | null = null;
+  if (c) {
+    beyondChance = c.nullA.p !== null && c.nullA.p < ALPHA;
+    // Families of prompts raise within-family and lower between-family similarity, so under the
+    // ability-preserving null the mean can stay put while the spread grows: the mean *squared*
+    // similarity is the statistic that detects them (the mean is reported beside it).
+    const nb = c.nullB.meanSquared ?? c.nullB;
+    beyondStrength = nb.p !== null && nb.p < ALPHA;
+    sentences.push(
+      beyondChance
+        ? `**Performance is correlated across prompts beyond chance.** The mean ${mdText(c.metric)} similarity between prompts is ${fmt(c.nullA.observed)}, against ${fmt(c.nullA.nullMean)} ± ${fmt(c.nullA.nullSd)} when each prompt's results are shuffled across models (z = ${fmt(c.nullA.z, 1)}, p ${pValue(c.nullA.p, c.nullA.replicates)}).`
+        : `**No correlation beyond chance was found.** The mean ${mdText(c.metric)} similarity between prompts, ${fmt(c.nullA.observed)}, is within what shuffling each prompt's results produces (${fmt(c.nullA.nullMean)} ± ${fmt(c.nullA.nullSd)}, p ${pValue(c.nullA.p, c.nullA.replicates)}).`,
+    );
+    const meanNote = `(the mean similarity itself is ${fmt(c.nullB.observed)} against ${fmt(c.nullB.nullMean)} ± ${fmt(c.nullB.nullSd)}, p ${pValue(c.nullB.p, c.nullB.replicates)})`;
+    sentences.push(
+      beyondStrength
+        ? `**It is also beyond what model strength alone explains.** Keeping every model's total and every prompt's difficulty fixed (null B), the mean squared similarity — which grows when prompts form families — is ${fmt(nb.observed)} against ${fmt(nb.nullMean)} ± ${fmt(nb.nullSd)} (z = ${fmt(nb.z, 1)}, p ${pValue(nb.p, c.nullB.replicates)}) ${meanNote}: there are families of prompts that particular models are good or bad at, so the plain average depends on how many prompts each family contributes.`
+        : `**Beyond model strength, the correlation is not distinguishable from chance.** With every model's total and every prompt's difficulty kept fixed (null B), the mean squared similarity is ${fmt(nb.observed)} against ${fmt(nb.nullMean)} ± ${fmt(nb.nullSd)} (z = ${fmt(nb.z, 1)}, p ${pValue(nb.p, c.nullB.replicates)}) ${meanNote}: one ability axis accounts for the co-variation, which makes the plain average less fragile.`,
+    );
+  } else {
+    sentences.push('The correlation analysis has not been run, so whether prompts co-vary is not assessed here.');
+  }
+
+  const rw = s.reweighting;
+  let rankingsMove: boolean | null = null;
+  let largestBeyond: number | null = null;
+  if (rw) {
+    const others = rw.schemes.filter((x) => x.name !== 'uniform');
+    const uni = rw.schemes.find((x) => x.name === 'uniform');
+    // Each model's largest move beyond noise, over all schemes; the biggest movers are named.
+    const movers = new Map<string, { scheme: string; model: string; delta: number; from: number | null; to: number | null }>();
+    for (const sc of others) {
+      for (const m of sc.models) {
+        if (!m.beyondNoise || m.deltaRank === null) continue;
+        const prev = movers.get(m.model);
+        if (!prev || Math.abs(m.deltaRank) > Math.abs(prev.delta)) {
+          movers.set(m.model, { scheme: sc.name, model: m.model, delta: m.deltaRank, from: uni?.models.find((x) => x.model === m.model)?.rank ?? null, to: m.rank });
+        }
+      }
+    }
+    const top = [...movers.values()].sort((x, y) => Math.abs(y.delta) - Math.abs(x.delta) || x.model.localeCompare(y.model)).slice(0, 3);
+    const best = top[0] ?? null;
+    rankingsMove = best !== null;
+    largestBeyond = best ? Math.abs(best.delta) : 0;
+    // The scheme whose ranking is furthest from uniform relative to its own resampling noise.
+    const gap = (x: (typeof others)[number]) => (x.noiseFloorTau ?? 0) - (x.kendallTau ?? 1);
+    const worst = others.filter((x) => x.kendallTau !== null && x.noiseFloorTau !== null).sort((a, b) => gap(b) - gap(a) || a.name.localeCompare(b.name))[0];
+    const tauSentence = !worst
+      ? ''
+      : gap(worst) > 0
+        ? ` Under ${mdText(worst.name)} weighting, Kendall τ_b with the uniform ranking is ${fmt(worst.kendallTau)}, below the ${fmt(worst.noiseFloorTau)} that two resamples of that same scheme typically reach.`
+        : ` Every scheme's Kendall τ_b with the uniform ranking is within what resampling produces (closest call: ${mdText(worst.name)}, τ_b ${fmt(worst.kendallTau)} against a noise floor of ${fmt(worst.noiseFloorTau)}).`;
+    if (best) {
+      sentences.push(
+        `**Rankings move beyond noise under other plausible prompt mixes** (${movers.size} model(s) in all). The largest moves: ${top.map((t) => `${mdText(t.model)} from rank ${fmt(t.from, 0)} to ${fmt(t.to, 0)} (${mdText(t.scheme)})`).join('; ')}.` +
+          tauSentence,
+      );
+    } else {
+      const maxShift = Math.max(0, ...others.map((x) => x.maxAbsRankShift ?? 0));
+      sentences.push(
+        `**Rankings are stable under the alternative prompt mixes tried.** Ranks shift by up to ${fmt(maxShift, 0)} position(s), but no shift exceeds what resampling the same scheme produces.` +
+          tauSentence,
+      );
+    }
+  } else {
+    sentences.push('Re-weighting has not been run, so ranking robustness is not assessed here.');
+  }
+
+  const e = s.explanation;
+  if (e) {
+    const sem = e.partialR2.semantic;
+    const semP = e.coefficients.find((x) => x.block === 'semantic' && /cosine|semantic/i.test(x.name))?.p ?? e.mantel.p;
+    const semSig = semP !== null && semP < ALPHA;
+    const strongestTag = e.coefficients.filter((x) => x.block === 'failure' && x.p !== null && x.p < ALPHA && (x.estimate ?? 0) > 0).sort((a, b) => (b.estimate ?? 0) - (a.estimate ?? 0))[0];
+    sentences.push(
+      `**What explains it:** the regression over prompt pairs explains R² = ${fmt(e.r2)} of the variation in performance similarity. ` +
+        (sem === null
+          ? 'Semantic similarity could not be assessed (no prompt text). '
+          : semSig
+            ? `Semantic similarity explains part of it (partial R² ${fmt(sem)}, Mantel r = ${fmt(e.mantel.r)}, p ${pValue(e.mantel.p, e.permutations)}). `
+            : `Semantic similarity adds little (partial R² ${fmt(sem)}, Mantel p ${pValue(e.mantel.p, e.permutations)}). `) +
+        `Failure categories add partial R² ${fmt(e.partialR2.failure)}${strongestTag ? ` (strongest: ${mdText(strongestTag.name)})` : ''}, difficulty ${fmt(e.partialR2.difficulty)}.`,
+    );
+  } else {
+    sentences.push('The explanation stage has not been run, so what drives the co-variation is not assessed here.');
+  }
+  if (beyondStrength && rankingsMove) sentences.push('**Bottom line:** do not report the plain average alone; report it with a cluster-balanced score and the rank intervals below.');
+  else if (beyondStrength && rankingsMove === false) sentences.push('**Bottom line:** prompts come in families, but the ranking survives the re-weightings tried; the plain average is usable for ranking, with the intervals below.');
+  else if (beyondStrength === false) sentences.push('**Bottom line:** nothing here suggests the plain average is misleading beyond its sampling error.');
+  return {
+    correlationBeyondChance: beyondChance,
+    correlationBeyondModelStrength: beyondStrength,
+    rankingsMoveBeyondNoise: rankingsMove,
+    largestRankShiftBeyondNoise: largestBeyond,
+    semanticPartialR2: e ? e.partialR2.semantic : null,
+    sentences,
+  };
+}

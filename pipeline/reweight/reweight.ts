@@ -1,0 +1,309 @@
+/**
+ * The reweight computation (pure): weights per scheme → scores, ranks, uncertainty and the
+ * comparison of every scheme's ranking with uniform's, judged against bootstrap noise.
+ */
+import type { Rng } from '../core/rng.ts';
+import type { Clustering, Clusterings } from '../cluster/index.ts';
+import type { KnnGraph } from '../index/index.ts';
+import { SCHEMES, schemeByName, type SchemeInputs } from './schemes/index.ts';
+import type { TargetMix } from './schemes/target-mix.ts';
+import { weightedScores, kishEss, clusteredSe } from './scores.ts';
+import { prepare, bootstrapScores, type ClusterIndex } from './bootstrap.ts';
+import { ranksOf, kendallTauB, topKOverlap, maxAbsRankShift, quantileSorted, sortedFinite } from './ranking.ts';
+import type { ModelRow, NoiseFloor, ReweightResult, SchemeResult } from './types.ts';
+
+export interface ReweightInputs {
+  models: string[];
+  /** m × n row-major, NaN = missing. */
+  scores: Float64Array;
+  clusterings: Clusterings;
+  knn: KnnGraph | null;
+  targetMix: TargetMix | null;
+}
+
+export interface ReweightOptions {
+  /** Schemes to compute (uniform is always added first). */
+  schemes: string[];
+  bootstrap: number;
+  topK: number;
+  correlationSample: number;
+  clusterSource: 'auto' | 'semantic' | 'category' | 'performance';
+}
+
+export const DEFAULT_REWEIGHT_OPTIONS: ReweightOptions = {
+  schemes: SCHEMES.map((s) => s.name),
+  bootstrap: 1000,
+  topK: 5,
+  correlationSample: 2000,
+  clusterSource: 'auto',
+};
+
+export interface ReweightOutput {
+  result: ReweightResult;
+  /** Weights of the computed schemes, in result.schemes order (each length n, sums to 1). */
+  weights: Float64Array[];
+}
+
+export interface ReweightProgress {
+  onReplicate?: () => void;
+}
+
+/** Clusters for the cluster bootstrap: unassigned prompts become singletons so every prompt is in one. */
+export function clusterIndexOf(c: Clustering): ClusterIndex {
+  const n = c.assignments.length;
+  const of = new Int32Array(n);
+  const remap = new Map<number, number>();
+  let C = 0;
+  for (let i = 0; i < n; i++) {
+    const a = c.assignments[i];
+    if (a >= 0) {
+      let g = remap.get(a);
+      if (g === undefined) {
+        g = C++;
+        remap.set(a, g);
+      }
+      of[i] = g;
+    } else of[i] = C++;
+  }
+  return { of, C };
+}
+
+function pickClusterSource(c: Clusterings, want: ReweightOptions['clusterSource']): { source: 'semantic' | 'category' | 'performance'; clustering: Clustering } | null {
+  const order: ('semantic' | 'category' | 'performance')[] = want === 'auto' ? ['semantic', 'category', 'performance'] : [want];
+  for (const s of order) {
+    const cl = c[s];
+    if (cl && cl.k >= 2) return { source: s, clustering: cl };
+  }
+  return null;
+}
+
+const TINY = 1e-12;
+
+const nullable = (x: number): number | null => (Number.isFinite(x) ? x : null);
+
+function noiseFloor(reps: Float64Array, ranks: Float64Array, B: number, m: number, topK: number, perModel: Float64Array | null): NoiseFloor {
+  const pairs = Math.floor(B / 2);
+  const taus = new Float64Array(pairs);
+  const shifts = new Float64Array(pairs);
+  const overlaps = new Float64Array(pairs);
+  const diffs = perModel ? new Float64Array(pairs * m) : null;
+  for (let p = 0; p < pairs; p++) {
+    const a = 2 * p * m;
+    const b = (2 * p + 1) * m;
+    const sa = reps.subarray(a, a + m);
+    const sb = reps.subarray(b, b + m);
+    const ra = ranks.subarray(a, a + m);
+    const rb = ranks.subarray(b, b + m);
+    taus[p] = kendallTauB(sa, sb);
+    shifts[p] = maxAbsRankShift(ra, rb);
+    overlaps[p] = topKOverlap(sa, sb, topK);
+    if (diffs) for (let k = 0; k < m; k++) diffs[k * pairs + p] = Math.abs(ra[k] - rb[k]);
+  }
+  if (perModel && diffs) {
+    for (let k = 0; k < m; k++) perModel[k] = quantileSorted(sortedFinite(diffs.subarray(k * pairs, (k + 1) * pairs)), 0.95);
+  }
+  const st = sortedFinite(taus);
+  const ss = sortedFinite(shifts);
+  return {
+    pairs,
+    tauMedian: quantileSorted(st, 0.5),
+    tauP05: quantileSorted(st, 0.05),
+    maxAbsRankShiftMedian: quantileSorted(ss, 0.5),
+    maxAbsRankShiftP95: quantileSorted(ss, 0.95),
+    topKOverlapMedian: quantileSorted(sortedFinite(overlaps), 0.5),
+  };
+}
+
+function allRanks(reps: Float64Array, B: number, m: number): Float64Array {
+  const out = new Float64Array(B * m);
+  for (let b = 0; b < B; b++) ranksOf(reps.subarray(b * m, (b + 1) * m), out.subarray(b * m, (b + 1) * m));
+  return out;
+}
+
+function column(reps: Float64Array, B: number, m: number, k: number, out: Float64Array): Float64Array {
+  for (let b = 0; b < B; b++) out[b] = reps[b * m + k];
+  return out;
+}
+
+export function computeReweighting(input: ReweightInputs, options: ReweightOptions, rng: Rng, progress: ReweightProgress = {}): ReweightOutput {
+  const { models, scores, clusterings, knn, targetMix } = input;
+  const m = models.length;
+  const n = scores.length / Math.max(m, 1);
+  const B = options.bootstrap;
+  const notes: string[] = [];
+
+  const schemeInputs: SchemeInputs = {
+    m,
+    n,
+    scores,
+    semantic: clusterings.semantic,
+    performance: clusterings.performance,
+    category: clusterings.category,
+    knn,
+    targetMix,
+    correlationSample: options.correlationSample,
+    rng: rng.fork('correlation-adjusted'),
+  };
+  const wanted = ['uniform', ...options.schemes.filter((s) => s !== 'uniform')];
+  const computed: { name: string; describe: string; note: string; weights: Float64Array }[] = [];
+  const skipped: { name: string; reason: string }[] = [];
+  for (const name of wanted) {
+    const scheme = schemeByName(name);
+    if (!scheme) throw new Error(`unknown scheme ${name}`);
+    const out = scheme.weights(schemeInputs);
+    if ('skip' in out) skipped.push({ name, reason: out.skip });
+    else computed.push({ name, describe: scheme.describe, note: out.note, weights: out.weights });
+  }
+
+  const picked = pickClusterSource(clusterings, options.clusterSource);
+  const cidx = picked ? clusterIndexOf(picked.clustering) : null;
+  if (!picked) notes.push('no clustering with at least 2 clusters: cluster bootstrap and clustered SE are not available');
+  else if (cidx && cidx.C < 10) notes.push(`the cluster bootstrap resamples only ${cidx.C} clusters (${picked.source}): its intervals are rough`);
+
+  const prepared = prepare({ m, n, scores, weights: computed.map((c) => c.weights) });
+  const promptReps = bootstrapScores(prepared, 'prompt', B, rng.fork('prompt-bootstrap'), null, progress.onReplicate);
+  const clusterReps = cidx ? bootstrapScores(prepared, 'cluster', B, rng.fork('cluster-bootstrap'), cidx, progress.onReplicate) : null;
+
+  const point = computed.map((c) => weightedScores(scores, m, n, c.weights));
+  const uniformScore = point[0].score;
+  const uniformRank = ranksOf(uniformScore);
+  const uniformPromptReps = promptReps[0];
+  const col = new Float64Array(B);
+  const col2 = new Float64Array(B);
+
+  const schemes: SchemeResult[] = computed.map((c, s) => {
+    const w = c.weights;
+    const { score, missingWeight } = point[s];
+    const rank = ranksOf(score);
+    const pr = promptReps[s];
+    const prRanks = allRanks(pr, B, m);
+    const rankNoise = new Float64Array(m);
+    const noise = noiseFloor(pr, prRanks, B, m, options.topK, rankNoise);
+    let clusterNoise: NoiseFloor | null = null;
+    let crRanks: Float64Array | null = null;
+    if (clusterReps) {
+      crRanks = allRanks(clusterReps[s], B, m);
+      clusterNoise = noiseFloor(clusterReps[s], crRanks, B, m, options.topK, null);
+    }
+    const cse = cidx ? clusteredSe(scores, m, n, w, cidx.of, cidx.C, score) : null;
+    const rows: ModelRow[] = [];
+    for (let k = 0; k < m; k++) {
+      const sc = sortedFinite(column(pr, B, m, k, col));
+      const rk = sortedFinite(column(prRanks, B, m, k, col2));
+      let top = 0;
+      for (let b = 0; b < B; b++) if (prRanks[b * m + k] === 1) top++;
+      for (let b = 0; b < B; b++) col[b] = pr[b * m + k] - uniformPromptReps[b * m + k];
+      const dsorted = sortedFinite(col);
+      let csc: Float64Array | null = null;
+      let crk: Float64Array | null = null;
+      if (clusterReps && crRanks) {
+        csc = sortedFinite(column(clusterReps[s], B, m, k, col));
+        crk = sortedFinite(column(crRanks, B, m, k, col2));
+      }
+      // Differences below floating-point noise are exactly 0 (a scheme can coincide with uniform).
+      const rawDelta = score[k] - uniformScore[k];
+      const deltaScore = Math.abs(rawDelta) < TINY ? 0 : rawDelta;
+      const deltaRank = rank[k] - uniformRank[k];
+      const dLo = quantileSorted(dsorted, 0.025);
+      const dHi = quantileSorted(dsorted, 0.975);
+      rows.push({
+        model: models[k],
+        score: score[k],
+        ciLow: quantileSorted(sc, 0.025),
+        ciHigh: quantileSorted(sc, 0.975),
+        clusterCiLow: csc ? nullable(quantileSorted(csc, 0.025)) : null,
+        clusterCiHigh: csc ? nullable(quantileSorted(csc, 0.975)) : null,
+        bootstrapSe: sd(sc),
+        clusterBootstrapSe: csc ? nullable(sd(csc)) : null,
+        clusteredSe: cse ? nullable(cse[k]) : null,
+        rank: rank[k],
+        rankLow: rk.length ? rk[Math.floor(0.025 * (rk.length - 1))] : NaN,
+        rankHigh: rk.length ? rk[Math.ceil(0.975 * (rk.length - 1))] : NaN,
+        clusterRankLow: crk && crk.length ? crk[Math.floor(0.025 * (crk.length - 1))] : null,
+        clusterRankHigh: crk && crk.length ? crk[Math.ceil(0.975 * (crk.length - 1))] : null,
+        pRank1: top / B,
+        uniformScore: uniformScore[k],
+        uniformRank: uniformRank[k],
+        deltaScore,
+        relDeltaScore: uniformScore[k] !== 0 ? nullable(deltaScore / uniformScore[k]) : null,
+        deltaScoreCiLow: dLo,
+        deltaScoreCiHigh: dHi,
+        deltaRank,
+        rankNoise: rankNoise[k],
+        rankChangeBeyondNoise: s > 0 && Math.abs(deltaRank) > rankNoise[k],
+        scoreChangeBeyondNoise: s > 0 && deltaScore !== 0 && (dLo > TINY || dHi < -TINY),
+        missingWeight: missingWeight[k],
+        kish: kishEss(w, scores, n, k),
+      });
+    }
+    const tau = kendallTauB(score, uniformScore);
+    let below = 0;
+    let pairs = 0;
+    for (let p = 0; p + 1 < B; p += 2) {
+      const t = kendallTauB(pr.subarray(p * m, (p + 1) * m), pr.subarray((p + 1) * m, (p + 2) * m));
+      if (t === t) {
+        pairs++;
+        if (t <= tau) below++;
+      }
+    }
+    let maxW = 0;
+    let maxDev = 0;
+    for (let i = 0; i < n; i++) {
+      if (w[i] > maxW) maxW = w[i];
+      maxDev = Math.max(maxDev, Math.abs(w[i] * n - 1));
+    }
+    const sameAsUniform = s > 0 && maxDev < 1e-9;
+    const byRank = rows.filter((r) => Number.isFinite(r.deltaRank)).sort((a, b) => Math.abs(b.deltaRank) - Math.abs(a.deltaRank) || a.uniformRank - b.uniformRank);
+    const byScore = rows.filter((r) => Number.isFinite(r.deltaScore)).sort((a, b) => Math.abs(b.deltaScore) - Math.abs(a.deltaScore) || a.uniformRank - b.uniformRank);
+    return {
+      name: c.name,
+      describe: c.describe,
+      note: sameAsUniform ? `${c.note} — identical to uniform on this benchmark` : c.note,
+      sameAsUniform,
+      kish: kishEss(w),
+      maxWeightRatio: maxW * n,
+      kendallTau: tau,
+      noiseFloorTau: noise.tauMedian,
+      tauNoiseShare: pairs ? below / pairs : NaN,
+      maxAbsRankShift: maxAbsRankShift(rank, uniformRank),
+      topKOverlap: topKOverlap(score, uniformScore, options.topK),
+      noise,
+      clusterNoise,
+      maxAbsDeltaScore: byScore.length ? Math.abs(byScore[0].deltaScore) : 0,
+      maxAbsRelDeltaScore: Math.max(0, ...rows.map((r) => (r.relDeltaScore === null ? 0 : Math.abs(r.relDeltaScore)))),
+      modelsRankBeyondNoise: rows.filter((r) => r.rankChangeBeyondNoise).length,
+      modelsScoreBeyondNoise: rows.filter((r) => r.scoreChangeBeyondNoise).length,
+      largestRankChange: byRank.length ? { model: byRank[0].model, deltaRank: byRank[0].deltaRank, beyondNoise: byRank[0].rankChangeBeyondNoise } : null,
+      largestScoreChange: byScore.length
+        ? { model: byScore[0].model, deltaScore: byScore[0].deltaScore, relDeltaScore: byScore[0].relDeltaScore, beyondNoise: byScore[0].scoreChangeBeyondNoise }
+        : null,
+      models: rows,
+    };
+  });
+
+  const incomplete = prepared.incomplete.length;
+  if (incomplete) notes.push(`${incomplete} model(s) lack results for some prompts: their weights are renormalised over the prompts they have (see missingWeight)`);
+  return {
+    result: {
+      models: m,
+      prompts: n,
+      topK: options.topK,
+      bootstrap: { replicates: B, clusterSource: picked?.source ?? null, clusters: cidx?.C ?? null, primary: 'prompt' },
+      schemes,
+      skipped,
+      notes,
+    },
+    weights: computed.map((c) => c.weights),
+  };
+}
+
+function sd(sorted: Float64Array): number {
+  const n = sorted.length;
+  if (n < 2) return NaN;
+  let s = 0;
+  for (let i = 0; i < n; i++) s += sorted[i];
+  const mean = s / n;
+  let ss = 0;
+  for (let i = 0; i < n; i++) ss += (sorted[i] - mean) ** 2;
+  return Math.sqrt(ss / (n - 1));
+}

@@ -1,0 +1,134 @@
+/**
+ * The embed command as a user runs it: a separate process, killed mid-run, or two at once on one
+ * cache. Spawns `node bin/covary.js` (2 worker threads each, the default).
+ */
+import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { listCacheFolders } from '../../pipeline/embed/cache.ts';
+import { loadEmbedResult, loadEmbeddings } from '../../pipeline/embed/index.ts';
+import { saveTexts, syntheticTexts, tempStore } from './helpers.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/covary.js', import.meta.url));
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+function covary(dataDir: string, args: string[], onSpawn?: (kill: () => void) => void): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, '--data-dir', dataDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    onSpawn?.(() => child.kill('SIGKILL'));
+  });
+}
+
+async function shardCount(dir: string): Promise<number> {
+  try {
+    const keys = await readdir(dir);
+    let n = 0;
+    for (const k of keys) n += (await readdir(join(dir, k))).filter((f) => f.endsWith('.cvec')).length;
+    return n;
+  } catch {
+    return 0;
+  }
+}
+
+// Child processes on a shared 2-core machine can be slow: generous per-test limits.
+describe('covary embed / cache as separate processes', { timeout: 240_000 }, () => {
+  it('resumes after kill -9 without recomputing finished batches; cache verify finds a damaged file', async () => {
+    const store = await tempStore('covary-embed-kill-');
+    const texts = syntheticTexts(120);
+    await saveTexts(store, 'big', texts);
+    const cacheRoot = store.cacheDir('embeddings');
+
+    let killedAt = 0;
+    const first = await covary(store.dataDir, ['embed', '--name', 'big', '--batch-size', '2'], (kill) => {
+      const poll = setInterval(async () => {
+        const n = await shardCount(cacheRoot);
+        if (n >= 3 && !killedAt) {
+          killedAt = n;
+          clearInterval(poll);
+          kill();
+        }
+      }, 20);
+    });
+    expect(first.signal, `the first run was meant to be killed mid-way; it ended with code ${first.code}: ${first.stderr}`).toBe('SIGKILL');
+    expect(await store.readStage('big', 'embed')).toBeNull(); // no half-written result
+
+    const [before] = await listCacheFolders(cacheRoot);
+    const saved = before.entries;
+    expect(saved).toBeGreaterThanOrEqual(6);
+    expect(saved).toBeLessThan(120);
+
+    const second = await covary(store.dataDir, ['embed', '--name', 'big', '--batch-size', '2']);
+    expect(second.code, second.stderr).toBe(0);
+    const r = (await loadEmbedResult(store, 'big'))!;
+    expect(r.fromCache).toBe(saved);
+    expect(r.embedded).toBe(120 - saved);
+    expect((await loadEmbeddings(store, 'big'))!.vectors.length).toBe(120 * 512);
+    const [after] = await listCacheFolders(cacheRoot);
+    expect(after).toMatchObject({ entries: 120, temps: 0 });
+
+    const ok = await covary(store.dataDir, ['cache', 'verify']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/120 vectors in \d+ files — ok/);
+
+    // Flip one byte inside a vector of some shard: verify must name that file and fail.
+    const dir = join(cacheRoot, after.key);
+    const shard = (await readdir(dir)).filter((f) => f.endsWith('.cvec')).sort()[0];
+    const bytes = await readFile(join(dir, shard));
+    bytes[bytes.length - 5] ^= 0x40;
+    await writeFile(join(dir, shard), bytes);
+    const bad = await covary(store.dataDir, ['cache', 'verify']);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain(`DAMAGED ${join(dir, shard)}`);
+    expect(bad.stdout).toMatch(/1 damaged entry; damaged entries \(text sha256\): [0-9a-f]{64}/);
+    expect(bad.stderr).toMatch(/damaged file/);
+    const fixed = await covary(store.dataDir, ['cache', 'verify', '--fix']);
+    expect(fixed.code).toBe(0);
+
+    const ls = await covary(store.dataDir, ['cache', 'ls']);
+    expect(ls.stdout).toContain(after.key);
+    const cleared = await covary(store.dataDir, ['cache', 'clear', '--all']);
+    expect(cleared.stdout).toContain(`cleared: ${after.key}`);
+    expect(await listCacheFolders(cacheRoot)).toEqual([]);
+  });
+
+  it('two embed processes on one cache at once both finish with identical vectors', async () => {
+    const store = await tempStore('covary-embed-two-');
+    const texts = syntheticTexts(48, 500);
+    await saveTexts(store, 'one', texts);
+    await saveTexts(store, 'two', [...texts].reverse());
+    const [a, b] = await Promise.all([
+      covary(store.dataDir, ['embed', '--name', 'one', '--batch-size', '8', '--workers', '1']),
+      covary(store.dataDir, ['embed', '--name', 'two', '--batch-size', '8', '--workers', '1']),
+    ]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    const ea = (await loadEmbeddings(store, 'one'))!;
+    const eb = (await loadEmbeddings(store, 'two'))!;
+    for (let i = 0; i < 48; i++) {
+      expect(Array.from(eb.vectors.subarray((47 - i) * 512, (48 - i) * 512))).toEqual(Array.from(ea.vectors.subarray(i * 512, (i + 1) * 512)));
+    }
+    const [info] = await listCacheFolders(store.cacheDir('embeddings'));
+    expect(info).toMatchObject({ entries: 48, temps: 0 });
+    const verify = await covary(store.dataDir, ['cache', 'verify']);
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+    // A third benchmark with the same prompts computes nothing.
+    await saveTexts(store, 'three', texts.slice(0, 30));
+    const c = await covary(store.dataDir, ['embed', '--name', 'three']);
+    expect(c.code, c.stderr).toBe(0);
+    expect(await loadEmbedResult(store, 'three')).toMatchObject({ embedded: 0, fromCache: 30 });
+  });
+});

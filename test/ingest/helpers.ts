@@ -1,0 +1,78 @@
+import { mkdtemp, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { vi } from 'vitest';
+import { ArtifactStore } from '../../pipeline/core/store.ts';
+import { collectingReporter } from '../../pipeline/core/progress.ts';
+import type { StageContext } from '../../pipeline/core/stage.ts';
+import { main } from '../../pipeline/cli/main.ts';
+
+export const EXAMPLES = fileURLToPath(new URL('../../data/examples', import.meta.url));
+export const FIXTURES = fileURLToPath(new URL('../fixtures/ingest', import.meta.url));
+export const SHARED = fileURLToPath(new URL('../../../shared/data', import.meta.url));
+
+/** A scratch folder with `inputs/` (files the test writes) and `data/` (the data dir, not created). */
+export async function scratch(): Promise<{ root: string; inputs: string; dataDir: string; write(name: string, text: string, gz?: boolean): Promise<string> }> {
+  const root = await mkdtemp(join(tmpdir(), 'covary-ingest-'));
+  const inputs = join(root, 'inputs');
+  await mkdir(inputs, { recursive: true });
+  return {
+    root,
+    inputs,
+    dataDir: join(root, 'data'),
+    async write(name, text, gz = false) {
+      const p = join(inputs, name);
+      await mkdir(join(p, '..'), { recursive: true });
+      await writeFile(p, gz ? gzipSync(Buffer.from(text)) : text);
+      return p;
+    },
+  };
+}
+
+export function context(dataDir: string, force = false): StageContext & { reporter: ReturnType<typeof collectingReporter> } {
+  return {
+    store: new ArtifactStore(dataDir),
+    reportsDir: join(dataDir, '..', 'reports'),
+    seed: 1,
+    reporter: collectingReporter(),
+    force,
+    commandLine: 'covary ingest (test)',
+  };
+}
+
+/** Everything under the data dir's benchmarks folder (benchmarks and any temp dirs), or [] when absent. */
+export async function leftovers(dataDir: string): Promise<string[]> {
+  if (!existsSync(dataDir)) return [];
+  const top = await readdir(dataDir);
+  const out = top.filter((x) => x !== 'benchmarks');
+  const b = join(dataDir, 'benchmarks');
+  if (existsSync(b)) out.push(...(await readdir(b)).map((x) => `benchmarks/${x}`));
+  return out;
+}
+
+/** Run the real CLI in-process; returns exit code and what it printed. */
+export async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation(((s: string | Uint8Array) => {
+    stdout += String(s);
+    return true;
+  }) as typeof process.stdout.write);
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation(((s: string | Uint8Array) => {
+    stderr += String(s);
+    return true;
+  }) as typeof process.stderr.write);
+  try {
+    const code = await main(args);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+export const WIDE = 'model,q1,q2,q3\nm1,1,0,1\nm2,0,,1\nm3,1,1,0\n';
+export const ITEMS = '{"id":"q1","question":"one?"}\n{"id":"q2","question":"two?"}\n{"id":"q3","question":"three?"}\n';
