@@ -102,7 +102,7 @@ export async function exactTopK(vectors: Float32Array, n: number, d: number, o: 
     const b = Math.min(block, q - start);
     const qb = new Float32Array(b * d);
     for (let r = 0; r < b; r++) qb.set(vectors.subarray(queries[start + r] * d, (queries[start + r] + 1) * d), r * d);
-    const out = await s.run({ queries: new ort.Tensor('float32', qb, [b, d]), corpus_t: corpus, kk: kkTensor }, wantScores ? ['scores', 'top_values', 'top_indices'] : ['top_values', 'top_indices']);
+    const out = await s.run({ queries: new ort.Tensor('float32', qb, [b, d]), corpus_t: corpus, kk: kkTensor });
     const vals = out.top_values.data as Float32Array;
     const idx = out.top_indices.data as BigInt64Array;
     for (let r = 0; r < b; r++) {

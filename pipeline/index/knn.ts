@@ -32,7 +32,7 @@ export interface KnnOutput {
 }
 
 export function validateKnnOptions(o: KnnOptions): void {
-  if (!Number.isInteger(o.k) || o.k < 1 || o.k > 1000) throw new CovaryError(`--k must be a whole number from 1 to 1000, got ${o.k}`, { field: '--k' });
+  if (!Number.isInteger(o.k) || o.k < 1 || o.k > 1000) throw new CovaryError(`--neighbors must be a whole number from 1 to 1000, got ${o.k}`, { field: '--neighbors' });
   if (!['auto', 'exact', 'hnsw'].includes(o.method)) throw new CovaryError(`--method must be auto, exact or hnsw, got ${JSON.stringify(o.method)}`, { field: '--method' });
   if (!(o.dupThreshold > -1 && o.dupThreshold <= 1)) throw new CovaryError(`--dup-threshold must be a cosine in (-1, 1], got ${o.dupThreshold}`, { field: '--dup-threshold' });
   for (const [name, v] of [['--hnsw-m', o.hnsw.M], ['--hnsw-ef-construction', o.hnsw.efConstruction], ['--hnsw-ef-search', o.hnsw.efSearch]] as const) {

@@ -3,7 +3,7 @@
  *   S[k,i] = μ + a_k (model strength) + b_i (prompt easiness) + e_ki,
  * fitted by least squares on the observed cells. A replicate permutes the residuals among the
  * observed cells, re-centres them so every row and column of residuals sums to zero again, and
- * adds the fit back. So every model's and every prompt's total is kept exactly (as in the 0/1
+ * rescales them to the observed residual sum of squares, and adds the fit back. So every model's and every prompt's total is kept exactly (as in the 0/1
  * curveball), the residual distribution is kept, and only the model × prompt interaction — the
  * structure a single strength axis cannot explain — is destroyed. Missing cells stay missing.
  *
@@ -87,6 +87,7 @@ export class ResidualPermutationNull implements NullSampler {
   private readonly cells: Int32Array;
   private readonly values: Float64Array;
   private readonly seed: number;
+  private readonly residualSS: number;
 
   constructor(scores: Float64Array, m: number, nTotal: number, columns: ArrayLike<number>, seed: number) {
     this.m = m;
@@ -98,6 +99,7 @@ export class ResidualPermutationNull implements NullSampler {
     for (let q = 0; q < cols.length; q++) if (cols[q] === cols[q]) cells.push(q);
     this.cells = Int32Array.from(cells);
     this.values = Float64Array.from(cells, (q) => this.fit.resid[q]);
+    this.residualSS = this.values.reduce((a, x) => a + x * x, 0);
   }
 
   draw(b: number, out: Float64Array): void {
@@ -112,9 +114,15 @@ export class ResidualPermutationNull implements NullSampler {
     out.fill(NaN);
     for (let a = 0; a < v.length; a++) out[this.cells[a]] = v[a];
     doubleCentre(out, this.m, this.n);
+    // Re-centring removes part of the permuted residuals' spread (about (m+n−1)/(mn) of it);
+    // scale back to the observed residual sum of squares so the replicates are not less noisy
+    // than the data (scaling keeps the zero row and column sums).
+    let ss = 0;
+    for (let a = 0; a < this.cells.length; a++) ss += out[this.cells[a]] ** 2;
+    const f = ss > 0 ? Math.sqrt(this.residualSS / ss) : 1;
     for (let a = 0; a < this.cells.length; a++) {
       const q = this.cells[a];
-      out[q] += this.fit.fit[q];
+      out[q] = out[q] * f + this.fit.fit[q];
     }
   }
 }
