@@ -19,6 +19,9 @@ import { loadEmbeddings } from '../pipeline/embed/index.ts';
 import { nullBPairExpectation } from '../pipeline/correlate/index.ts';
 import { explain } from '../pipeline/explain/explain.ts';
 import { resolveOptions, type ExplainOptions } from '../pipeline/explain/options.ts';
+import { permutationRunnerFor } from '../pipeline/explain/parallel.ts';
+import { inThreadPermutations } from '../pipeline/explain/mrqap.ts';
+import { availableParallelism } from 'node:os';
 import type { KnnGraph } from '../pipeline/index/index.ts';
 import { hashedBagOfWords, simulateScores } from '../test/explain/helpers.ts';
 
@@ -76,7 +79,8 @@ async function measure(label: string, dataset: Dataset, vectors: Float32Array, d
   console.log(`  options: permutations ${o.permutations}, max pairs ${o.maxPairs}, Null B samples ${o.nullBSamples}, nn test edges ${o.nnTestEdges}`);
   const cpu0 = process.cpuUsage();
   const t1 = performance.now();
-  const { result: r } = explain({ dataset, embeddings: { vectors, d }, knn, semanticClusters: null, userTags: null, nullB: nullBPairExpectation }, o, createRng(1), phaseReporter());
+  const runner = permutationRunnerFor(Math.min(2, availableParallelism()), o.permutations, o.maxPairs, d) ?? inThreadPermutations;
+  const { result: r } = await explain({ dataset, embeddings: { vectors, d }, knn, semanticClusters: null, userTags: null, nullB: nullBPairExpectation }, o, createRng(1), phaseReporter(), runner);
   const wall = (performance.now() - t1) / 1000;
   const cpu = process.cpuUsage(cpu0);
   console.log(`  explain total ${wall.toFixed(1)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU, peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);

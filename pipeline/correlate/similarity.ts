@@ -217,12 +217,13 @@ export function prepareColumns(
     n,
     minCommon,
     raw,
-    t: new Float64Array(n * m),
+    // 0/1 data without closed forms uses only the packed bits: skip the two n × m float copies.
+    t: new Float64Array(binary && !withTransform ? 0 : n * m),
     sum: new Float64Array(n),
     complete: new Uint8Array(n),
     fast: new Uint8Array(n),
     binary,
-    raw0: new Float64Array(n * m),
+    raw0: new Float64Array(binary ? 0 : n * m),
     sumSq: new Float64Array(n),
     missStart: new Int32Array(n + 1),
     missIdx: new Int32Array(0),
@@ -232,7 +233,8 @@ export function prepareColumns(
     den: new Float64Array(n),
   };
   p.raw = raw;
-  const { t, sum, complete, fast, raw0, sumSq, missStart } = p;
+  const { sum, complete, fast, raw0, sumSq, missStart } = p;
+  const hasRaw0 = raw0.length === n * m;
   // Missing cells and the zero-filled copy (the missing pattern may differ from a previous use).
   let nMiss = 0;
   for (let q = 0; q < raw.length; q++) if (raw[q] !== raw[q]) nMiss++;
@@ -242,28 +244,31 @@ export function prepareColumns(
   for (let i = 0; i < n; i++) {
     missStart[i] = mc;
     const o = i * m;
+    let s1 = 0;
     let s2 = 0;
     for (let k = 0; k < m; k++) {
       const v = raw[o + k];
       if (v !== v) {
-        raw0[o + k] = 0;
+        if (hasRaw0) raw0[o + k] = 0;
         missIdx[mc++] = k;
       } else {
-        raw0[o + k] = v;
+        if (hasRaw0) raw0[o + k] = v;
+        s1 += v;
         s2 += v * v;
       }
     }
+    sum[i] = s1;
     sumSq[i] = s2;
   }
   missStart[n] = mc;
+  if (p.t.length < n * m && !(binary && !withTransform)) p.t = new Float64Array(n * m);
+  const t = p.t;
   for (let i = 0; i < n; i++) {
     const o = i * m;
-    let s = 0;
+    const s = sum[i];
     let ok = 1;
-    for (let k = 0; k < m; k++) s += raw0[o + k];
     if (missStart[i + 1] > missStart[i]) ok = 0;
     complete[i] = ok;
-    sum[i] = s;
     fast[i] = 0;
     if (!ok || m < minCommon || (binary && !withTransform)) continue;
     if (metric === 'pearson') {

@@ -177,3 +177,38 @@ export function tagEffect(tag: string, mem: Uint8Array, I: Int32Array, J: Int32A
   const me = (g: number) => (yEx && cnt[g] ? se[g] / sw[g] : null);
   return { tag, pairsWithin: cnt[0], pairsCross: cnt[1], pairsOutside: cnt[2], meanWithin: m(0), meanCross: m(1), meanOutside: m(2), meanExcessWithin: me(0), meanExcessOutside: me(2) };
 }
+
+/**
+ * Exact Mantel correlation over all pairs of `eligible` prompts: Pearson correlation of semantic
+ * cosine and performance similarity (pairs with an undefined similarity left out). One pass, O(P·(d+m)).
+ */
+export function allPairsMantel(vectors: Float32Array, d: number, pc: PerfColumns, eligible: Int32Array): { r: number; pairs: number } {
+  let c = 0;
+  let sx = 0;
+  let sy = 0;
+  let sxx = 0;
+  let syy = 0;
+  let sxy = 0;
+  const ne = eligible.length;
+  for (let x = 0; x < ne; x++) {
+    const a = eligible[x];
+    const oa = a * d;
+    for (let z = x + 1; z < ne; z++) {
+      const b = eligible[z];
+      const y = pairSimilarity(pc, a, b);
+      if (y !== y) continue;
+      const ob = b * d;
+      let s = 0;
+      for (let k = 0; k < d; k++) s += vectors[oa + k] * vectors[ob + k];
+      c++;
+      sx += s;
+      sy += y;
+      sxx += s * s;
+      syy += y * y;
+      sxy += s * y;
+    }
+  }
+  const vx = sxx - (sx * sx) / c;
+  const vy = syy - (sy * sy) / c;
+  return { r: c > 1 && vx > 0 && vy > 0 ? (sxy - (sx * sy) / c) / Math.sqrt(vx * vy) : NaN, pairs: c };
+}

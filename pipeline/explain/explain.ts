@@ -12,8 +12,8 @@ import { computeTags, FAILURE_KINDS, promptStats, type TagSummary, type UserTags
 import { prepareColumns, pairSimilarity } from './perf-similarity.ts';
 import { samplePairs } from './pairs.ts';
 import type { Embedding, PredictorSpec } from './design.ts';
-import { mrqap, type DroppedPredictor, type RegressionResult } from './mrqap.ts';
-import { decileCurve, nearestNeighbourEffect, tagEffect, type DecileBin, type NearestNeighbourEffect, type TagEffect } from './effects.ts';
+import { finishMrqap, inThreadPermutations, prepareMrqap, type DroppedPredictor, type PermutationRunner, type RegressionResult } from './mrqap.ts';
+import { allPairsMantel, decileCurve, nearestNeighbourEffect, tagEffect, type DecileBin, type NearestNeighbourEffect, type TagEffect } from './effects.ts';
 import { cosineAt } from './design.ts';
 
 /** Expected similarity of each pair under Null B (the correlate stage's nullBPairExpectation). */
@@ -29,14 +29,17 @@ export interface ExplainInputs {
   nullB: NullBExpectation | null;
 }
 
+/** Above this many eligible pairs the exact all-pairs Mantel r is not computed. */
+export const ALL_PAIRS_MANTEL_LIMIT = 3_000_000;
+
 export const DEFINITIONS = {
   response: 'performance similarity of two prompts (the correlate metric over the models that have both scores); "excess" = similarity minus its expectation under Null B (ability-preserving), estimated per pair from Null B replicates',
-  weights: 'pairs are all pairs of eligible prompts, or a stratified sample (all or a seeded share of semantic kNN pairs + uniform random pairs) with Horvitz–Thompson weights 1/(inclusion probability), so weighted estimates refer to all pairs',
+  weights: 'pairs are all pairs of eligible prompts, or a stratified sample (semantic kNN pairs; pairs inside small failure tags; uniform random pairs from the rest; each stratum sampled uniformly) with Horvitz–Thompson weights 1/(inclusion probability), so weighted estimates refer to all pairs',
   r2: 'weighted R² of the full pairwise regression',
   partialR2: 'per block: (R²_full − R²_without_block) / (1 − R²_without_block), the share of the variance left unexplained by the other blocks that the block explains (coefficient of partial determination)',
   uniqueR2: 'per block: R²_full − R²_without_block (variance explained by the block alone beyond the others)',
   coefficientP: 'MRQAP with double semi-partialling (Dekker et al. 2007): the focal predictor residualised on the others is evaluated at permuted prompt labels (π(i), π(j)) and correlated with the response residualised on the others; two-sided p = (1 + #{|T_perm| ≥ |T_obs|}) / (B + 1); no OLS p-values',
-  mantel: 'Mantel test: weighted correlation of semantic cosine and the response over the pairs; semantic matrix relabelled by permuting prompt labels; p one-sided (greater) = (1 + #{T_perm ≥ T_obs}) / (B + 1)',
+  mantel: 'Mantel test: weighted correlation of semantic cosine and the response over the pairs; semantic matrix relabelled by permuting prompt labels; p one-sided (greater) = (1 + #{T_perm ≥ T_obs}) / (B + 1); rAllPairs = the same correlation, unweighted, over every pair of eligible prompts (when at most 3 million pairs)',
   standardized: 'coefficient × sd(predictor) / sd(response), weighted',
   nearestNeighbours: 'mean similarity of each prompt with its k semantic nearest neighbours; p one-sided from permuting prompt labels of the neighbour graph',
 } as const;
@@ -70,6 +73,9 @@ export interface ExplainResult {
     populationPairs: number;
     knnPopulation: number;
     knnSampled: number;
+    /** Pairs inside small failure tags (not kNN): population and sampled. */
+    tagPopulation: number;
+    tagSampled: number;
     randomSampled: number;
     /** Sampled pairs dropped because the similarity (or its Null B expectation) is undefined. */
     undefinedDropped: number;
@@ -99,7 +105,11 @@ export interface ExplainOutput {
   membership: Uint8Array[];
 }
 
-export function explain(inp: ExplainInputs, o: ExplainOptions, rng: Rng, reporter: Reporter = silentReporter): ExplainOutput {
+/**
+ * `runner` runs the MRQAP permutations (in this thread by default; the stage passes a worker-thread
+ * runner for long loops — results are identical either way).
+ */
+export async function explain(inp: ExplainInputs, o: ExplainOptions, rng: Rng, reporter: Reporter = silentReporter, runner: PermutationRunner = inThreadPermutations): Promise<ExplainOutput> {
   const d = inp.dataset;
   const m = d.models.length;
   const n = d.items.length;
@@ -177,7 +187,8 @@ export function explain(inp: ExplainInputs, o: ExplainOptions, rng: Rng, reporte
   if (eligible.length < 8) return empty(`pairwise model not fitted: only ${eligible.length} eligible prompt(s) (need 8)`);
 
   // Pairs and responses.
-  const sample = samplePairs(eligible, n, emb ? knn : null, o.maxPairs, o.knnShare, rng.fork('pairs'));
+  const failureTags = tagSet.tags.map((t, c) => (FAILURE_KINDS.includes(t.kind) ? tagSet.membership[c] : null)).filter((x): x is Uint8Array => x !== null);
+  const sample = samplePairs(eligible, n, emb ? knn : null, o.maxPairs, o.knnShare, rng.fork('pairs'), failureTags, o.tagShare);
   const P0 = sample.i.length;
   const y0 = new Float64Array(P0);
   for (let p = 0; p < P0; p++) y0[p] = pairSimilarity(pc, sample.i[p], sample.j[p]);
@@ -203,7 +214,7 @@ export function explain(inp: ExplainInputs, o: ExplainOptions, rng: Rng, reporte
   const y = Float64Array.from(keep, (p) => y0[p]);
   const yEx = ex0 ? Float64Array.from(keep, (p) => ex0![p]) : null;
   const undefinedDropped = P0 - P;
-  const pairsInfo = { design: sample.design, sampled: P, populationPairs: sample.populationPairs, knnPopulation: sample.knnPopulation, knnSampled: sample.knnSampled, randomSampled: sample.randomSampled, undefinedDropped };
+  const pairsInfo = { design: sample.design, sampled: P, populationPairs: sample.populationPairs, knnPopulation: sample.knnPopulation, knnSampled: sample.knnSampled, tagPopulation: sample.tagPopulation, tagSampled: sample.tagSampled, randomSampled: sample.randomSampled, undefinedDropped };
   if (undefinedDropped) notes.push(`${undefinedDropped} sampled pair(s) dropped: similarity undefined (too few shared models or no variance over them)`);
   if (P < 30) return empty(`pairwise model not fitted: only ${P} pair(s) with a defined similarity`, pairsInfo);
 
@@ -220,9 +231,14 @@ export function explain(inp: ExplainInputs, o: ExplainOptions, rng: Rng, reporte
   specs.push({ name: 'p_i + p_j', block: 'difficulty', kind: 'sum', values: stats.meanScore });
 
   const B = o.permutations;
-  const bar = reporter.bar('explain: MRQAP permutations', B, 'permutations');
-  const fit = mrqap({ specs, emb, I, J, w, responses: yEx ? [y, yEx] : [y], universe: eligible, n, permutations: B, minTagPairs: o.minTagPairs, rng: rng.fork('mrqap'), onPermutation: () => bar.tick() });
-  bar.stop();
+  const prep = prepareMrqap({ specs, emb, I, J, w, responses: yEx ? [y, yEx] : [y], universe: eligible, n, minTagPairs: o.minTagPairs }, rng.fork('mrqap').int(0x7fffffff));
+  let permCounts = null;
+  if (B > 0 && prep.state) {
+    const bar = reporter.bar('explain: MRQAP permutations', B, 'permutations');
+    permCounts = await runner(prep.state, B, (k) => bar.tick(k));
+    bar.stop();
+  }
+  const fit = finishMrqap(prep, permCounts, B);
   const main = fit.results[0];
   for (const dp of fit.dropped) notes.push(`predictor "${dp.name}" dropped: ${dp.reason}`);
 
@@ -244,6 +260,17 @@ export function explain(inp: ExplainInputs, o: ExplainOptions, rng: Rng, reporte
       const bar2 = reporter.bar('explain: nearest-neighbour permutations', B, 'permutations');
       nn = nearestNeighbourEffect(knn, pc, eligible, meanAll, o.nnK, o.nnTestEdges, B, rng.fork('nn'), () => bar2.tick());
       bar2.stop();
+    }
+  }
+  if (emb && main.mantel) {
+    const ne = eligible.length;
+    if ((ne * (ne - 1)) / 2 <= ALL_PAIRS_MANTEL_LIMIT) {
+      const exact = allPairsMantel(emb.vectors, emb.d, pc, eligible);
+      main.mantel.rAllPairs = exact.r;
+      main.mantel.allPairs = exact.pairs;
+    } else {
+      main.mantel.rAllPairs = null;
+      main.mantel.allPairs = null;
     }
   }
   const tagEffects = tagSet.tags.map((t, c) => tagEffect(t.id, tagSet.membership[c], I, J, y, yEx, w));

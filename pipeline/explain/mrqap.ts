@@ -14,7 +14,7 @@
  * one-sided p = (1 + #{T^π ≥ T}) / (B + 1) (the hypothesis is a positive association), two-sided also given.
  * Ordinary least-squares standard errors are never computed: the pairs share prompts.
  */
-import type { Rng } from '../core/rng.ts';
+import { createRng, type Rng } from '../core/rng.ts';
 import { evalPredictors, isBinaryPredictor, type Block, type Embedding, type PredictorSpec } from './design.ts';
 import { fitSubset, gram } from './lsq.ts';
 
@@ -49,6 +49,13 @@ export interface MantelResult {
   /** One-sided (greater) permutation p-value. */
   p: number | null;
   pTwoSided: number | null;
+  /**
+   * The same correlation computed exactly over every pair of eligible prompts (unweighted), when
+   * there are at most 3 million such pairs; null above that (the weighted sample estimate `r` stands).
+   */
+  rAllPairs?: number | null;
+  /** Pairs behind rAllPairs. */
+  allPairs?: number | null;
 }
 
 export interface RegressionResult {
@@ -86,9 +93,58 @@ export interface MrqapOutput {
   kept: PredictorSpec[];
 }
 
+/**
+ * Everything a permutation needs, as plain data (typed arrays and numbers), so that ranges of
+ * permutations can run in worker threads. Permutation b draws its relabelling from
+ * createRng(seed).fork(b): results do not depend on how the range is split.
+ */
+export interface PermutationState {
+  /** Active predictors (kept and not collinear), evaluated at permuted pairs. */
+  specs: PredictorSpec[];
+  emb: Embedding | null;
+  I: Int32Array;
+  J: Int32Array;
+  w: Float64Array;
+  means: Float64Array;
+  sds: Float64Array;
+  /** Per focal predictor a (active order): coefficients over the active predictors of E_a. */
+  gammas: Float64Array[];
+  /** resid[y][a]: response y residualised on the predictors other than a. */
+  resid: Float64Array[][];
+  /** Centred responses (for Mantel). */
+  Y: Float64Array[];
+  obsT: Float64Array[];
+  mantelObs: Float64Array;
+  /** Index of the semantic cosine among active predictors, -1 when absent. */
+  semantic: number;
+  universe: Int32Array;
+  n: number;
+  seed: number;
+}
+
+export interface PermutationCounts {
+  /** coef[y][a]: permutations with |T| ≥ |T_obs|. */
+  coef: Int32Array[];
+  mantel: Int32Array;
+  mantelTwoSided: Int32Array;
+}
+
+/** Runs permutations [from, to) of a state (in this thread or in workers). */
+export type PermutationRunner = (state: PermutationState, B: number, tick: (n: number) => void) => Promise<PermutationCounts>;
+
+export const inThreadPermutations: PermutationRunner = async (state, B, tick) => permutationCounts(state, 0, B, tick);
+
 const BLOCKS: Block[] = ['semantic', 'failure', 'difficulty'];
 
-export function mrqap(inp: MrqapInput): MrqapOutput {
+export interface PreparedMrqap {
+  results: RegressionResult[];
+  dropped: DroppedPredictor[];
+  kept: PredictorSpec[];
+  state: PermutationState | null;
+}
+
+/** Observed fit, block R², partial correlations, and the permutation state. */
+export function prepareMrqap(inp: Omit<MrqapInput, 'permutations' | 'rng' | 'onPermutation'>, seed: number): PreparedMrqap {
   const P = inp.I.length;
   const w = inp.w;
   const dropped: DroppedPredictor[] = [];
@@ -157,24 +213,26 @@ export function mrqap(inp: MrqapInput): MrqapOutput {
   const collinear = new Set(probe.dropped);
   for (const t of probe.dropped) dropped.push({ name: kept[t].name, block: kept[t].block, reason: 'collinear with earlier predictors' });
   const active = xIdx.filter((t) => !collinear.has(t));
+  const A = active.length;
 
-  // Focal residualisations (shared by all responses): E_k = x_k − Σ γ x_others (standardised units).
-  const gammas = new Map<number, Float64Array>(); // full-length q vector: coefficient per predictor (1 at k)
-  for (const k of active) {
+  // Focal residualisations (shared by all responses): E_k = x_k − Σ γ x_others (standardised units),
+  // as coefficients over the active predictors.
+  const gammas: Float64Array[] = active.map((k) => {
     const others = active.filter((t) => t !== k);
     const f = fitSubset(G, r, others, k);
-    const g = new Float64Array(q);
-    g[k] = 1;
-    f.used.forEach((t, u) => (g[t] = -f.beta[u]));
-    gammas.set(k, g);
-  }
+    const g = new Float64Array(A);
+    g[active.indexOf(k)] = 1;
+    f.used.forEach((t, u) => (g[active.indexOf(t)] = -f.beta[u]));
+    return g;
+  });
+  const Xa = active.map((t) => X[t]);
 
   // Per response: full fit, block fits, response residuals r_k per focal, observed statistics.
-  const semanticIdx = kept.findIndex((s) => s.kind === 'cosine');
+  const semantic = active.findIndex((t) => kept[t].kind === 'cosine');
   const results: RegressionResult[] = [];
-  const resid: Float64Array[][] = []; // [response][active order]
-  const obsT: number[][] = [];
-  const mantelObs: number[] = [];
+  const resid: Float64Array[][] = [];
+  const obsT: Float64Array[] = [];
+  const mantelObs = new Float64Array(R);
   for (let y = 0; y < R; y++) {
     const yCol = q + y;
     const sst = G[yCol * r + yCol];
@@ -192,8 +250,8 @@ export function mrqap(inp: MrqapInput): MrqapOutput {
     const coefs: CoefficientResult[] = [];
     let intercept = yMeans[y];
     const rs: Float64Array[] = [];
-    const ts: number[] = [];
-    active.forEach((k) => {
+    const ts = new Float64Array(A);
+    active.forEach((k, a) => {
       const u = full.used.indexOf(k);
       const bStd = u >= 0 ? full.beta[u] : 0; // per 1 sd of x_k
       const est = bStd / sds[k];
@@ -209,76 +267,112 @@ export function mrqap(inp: MrqapInput): MrqapOutput {
         rk[p] = s;
       }
       rs.push(rk);
-      const T = corrWithCombo(X, gammas.get(k)!, rk, w, P);
-      ts.push(T);
+      const T = corrWithCombo(Xa, gammas[a], rk, w, P);
+      ts[a] = T;
       coefs.push({ name: kept[k].name, block: kept[k].block, estimate: est, standardized: ySds[y] > 0 ? bStd / ySds[y] : NaN, partialCorrelation: T, p: null });
     });
     resid.push(rs);
     obsT.push(ts);
-    mantelObs.push(semanticIdx >= 0 ? corrPlain(X[semanticIdx], Y[y], w, P) : NaN);
-    results.push({ r2, partialR2: partial, uniqueR2: unique, intercept, coefficients: coefs, mantel: semanticIdx >= 0 ? { r: mantelObs[y], p: null, pTwoSided: null } : null });
+    mantelObs[y] = semantic >= 0 ? corrPlain(Xa[semantic], Y[y], w, P) : NaN;
+    results.push({ r2, partialR2: partial, uniqueR2: unique, intercept, coefficients: coefs, mantel: semantic >= 0 ? { r: mantelObs[y], p: null, pTwoSided: null } : null });
   }
+  const state: PermutationState | null = A
+    ? {
+        specs: active.map((t) => kept[t]),
+        emb: semantic >= 0 ? inp.emb : null,
+        I: inp.I,
+        J: inp.J,
+        w,
+        means: Float64Array.from(active, (t) => means[t]),
+        sds: Float64Array.from(active, (t) => sds[t]),
+        gammas,
+        resid,
+        Y,
+        obsT,
+        mantelObs,
+        semantic,
+        universe: inp.universe,
+        n: inp.n,
+        seed,
+      }
+    : null;
+  return { results, dropped, kept, state };
+}
 
-  const B = inp.permutations;
-  if (B > 0 && active.length > 0) {
-    const countCoef = obsT.map((ts) => new Int32Array(ts.length));
-    const countMantel = new Int32Array(R);
-    const countMantel2 = new Int32Array(R);
-    const map = new Int32Array(inp.n);
-    for (let i = 0; i < inp.n; i++) map[i] = i;
-    const uni = Int32Array.from(inp.universe);
-    const perm = new Int32Array(uni.length);
-    const raw = kept.map(() => new Float64Array(P));
-    const Xp = kept.map(() => new Float64Array(P));
-    const activeSpecs = active.map((t) => kept[t]);
-    const activeRaw = active.map((t) => raw[t]);
-    const e = new Float64Array(P);
-    const EPS = 1e-12;
-    for (let b = 0; b < B; b++) {
-      perm.set(uni);
-      inp.rng.shuffle(perm);
-      for (let t = 0; t < uni.length; t++) map[uni[t]] = perm[t];
-      evalPredictors(activeSpecs, inp.emb, inp.I, inp.J, map, activeRaw);
-      for (const t of active) {
-        const x = raw[t];
-        const o = Xp[t];
-        const mu = means[t];
-        const inv = 1 / sds[t];
-        for (let p = 0; p < P; p++) o[p] = (x[p] - mu) * inv;
-      }
-      active.forEach((k, a) => {
-        const g = gammas.get(k)!;
-        e.fill(0);
-        for (const t of active) {
-          const gt = g[t];
-          if (gt === 0) continue;
-          const xt = Xp[t];
-          for (let p = 0; p < P; p++) e[p] += gt * xt[p];
-        }
-        for (let y = 0; y < R; y++) {
-          const T = corrPlain(e, resid[y][a], w, P);
-          if (Math.abs(T) >= Math.abs(obsT[y][a]) - EPS) countCoef[y][a]++;
-        }
-      });
-      if (semanticIdx >= 0 && !collinear.has(semanticIdx)) {
-        for (let y = 0; y < R; y++) {
-          const T = corrPlain(Xp[semanticIdx], Y[y], w, P);
-          if (T >= mantelObs[y] - EPS) countMantel[y]++;
-          if (Math.abs(T) >= Math.abs(mantelObs[y]) - EPS) countMantel2[y]++;
-        }
-      }
-      inp.onPermutation?.();
+/** Permutations [from, to) of the state: how often each statistic reaches the observed one. */
+export function permutationCounts(st: PermutationState, from: number, to: number, tick?: (n: number) => void): PermutationCounts {
+  const P = st.I.length;
+  const A = st.specs.length;
+  const R = st.Y.length;
+  const w = st.w;
+  const coef = st.obsT.map(() => new Int32Array(A));
+  const mantel = new Int32Array(R);
+  const mantelTwoSided = new Int32Array(R);
+  const map = new Int32Array(st.n);
+  for (let i = 0; i < st.n; i++) map[i] = i;
+  const uni = st.universe;
+  const perm = new Int32Array(uni.length);
+  const Xp = st.specs.map(() => new Float64Array(P));
+  const e = new Float64Array(P);
+  const EPS = 1e-12;
+  const base = createRng(st.seed);
+  for (let b = from; b < to; b++) {
+    perm.set(uni);
+    base.fork(b).shuffle(perm);
+    for (let t = 0; t < uni.length; t++) map[uni[t]] = perm[t];
+    evalPredictors(st.specs, st.emb, st.I, st.J, map, Xp);
+    for (let t = 0; t < A; t++) {
+      const o = Xp[t];
+      const mu = st.means[t];
+      const inv = 1 / st.sds[t];
+      for (let p = 0; p < P; p++) o[p] = (o[p] - mu) * inv;
     }
-    for (let y = 0; y < R; y++) {
-      results[y].coefficients.forEach((c, a) => (c.p = (1 + countCoef[y][a]) / (B + 1)));
-      const mt = results[y].mantel;
-      if (mt && semanticIdx >= 0 && !collinear.has(semanticIdx)) {
-        mt.p = (1 + countMantel[y]) / (B + 1);
-        mt.pTwoSided = (1 + countMantel2[y]) / (B + 1);
+    for (let a = 0; a < A; a++) {
+      const g = st.gammas[a];
+      e.fill(0);
+      for (let t = 0; t < A; t++) {
+        const gt = g[t];
+        if (gt === 0) continue;
+        const xt = Xp[t];
+        for (let p = 0; p < P; p++) e[p] += gt * xt[p];
+      }
+      for (let y = 0; y < R; y++) {
+        const T = corrPlain(e, st.resid[y][a], w, P);
+        if (Math.abs(T) >= Math.abs(st.obsT[y][a]) - EPS) coef[y][a]++;
       }
     }
+    if (st.semantic >= 0) {
+      for (let y = 0; y < R; y++) {
+        const T = corrPlain(Xp[st.semantic], st.Y[y], w, P);
+        if (T >= st.mantelObs[y] - EPS) mantel[y]++;
+        if (Math.abs(T) >= Math.abs(st.mantelObs[y]) - EPS) mantelTwoSided[y]++;
+      }
+    }
+    tick?.(1);
   }
-  return { results, dropped, kept };
+  return { coef, mantel, mantelTwoSided };
+}
+
+/** Add permutation p-values to the prepared results. */
+export function finishMrqap(prep: PreparedMrqap, counts: PermutationCounts | null, B: number): MrqapOutput {
+  if (counts && B > 0 && prep.state) {
+    prep.results.forEach((res, y) => {
+      res.coefficients.forEach((c, a) => (c.p = (1 + counts.coef[y][a]) / (B + 1)));
+      if (res.mantel && prep.state!.semantic >= 0) {
+        res.mantel.p = (1 + counts.mantel[y]) / (B + 1);
+        res.mantel.pTwoSided = (1 + counts.mantelTwoSided[y]) / (B + 1);
+      }
+    });
+  }
+  return { results: prep.results, dropped: prep.dropped, kept: prep.kept };
+}
+
+/** The whole test in this thread (synchronous). */
+export function mrqap(inp: MrqapInput): MrqapOutput {
+  const prep = prepareMrqap(inp, inp.rng.int(0x7fffffff));
+  const B = inp.permutations;
+  const counts = B > 0 && prep.state ? permutationCounts(prep.state, 0, B, inp.onPermutation ? () => inp.onPermutation!() : undefined) : null;
+  return finishMrqap(prep, counts, B);
 }
 
 /** Weighted correlation of (Σ_t g_t X_t) with r. */

@@ -38,6 +38,8 @@ export interface ExplainOptions extends TagThresholds {
   maxPairs: number;
   /** Share of the pair budget that kNN pairs may take at most (the rest are uniform random pairs). */
   knnShare: number;
+  /** Share of the pair budget that pairs inside small failure tags may take at most. */
+  tagShare: number;
   /** Nearest neighbours per prompt used for the nearest-neighbour effect. */
   nnK: number;
   /** At most this many nearest-neighbour edges enter the nearest-neighbour permutation test. */
@@ -62,8 +64,9 @@ export const DEFAULT_OPTIONS: ExplainOptions = {
   maxCategories: 30,
   metric: 'pearson',
   permutations: 999,
-  maxPairs: 60_000,
-  knnShare: 0.5,
+  maxPairs: 30_000,
+  knnShare: 0.4,
+  tagShare: 0.2,
   nnK: 5,
   nnTestEdges: 20_000,
   nullBSamples: 40,
@@ -92,6 +95,8 @@ export function resolveOptions(partial: Partial<ExplainOptions>): ExplainOptions
   check(Number.isInteger(o.permutations) && o.permutations >= 0, '--permutations', `must be an integer >= 0, got ${o.permutations}`);
   check(Number.isInteger(o.maxPairs) && o.maxPairs >= 100, '--max-pairs', `must be an integer >= 100, got ${o.maxPairs}`);
   check(Number.isFinite(o.knnShare) && o.knnShare >= 0 && o.knnShare <= 0.9, '--knn-share', `must be in [0, 0.9], got ${o.knnShare}`);
+  check(Number.isFinite(o.tagShare) && o.tagShare >= 0 && o.tagShare <= 0.5, '--tag-share', `must be in [0, 0.5], got ${o.tagShare}`);
+  check(o.knnShare + o.tagShare <= 0.9, '--knn-share', `--knn-share + --tag-share must leave at least 10% of the budget to random pairs (got ${o.knnShare + o.tagShare})`);
   check(Number.isInteger(o.nnK) && o.nnK >= 1, '--nn-k', `must be an integer >= 1, got ${o.nnK}`);
   check(Number.isInteger(o.nnTestEdges) && o.nnTestEdges >= 10, '--nn-test-edges', `must be an integer >= 10, got ${o.nnTestEdges}`);
   check(Number.isInteger(o.nullBSamples) && o.nullBSamples >= 0, '--null-b-samples', `must be an integer >= 0, got ${o.nullBSamples}`);

@@ -1,7 +1,8 @@
 /**
  * Which prompt pairs enter the pairwise model. All pairs when there are few; otherwise a seeded
  * stratified sample: the semantic kNN pairs (stratum "knn", where semantic similarity is high and
- * random pairs almost never land) plus uniform random pairs from the rest (stratum "random").
+ * random pairs almost never land), pairs inside small failure tags (stratum "tag", likewise rare
+ * among random pairs), plus uniform random pairs from the rest (stratum "random").
  * Each sampled pair carries its Horvitz–Thompson weight 1 / (inclusion probability), so weighted
  * means, regressions and correlations over the sample estimate the same quantities over all pairs.
  */
@@ -14,12 +15,14 @@ export interface PairSample {
   i: Int32Array;
   j: Int32Array;
   weight: Float64Array;
-  /** 1 = kNN stratum, 0 = random stratum (or all pairs). */
+  /** 1 = kNN stratum, 2 = tag stratum, 0 = random stratum (or all pairs). */
   stratum: Uint8Array;
   /** Pairs among the eligible prompts (the population the sample stands for). */
   populationPairs: number;
   knnPopulation: number;
   knnSampled: number;
+  tagPopulation: number;
+  tagSampled: number;
   randomSampled: number;
 }
 
@@ -48,7 +51,32 @@ export function knnPairs(knn: KnnGraph, eligibleMask: Uint8Array, n: number, max
   return { a: Int32Array.from(a), b: Int32Array.from(b), keys };
 }
 
-export function samplePairs(eligible: Int32Array, n: number, knn: KnnGraph | null, maxPairs: number, knnShare: number, rng: Rng): PairSample {
+/** Pairs with both prompts in one small tag (the "tag" stratum), minus those in `exclude`. */
+export function tagPairs(tags: Uint8Array[], eligible: Int32Array, n: number, exclude: Set<number>, maxPerTag: number, maxTotal: number): Set<number> {
+  const keys = new Set<number>();
+  let total = 0;
+  for (const mem of tags) {
+    const members: number[] = [];
+    for (const e of eligible) if (mem[e]) members.push(e);
+    const c = (members.length * (members.length - 1)) / 2;
+    if (c === 0 || c > maxPerTag || total + c > maxTotal) continue;
+    total += c;
+    for (let x = 0; x < members.length; x++)
+      for (let y = x + 1; y < members.length; y++) {
+        const key = pairKey(members[x], members[y], n);
+        if (!exclude.has(key)) keys.add(key);
+      }
+  }
+  return keys;
+}
+
+/**
+ * Strata, each sampled uniformly without replacement and weighted by 1 / (its sampling rate):
+ *   knn    — semantic kNN pairs (≤ knnShare of the budget);
+ *   tag    — pairs with both prompts in the same small failure tag, not kNN (≤ tagShare);
+ *   random — every other pair (the rest of the budget).
+ */
+export function samplePairs(eligible: Int32Array, n: number, knn: KnnGraph | null, maxPairs: number, knnShare: number, rng: Rng, tags: Uint8Array[] = [], tagShare = 0.2): PairSample {
   const ne = eligible.length;
   const population = (ne * (ne - 1)) / 2;
   if (population <= maxPairs) {
@@ -62,7 +90,7 @@ export function samplePairs(eligible: Int32Array, n: number, knn: KnnGraph | nul
         J[p] = eligible[y];
         p++;
       }
-    return { design: 'all', i: I, j: J, weight: new Float64Array(P).fill(1), stratum: new Uint8Array(P), populationPairs: population, knnPopulation: 0, knnSampled: 0, randomSampled: P };
+    return { design: 'all', i: I, j: J, weight: new Float64Array(P).fill(1), stratum: new Uint8Array(P), populationPairs: population, knnPopulation: 0, knnSampled: 0, tagPopulation: 0, tagSampled: 0, randomSampled: P };
   }
   const mask = new Uint8Array(n);
   for (const e of eligible) mask[e] = 1;
@@ -72,38 +100,53 @@ export function samplePairs(eligible: Int32Array, n: number, knn: KnnGraph | nul
   if (knn) ({ a: kA, b: kB, keys } = knnPairs(knn, mask, n));
   const knnPop = kA.length;
   const knnBudget = Math.floor(maxPairs * knnShare);
-  let knnIdx: Int32Array;
-  if (knnPop <= knnBudget) knnIdx = Int32Array.from({ length: knnPop }, (_, t) => t);
-  else knnIdx = rng.sample(knnPop, knnBudget).sort();
+  const knnIdx = knnPop <= knnBudget ? Int32Array.from({ length: knnPop }, (_, t) => t) : rng.sample(knnPop, knnBudget).sort();
   const knnTaken = knnIdx.length;
-  const wK = knnTaken ? knnPop / knnTaken : 0;
-  const randomPop = population - knnPop;
-  const nRandom = Math.min(maxPairs - knnTaken, randomPop);
-  const wR = nRandom ? randomPop / nRandom : 0;
-  const P = knnTaken + nRandom;
+
+  // Tag stratum: rare tags only (a tag holding over 5% of all pairs is well covered by random pairs).
+  const tagKeys = tags.length ? tagPairs(tags, eligible, n, keys, population * 0.05, 2_000_000) : new Set<number>();
+  const tagList = Float64Array.from(tagKeys).sort();
+  const tagPop = tagList.length;
+  const tagBudget = Math.floor(maxPairs * tagShare);
+  const tagIdx = tagPop <= tagBudget ? Int32Array.from({ length: tagPop }, (_, t) => t) : rng.sample(tagPop, tagBudget).sort();
+  const tagTaken = tagIdx.length;
+
+  const randomPop = population - knnPop - tagPop;
+  const nRandom = Math.min(maxPairs - knnTaken - tagTaken, randomPop);
+  const P = knnTaken + tagTaken + nRandom;
   const I = new Int32Array(P);
   const J = new Int32Array(P);
   const W = new Float64Array(P);
   const S = new Uint8Array(P);
-  for (let t = 0; t < knnTaken; t++) {
-    I[t] = kA[knnIdx[t]];
-    J[t] = kB[knnIdx[t]];
-    W[t] = wK;
-    S[t] = 1;
+  const wK = knnTaken ? knnPop / knnTaken : 0;
+  const wT = tagTaken ? tagPop / tagTaken : 0;
+  const wR = nRandom ? randomPop / nRandom : 0;
+  let p = 0;
+  for (let t = 0; t < knnTaken; t++, p++) {
+    I[p] = kA[knnIdx[t]];
+    J[p] = kB[knnIdx[t]];
+    W[p] = wK;
+    S[p] = 1;
+  }
+  for (let t = 0; t < tagTaken; t++, p++) {
+    const key = tagList[tagIdx[t]];
+    I[p] = Math.floor(key / n);
+    J[p] = key - I[p] * n;
+    W[p] = wT;
+    S[p] = 2;
   }
   const drawn = new Set<number>();
-  let p = knnTaken;
   while (p < P) {
     const x = eligible[rng.int(ne)];
     const y = eligible[rng.int(ne)];
     if (x === y) continue;
     const key = pairKey(x, y, n);
-    if (keys.has(key) || drawn.has(key)) continue;
+    if (keys.has(key) || tagKeys.has(key) || drawn.has(key)) continue;
     drawn.add(key);
     I[p] = Math.min(x, y);
     J[p] = Math.max(x, y);
     W[p] = wR;
     p++;
   }
-  return { design: 'stratified', i: I, j: J, weight: W, stratum: S, populationPairs: population, knnPopulation: knnPop, knnSampled: knnTaken, randomSampled: nRandom };
+  return { design: 'stratified', i: I, j: J, weight: W, stratum: S, populationPairs: population, knnPopulation: knnPop, knnSampled: knnTaken, tagPopulation: tagPop, tagSampled: tagTaken, randomSampled: nRandom };
 }

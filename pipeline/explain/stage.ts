@@ -11,6 +11,9 @@ import { nullBPairExpectation } from '../correlate/index.ts';
 import { DEFAULT_OPTIONS, resolveOptions, type ExplainOptions, type PerfMetric } from './options.ts';
 import { explain } from './explain.ts';
 import { readUserTagsFile } from './user-tags.ts';
+import { permutationRunnerFor } from './parallel.ts';
+import { inThreadPermutations } from './mrqap.ts';
+import { availableParallelism } from 'node:os';
 import type { Embedding } from './design.ts';
 import type { UserTags } from './tags.ts';
 
@@ -21,6 +24,7 @@ const NUMERIC: [keyof ExplainOptions, string][] = [
   ['permutations', 'permutations'],
   ['maxPairs', 'max-pairs'],
   ['knnShare', 'knn-share'],
+  ['tagShare', 'tag-share'],
   ['correctThreshold', 'correct-threshold'],
   ['hardThreshold', 'hard-threshold'],
   ['formatThreshold', 'format-threshold'],
@@ -52,11 +56,13 @@ export const stage: StageModule = {
   describe: 'Explain prompt co-variation by semantic similarity and failure categories (tags, MRQAP, Mantel)',
   built: true,
   options: {
+    workers: { type: 'number', describe: 'Worker threads for the permutation loop (default: up to 2; results do not depend on it)' },
     tags: { type: 'string', describe: 'User tags: JSONL {"id","tags":[...]} or CSV (id,tags with ";"-separated tags)' },
     metric: { type: 'string', choices: ['pearson', 'cosine', 'jaccard', 'hamming'], describe: 'Performance similarity (default: the correlate stage\'s metric, else pearson)' },
     permutations: { type: 'number', default: D.permutations, describe: 'Permutations for MRQAP, Mantel and the nearest-neighbour test' },
     'max-pairs': { type: 'number', default: D.maxPairs, describe: 'All pairs when there are at most this many, else a stratified sample of this size' },
     'knn-share': { type: 'number', default: D.knnShare, describe: 'Largest share of the pair sample taken by semantic kNN pairs' },
+    'tag-share': { type: 'number', default: D.tagShare, describe: 'Largest share of the pair sample taken by pairs inside small failure tags' },
     'correct-threshold': { type: 'number', default: D.correctThreshold, describe: 'A score at or above this counts as correct (graded scores)' },
     'hard-threshold': { type: 'number', default: D.hardThreshold, describe: 'Hard prompt: share of models correct below this' },
     'format-threshold': { type: 'number', default: D.formatThreshold, describe: 'Format failure: share of models with no extracted answer above this' },
@@ -121,11 +127,14 @@ export const stage: StageModule = {
     }
 
     const started = Date.now();
-    const { result, membership } = explain(
+    const workers = typeof argv.workers === 'number' && Number.isInteger(argv.workers) && argv.workers >= 1 ? argv.workers : Math.min(2, availableParallelism());
+    const runner = permutationRunnerFor(workers, options.permutations, options.maxPairs, emb?.d ?? 0) ?? inThreadPermutations;
+    const { result, membership } = await explain(
       { dataset, embeddings: emb, knn: knnR.value, semanticClusters: clR.value, userTags, nullB: nullBPairExpectation },
       options,
       createRng(ctx.seed).fork('explain'),
       ctx.reporter,
+      runner,
     );
     result.notes.unshift(...notesExtra);
     const n = dataset.items.length;

@@ -24,6 +24,10 @@ export interface IndexResult {
   method: 'exact' | 'hnsw';
   /** `auto` picks exact up to this many prompts. */
   exactMax: number;
+  /**
+   * HNSW parameters (the index itself is the `hnsw` binary, hnswlib format; its labels are row
+   * numbers among the prompts that have text, which equal item indices when every prompt has text).
+   */
   hnsw: null | {
     space: 'cosine';
     M: number;
@@ -39,7 +43,7 @@ export interface IndexResult {
   meanKthCosine: number | null;
   duplicates: {
     threshold: number;
-    /** all-pairs: every pair was checked; k-nearest: only pairs within each prompt's k neighbours (HNSW). */
+    /** all-pairs: every pair was checked; k-nearest: only pairs within each prompt's k neighbours (HNSW above 30,000 prompts). */
     scope: 'all-pairs' | 'k-nearest';
     pairs: number;
     /** Prompts in at least one pair. */

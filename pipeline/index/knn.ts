@@ -13,6 +13,12 @@ export type IndexMethod = 'auto' | 'exact' | 'hnsw';
 
 /** Below this many prompts `auto` uses exact search (all pairs in onnxruntime blocks: seconds). */
 export const EXACT_MAX = 10_000;
+/**
+ * Up to this many prompts the near-duplicate scan checks every pair (onnxruntime blocks: ~10 s for
+ * 12k × 512 on 2 cores) even when the graph comes from HNSW; beyond it only pairs within each
+ * prompt's k nearest neighbours are seen.
+ */
+export const DUP_ALL_PAIRS_MAX = 30_000;
 
 export interface KnnOptions {
   k: number;
@@ -94,14 +100,24 @@ async function computeKnnDense(vectors: Float32Array, n: number, d: number, o: K
   const graph = hnswTopK(index, vectors, n, d, o.k, undefined, (x) => bar.update(x));
   bar.stop();
   const s = Math.min(o.recallSample, n);
+  const queries = rng.fork('recall-sample').sample(n, s).sort();
   let recall = NaN;
-  if (s > 0) {
-    const queries = rng.fork('recall-sample').sample(n, s).sort();
-    const { graph: truth } = await exactTopK(vectors, n, d, { k: o.k, queries });
-    const approx = subsetRows(graph, queries);
-    recall = recallAtK(approx, truth);
+  let duplicates: DuplicatePair[];
+  let scope: KnnOutput['duplicateScope'];
+  if (n <= DUP_ALL_PAIRS_MAX) {
+    // One exact pass gives every near-duplicate pair and the recall reference.
+    bar = reporter.bar('index: exact near-duplicate scan', n, 'prompts');
+    const exact = await exactTopK(vectors, n, d, { k: o.k, dupThreshold: o.dupThreshold, onProgress: (x) => bar.update(x) });
+    bar.stop();
+    if (s > 0) recall = recallAtK(subsetRows(graph, queries), subsetRows(exact.graph, queries));
+    duplicates = exact.duplicates;
+    scope = 'all-pairs';
+  } else {
+    if (s > 0) recall = recallAtK(subsetRows(graph, queries), (await exactTopK(vectors, n, d, { k: o.k, queries })).graph);
+    duplicates = duplicatesFromGraph(graph, o.dupThreshold);
+    scope = 'k-nearest';
   }
-  return { method, graph, duplicates: sortPairs(duplicatesFromGraph(graph, o.dupThreshold)), duplicateScope: 'k-nearest', hnsw: { params, recallAtK: recall, recallSample: s, index } };
+  return { method, graph, duplicates: sortPairs(duplicates), duplicateScope: scope, hnsw: { params, recallAtK: recall, recallSample: s, index } };
 }
 
 export function subsetRows(g: TopK, rows: Int32Array): TopK {

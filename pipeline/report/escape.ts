@@ -6,8 +6,15 @@ const MD_SPECIAL = /[\\`*_[\]|~]/g;
 
 /** Inline-safe markdown: one line, HTML entities, markdown specials backslash-escaped. */
 export function mdText(s: string, maxChars = Infinity): string {
-  let t = String(s).replace(/\r\n?|\n|\t/g, ' ').replace(/\s{2,}/g, ' ').trim();
-  if (t.length > maxChars) t = t.slice(0, Math.max(0, maxChars - 1)).trimEnd() + '…';
+  const t = truncate(
+    dropUnsafeChars(String(s))
+      .replace(/\r\n?|\n|\t/g, ' ')
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u001f\u007f-\u009f]/g, '')
+      .replace(/\s{2,}/g, ' ')
+      .trim(),
+    maxChars,
+  );
   return t
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
@@ -15,9 +22,21 @@ export function mdText(s: string, maxChars = Infinity): string {
     .replace(MD_SPECIAL, (c) => `\\${c}`);
 }
 
+/** Cut to `maxChars` code points (never half an emoji), marking the cut with an ellipsis. */
+export function truncate(s: string, maxChars: number): string {
+  const cps = Array.from(s);
+  if (cps.length <= maxChars) return s;
+  return cps.slice(0, Math.max(0, maxChars - 1)).join('').trimEnd() + '…';
+}
+
+/** Lone surrogates and the non-characters U+FFFE/U+FFFF: invalid in XML and mangled on disk. */
+function dropUnsafeChars(s: string): string {
+  return s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|[\uFFFE\uFFFF]/g, '');
+}
+
 /** XML/SVG text content and attribute values. */
 export function xmlText(s: string): string {
-  return String(s)
+  return dropUnsafeChars(String(s))
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')

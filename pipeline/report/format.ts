@@ -3,7 +3,7 @@
 export function fmt(x: number | null | undefined, digits = 3): string {
   if (x === null || x === undefined || Number.isNaN(x)) return '–';
   if (!Number.isFinite(x)) return x > 0 ? '∞' : '−∞';
-  if (x !== 0 && Math.abs(x) < 10 ** -digits) return x.toExponential(1).replace(/-/g, '−');
+  if (digits >= 3 && x !== 0 && Math.abs(x) < 10 ** -digits) return x.toExponential(1).replace(/-/g, '−');
   return x.toFixed(digits).replace(/^-/, '−');
 }
 

@@ -10,7 +10,8 @@ export function renderIndexPage(reports: { dir: string; report: Report }[]): str
     intCount(r.benchmark.models),
     intCount(r.benchmark.prompts),
     r.correlation ? fmt(r.correlation.nullA.observed) : '–',
-    r.correlation ? `${fmt(r.correlation.nullB.z, 1)} (p ${pValue(r.correlation.nullB.p, r.correlation.nullB.replicates)})` : '–',
+    // The verdict judges null B on the mean squared similarity, so the index shows that statistic.
+    r.correlation?.nullB.meanSquared ? `${fmt(r.correlation.nullB.meanSquared.z, 1)} (p ${pValue(r.correlation.nullB.meanSquared.p, r.correlation.nullB.replicates)})` : '–',
     r.verdict.largestRankShiftBeyondNoise === null ? '–' : fmt(r.verdict.largestRankShiftBeyondNoise, 0),
     fmt(r.verdict.semanticPartialR2),
     verdictWord(r),
@@ -18,10 +19,10 @@ export function renderIndexPage(reports: { dir: string; report: Report }[]): str
   return [
     '# covary reports',
     '',
-    'One row per analysed benchmark. Null B z: how far the prompt-to-prompt correlation exceeds what model strength alone produces. Largest rank shift beyond noise: the biggest rank change under any re-weighting that exceeds what resampling the same scheme produces. Semantic partial R²: the share of pairwise performance similarity that prompt meaning explains on top of failure categories and difficulty.',
+    'One row per analysed benchmark. Null B z: how far the spread of prompt-to-prompt similarities (mean squared similarity) exceeds what model strength alone produces. Largest rank shift beyond noise: the biggest rank change under any re-weighting that exceeds what resampling the same scheme produces. Semantic partial R²: the share of pairwise performance similarity that prompt meaning explains on top of failure categories and difficulty.',
     '',
     mdTable(
-      ['benchmark', 'models', 'prompts', 'mean similarity', 'null B z (p)', 'largest rank shift beyond noise', 'semantic partial R²', 'plain average'],
+      ['benchmark', 'models', 'prompts', 'mean similarity', 'null B z (p), mean squared', 'largest rank shift beyond noise', 'semantic partial R²', 'plain average'],
       rows,
       ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
     ),

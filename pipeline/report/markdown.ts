@@ -13,7 +13,7 @@ const figure = (r: Report, file: string): string[] => {
 const stageNote = (r: Report, stage: string): string[] => {
   const s = r.stages[stage];
   if (!s || s.status === 'ok') return [];
-  const why = s.status === 'missing' ? `the ${stage} stage has not been run` : s.status === 'not-built' ? `the ${stage} stage is not built in this version` : `skipped: ${s.reason ?? 'no reason given'}`;
+  const why = s.status === 'missing' ? (s.reason && !/^not run/.test(s.reason) ? `the ${stage} stage's result cannot be used (${s.reason})` : `the ${stage} stage has not been run`) : s.status === 'not-built' ? `the ${stage} stage is not built in this version` : `skipped: ${s.reason ?? 'no reason given'}`;
   return [`> Not available — ${mdText(why)}.`, ''];
 };
 

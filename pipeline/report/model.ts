@@ -88,7 +88,7 @@ export function buildReport(inp: ReportInputs): { report: Report; figures: Built
       dropped: man.dropped.map((x) => ({ what: x.what, id: x.id ?? null, count: x.count ?? null, reason: x.reason })),
       modelMeans: d.models.map((model, k) => ({ model, mean: nz(means[k]), items: answered[k] })),
     },
-    stages: inp.stages,
+    stages: { ...inp.stages },
     embedding: inp.embed ? { model: inp.embed.modelId, modelHash: inp.embed.modelHash, dims: inp.embed.dims, maxTokens: inp.embed.maxTokens, truncated: inp.embed.truncated, withoutText: inp.embed.withoutText } : null,
     index: indexSection(inp.index),
     correlation: inp.correlation ? correlationSection(inp.correlation) : null,

@@ -73,7 +73,10 @@ export async function writeIndexPage(reportsDir: string): Promise<string> {
     }
   }
   const path = join(reportsDir, 'index.md');
-  await writeFileAtomic(path, renderIndexPage(found));
+  const text = renderIndexPage(found);
+  // Leave an identical page untouched, so a cached run rewrites nothing.
+  const old = existsSync(path) ? await readFile(path, 'utf8') : null;
+  if (old !== text) await writeFileAtomic(path, text);
   return path;
 }
 

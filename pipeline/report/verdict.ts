@@ -100,9 +100,14 @@ export function buildVerdict(s: Sections): Report['verdict'] {
   } else {
     sentences.push('The explanation stage has not been run, so what drives the co-variation is not assessed here.');
   }
-  if (beyondStrength && rankingsMove) sentences.push('**Bottom line:** do not report the plain average alone; report it with a cluster-balanced score and the rank intervals below.');
-  else if (beyondStrength && rankingsMove === false) sentences.push('**Bottom line:** prompts come in families, but the ranking survives the re-weightings tried; the plain average is usable for ranking, with the intervals below.');
-  else if (beyondStrength === false) sentences.push('**Bottom line:** nothing here suggests the plain average is misleading beyond its sampling error.');
+  if (rankingsMove && beyondStrength !== null) {
+    sentences.push(
+      beyondStrength
+        ? '**Bottom line:** do not report the plain average alone; report it with a cluster-balanced score and the rank intervals below.'
+        : '**Bottom line:** no structure beyond model strength was detected, yet rankings still move beyond noise under other prompt mixes: report the plain average with the rank intervals and the scheme comparison below.',
+    );
+  } else if (beyondStrength && rankingsMove === false) sentences.push('**Bottom line:** prompts come in families, but the ranking survives the re-weightings tried; the plain average is usable for ranking, with the intervals below.');
+  else if (beyondStrength === false && rankingsMove === false) sentences.push('**Bottom line:** nothing here suggests the plain average is misleading beyond its sampling error.');
   return {
     correlationBeyondChance: beyondChance,
     correlationBeyondModelStrength: beyondStrength,

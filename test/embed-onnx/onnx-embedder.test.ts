@@ -21,8 +21,9 @@ function row(table: Float32Array, dims: number, token: string, m: DistilledModel
 }
 
 function normalised(v: Float64Array | Float32Array): number[] {
-  const s = Math.sqrt(v.reduce((a, x) => a + x * x, 0));
-  return Array.from(v, (x) => x / s);
+  const xs = Array.from(v);
+  const s = Math.sqrt(xs.reduce((a, x) => a + x * x, 0));
+  return xs.map((x) => x / s);
 }
 
 function norm(v: Float32Array, i: number, d: number): number {

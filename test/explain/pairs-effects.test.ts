@@ -40,6 +40,29 @@ describe('pair sampling', () => {
     expect(Array.from(s2.j)).toEqual(Array.from(s.j));
   });
 
+  it('tag stratum: every pair inside a small failure tag is sampled, weights still add up to all pairs', () => {
+    const n = 300;
+    const v = familyEmbeddings(Int32Array.from({ length: n }, (_, i) => i % 10), 6, 0.5, createRng(12));
+    const knn = exactKnn(v, n, 6, 5);
+    const mem = new Uint8Array(n);
+    for (let i = 0; i < n; i += 15) mem[i] = 1; // 20 prompts → 190 pairs
+    const s = samplePairs(range(n), n, knn, 3000, 0.4, createRng(13), [mem], 0.2);
+    const keys = new Set<number>();
+    for (let p = 0; p < s.i.length; p++) keys.add(pairKey(s.i[p], s.j[p], n));
+    expect(keys.size).toBe(s.i.length);
+    for (let a = 0; a < n; a += 15) for (let b = a + 15; b < n; b += 15) expect(keys.has(pairKey(a, b, n))).toBe(true);
+    expect(s.tagPopulation).toBeGreaterThan(150);
+    expect(s.tagSampled).toBe(s.tagPopulation);
+    expect(s.weight.reduce((a, b) => a + b, 0)).toBeCloseTo((n * (n - 1)) / 2, 6);
+    // a weighted mean over the sample is unbiased for the all-pairs mean: check on a pair function
+    const f = (a: number, b: number) => (mem[a] & mem[b] ? 1 : 0) + (a % 10 === b % 10 ? 0.5 : 0);
+    let num = 0;
+    for (let p = 0; p < s.i.length; p++) num += s.weight[p] * f(s.i[p], s.j[p]);
+    let all = 0;
+    for (let a = 0; a < n; a++) for (let b = a + 1; b < n; b++) all += f(a, b);
+    expect(num / ((n * (n - 1)) / 2)).toBeCloseTo(all / ((n * (n - 1)) / 2), 2);
+  });
+
   it('subsamples the kNN stratum when it exceeds its share of the budget, weights still unbiased', () => {
     const n = 200;
     const v = familyEmbeddings(Int32Array.from({ length: n }, (_, i) => i % 4), 5, 0.5, createRng(4));

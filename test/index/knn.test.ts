@@ -122,7 +122,8 @@ describe('computeKnn', () => {
     expect(hn.hnsw!.recallAtK).toBe(1);
     expect(Array.from(hn.graph.neighbors)).toEqual(Array.from(ex.graph.neighbors));
     expect(ex.duplicateScope).toBe('all-pairs');
-    expect(hn.duplicateScope).toBe('k-nearest');
+    expect(hn.duplicateScope).toBe('all-pairs'); // below DUP_ALL_PAIRS_MAX every pair is checked even with HNSW
+    expect(hn.duplicates).toEqual(ex.duplicates);
   });
 
   it('rows without a vector (no text) get no neighbours and are nobody\'s neighbour', async () => {

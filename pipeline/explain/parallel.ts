@@ -1,0 +1,63 @@
+/**
+ * MRQAP permutations over worker threads. Permutation b depends only on (seed, b), so the
+ * counts are identical for any number of workers.
+ */
+import { Worker } from 'node:worker_threads';
+import type { PermutationCounts, PermutationRunner, PermutationState } from './mrqap.ts';
+import type { WorkerRequest } from './worker.ts';
+
+const ENTRY = new URL('./worker-entry.mjs', import.meta.url);
+
+function call(req: WorkerRequest, tick: (n: number) => void): Promise<PermutationCounts> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(ENTRY);
+    let settled = false;
+    w.on('message', (msg: { type: string; n?: number; result?: PermutationCounts; message?: string }) => {
+      if (msg.type === 'tick') tick(msg.n ?? 1);
+      else if (msg.type === 'done') {
+        settled = true;
+        resolve(msg.result!);
+        void w.terminate();
+      } else if (msg.type === 'error') {
+        settled = true;
+        reject(new Error(`explain worker failed: ${msg.message}`));
+        void w.terminate();
+      }
+    });
+    w.on('error', (e) => {
+      if (!settled) reject(e);
+      settled = true;
+    });
+    w.on('exit', (code) => {
+      if (!settled) reject(new Error(`explain worker exited with code ${code}`));
+      settled = true;
+    });
+    w.postMessage(req);
+  });
+}
+
+/** Split [0, B) into `workers` contiguous ranges and add up their counts. */
+export function workerPermutations(workers: number): PermutationRunner {
+  return async (state: PermutationState, B: number, tick: (n: number) => void): Promise<PermutationCounts> => {
+    const k = Math.max(1, Math.min(workers, B));
+    const bounds = Array.from({ length: k + 1 }, (_, i) => Math.round((i * B) / k));
+    const parts = await Promise.all(bounds.slice(0, -1).map((from, i) => call({ state, from, to: bounds[i + 1] }, tick)));
+    const total: PermutationCounts = {
+      coef: state.obsT.map((t) => new Int32Array(t.length)),
+      mantel: new Int32Array(state.Y.length),
+      mantelTwoSided: new Int32Array(state.Y.length),
+    };
+    for (const p of parts) {
+      p.coef.forEach((c, y) => c.forEach((v, a) => (total.coef[y][a] += v)));
+      p.mantel.forEach((v, y) => (total.mantel[y] += v));
+      p.mantelTwoSided.forEach((v, y) => (total.mantelTwoSided[y] += v));
+    }
+    return total;
+  };
+}
+
+/** Workers pay off only when the permutation loop is long (each starts in ~0.5 s). */
+export function permutationRunnerFor(workers: number, B: number, pairs: number, d: number): PermutationRunner | null {
+  const work = B * pairs * (d + 100);
+  return workers > 1 && work > 2e9 ? workerPermutations(workers) : null;
+}

@@ -1,0 +1,75 @@
+/**
+ * The figures render in a real browser: scripts/check-figures.ts screenshots every SVG of a small
+ * report in headless Chromium and checks each is drawn (expected size, not blank). A broken SVG and
+ * an empty one are put beside them to show the check fails when it should. Skips, saying so, when
+ * /usr/bin/chromium is absent.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { checkFigures, crop, decodePng, DEFAULT_CHROMIUM, encodePng, inkShare, svgSize, type Png } from '../../scripts/check-figures.ts';
+import { cleanupTempDirs, listFiles, runReport, saveDataset, syntheticDataset, tempDir } from './run-helpers.ts';
+
+afterAll(cleanupTempDirs);
+
+describe('PNG reading (for the screenshot check)', () => {
+  it('decodes what it encodes, and measures ink', () => {
+    const img: Png = { width: 5, height: 3, rgba: new Uint8Array(5 * 3 * 4).fill(255) };
+    img.rgba.set([10, 20, 30, 255], (1 * 5 + 2) * 4);
+    const back = decodePng(encodePng(img));
+    expect(back.width).toBe(5);
+    expect(back.height).toBe(3);
+    expect(Array.from(back.rgba)).toEqual(Array.from(img.rgba));
+    expect(inkShare(back)).toBeCloseTo(1 / 15, 10);
+    expect(inkShare(crop(back, 0, 0, 2, 3))).toBe(0);
+    expect(() => decodePng(new Uint8Array([1, 2, 3]))).toThrow(/not a PNG/);
+  });
+
+  it('reads an SVG’s declared size', () => {
+    expect(svgSize('<svg xmlns="http://www.w3.org/2000/svg" width="640" height="380" viewBox="0 0 640 380">')).toEqual({ width: 640, height: 380 });
+    expect(svgSize('<svg viewBox="0 0 100 50">')).toEqual({ width: 100, height: 50 });
+    expect(svgSize('<svg>')).toBeNull();
+  });
+});
+
+const hasChromium = existsSync(DEFAULT_CHROMIUM);
+if (!hasChromium) console.warn(`figures-browser.test.ts: skipped — no Chromium at ${DEFAULT_CHROMIUM} (Debian package "chromium")`);
+
+describe.skipIf(!hasChromium)('figures in headless Chromium', () => {
+  it('every figure of a small report draws at its size; a broken and an empty SVG are caught', async () => {
+    const dataDir = await tempDir();
+    const reportsDir = await tempDir();
+    await saveDataset(dataDir, syntheticDataset({ name: 'fig', models: 10, prompts: 45 }));
+    const r = await runReport(dataDir, reportsDir, 'fig');
+    expect(r.code, r.err).toBe(0);
+    const figs = (await listFiles(r.dir)).filter((f) => f.endsWith('.svg'));
+    expect(figs.length).toBeGreaterThanOrEqual(5);
+
+    const stage = await tempDir();
+    for (const f of figs) {
+      await mkdir(join(stage, 'fig', 'figures'), { recursive: true });
+      await copyFile(join(r.dir, f), join(stage, 'fig', f));
+    }
+    await mkdir(join(stage, 'zz-bad'), { recursive: true });
+    // Not well-formed: a raw "<" in text, as an unescaped label would produce.
+    await writeFile(join(stage, 'zz-bad', 'broken.svg'), '<svg xmlns="http://www.w3.org/2000/svg" width="300" height="200"><rect width="300" height="200" fill="#36c"/><text x="10" y="20">a < b</text></svg>\n');
+    await writeFile(join(stage, 'zz-bad', 'empty.svg'), '<svg xmlns="http://www.w3.org/2000/svg" width="300" height="200"><title>nothing</title></svg>\n');
+
+    const out = await tempDir();
+    const results = await checkFigures(stage, { outDir: out });
+    const byName = Object.fromEntries(results.map((x) => [x.file.slice(stage.length + 1), x]));
+    for (const f of figs) {
+      const c = byName[`fig/${f}`];
+      expect(c, f).toBeDefined();
+      expect(c.ok, `${f}: ${c.problem}`).toBe(true);
+      const png = decodePng(await readFile(c.png!));
+      const size = svgSize(await readFile(join(r.dir, f), 'utf8'))!;
+      expect([png.width, png.height]).toEqual([size.width, size.height]);
+      expect(c.ink).toBeGreaterThan(0.02);
+    }
+    expect(byName['zz-bad/broken.svg'].ok).toBe(false);
+    expect(byName['zz-bad/broken.svg'].problem).toMatch(/blank/);
+    expect(byName['zz-bad/empty.svg'].ok).toBe(false);
+  }, 120_000);
+});

@@ -1,0 +1,124 @@
+/** Hand-made report sections for the verdict and index-page tests (numbers chosen to be checkable). */
+import type { CorrelationSection, ExplanationSection, Report, ReweightingSection } from '../../pipeline/report/schema.ts';
+import { REPORT_SCHEMA_VERSION } from '../../pipeline/report/schema.ts';
+
+type Cmp = { observed: number | null; nullMean: number | null; nullSd: number | null; z: number | null; p: number | null };
+
+const cmp = (observed: number, nullMean: number, nullSd: number, p: number): Cmp => ({ observed, nullMean, nullSd, z: (observed - nullMean) / nullSd, p });
+
+export function correlation(o: { aP: number; bP: number; bMeanSquaredP?: number | null; B?: number }): CorrelationSection {
+  const B = o.B ?? 999;
+  const block = (p: number, msP: number | null, method: string) => ({
+    ...cmp(0.12, 0.02, 0.004, p),
+    replicates: B,
+    method,
+    meanSquared: msP === null ? null : cmp(0.09, 0.05, 0.002, msP),
+    ks: { ...cmp(0.3, 0.1, 0.01, p), D: 0.3 },
+  });
+  return {
+    metric: 'pearson',
+    promptsUsed: 100,
+    zeroVariance: { total: 3, allCorrect: 2, allWrong: 1 },
+    pairs: { evaluated: 4950, exact: true, lackingCommonModels: 0 },
+    meanSimilarity: 0.12,
+    meanSquaredSimilarity: 0.09,
+    nullA: block(o.aP, 0.001, 'column-permutation'),
+    nullB: block(o.bP, o.bMeanSquaredP === undefined ? o.bP : o.bMeanSquaredP, 'curveball'),
+    ks: { nullA: 0.3, nullB: 0.2 },
+    histogram: null,
+  };
+}
+
+export interface ModelMove {
+  model: string;
+  rank: number;
+  deltaRank: number;
+  beyondNoise: boolean;
+}
+
+function modelRow(model: string, rank: number, deltaRank: number | null, beyondNoise: boolean | null): ReweightingSection['schemes'][number]['models'][number] {
+  return { model, score: 1 - rank / 10, ciLow: 0.5 - rank / 20, ciHigh: 1 - rank / 20, clusterCiLow: null, clusterCiHigh: null, clusteredSe: null, rank, rankLow: rank, rankHigh: rank + 1, pRank1: rank === 1 ? 0.9 : 0, deltaScore: 0, deltaRank, beyondNoise, missingWeight: 0 };
+}
+
+/** Uniform ranks model-1..model-n in order; each other scheme gives its moves (others keep their rank). */
+export function reweighting(n: number, schemes: { name: string; tau: number; noise: number; moves: ModelMove[] }[]): ReweightingSection {
+  const names = Array.from({ length: n }, (_, i) => `model-${i + 1}`);
+  const uniform = {
+    name: 'uniform',
+    description: 'plain average',
+    kendallTau: 1,
+    noiseFloorTau: 0.9,
+    maxAbsRankShift: 0,
+    noiseFloorMaxAbsRankShift: 1,
+    top5Overlap: 1,
+    effectiveSampleSize: 100,
+    models: names.map((m, i) => modelRow(m, i + 1, null, null)),
+  };
+  return {
+    bootstrap: 1000,
+    schemes: [
+      uniform,
+      ...schemes.map((s) => ({
+        name: s.name,
+        description: `${s.name} weighting`,
+        kendallTau: s.tau,
+        noiseFloorTau: s.noise,
+        maxAbsRankShift: Math.max(0, ...s.moves.map((m) => Math.abs(m.deltaRank))),
+        noiseFloorMaxAbsRankShift: 2,
+        top5Overlap: 0.8,
+        effectiveSampleSize: 60,
+        models: names.map((m, i) => {
+          const mv = s.moves.find((x) => x.model === m);
+          return mv ? modelRow(m, mv.rank, mv.deltaRank, mv.beyondNoise) : modelRow(m, i + 1, 0, false);
+        }),
+      })),
+    ],
+    skipped: [],
+  };
+}
+
+export function explanation(o: { semantic: number | null; semanticP?: number | null; mantelP?: number | null; failureTag?: { name: string; estimate: number; p: number } }): ExplanationSection {
+  const coefficients: ExplanationSection['coefficients'] = [];
+  if (o.semantic !== null) coefficients.push({ name: 'semantic cosine', block: 'semantic', estimate: 0.4, p: o.semanticP ?? null });
+  if (o.failureTag) coefficients.push({ name: o.failureTag.name, block: 'failure', estimate: o.failureTag.estimate, p: o.failureTag.p });
+  coefficients.push({ name: '|p_i − p_j|', block: 'difficulty', estimate: -0.1, p: 0.2 });
+  return {
+    response: 'pearson performance similarity',
+    pairs: { used: 4950, sampled: false },
+    permutations: 199,
+    r2: 0.21,
+    partialR2: { semantic: o.semantic, failure: 0.05, difficulty: 0.01 },
+    mantel: { r: o.semantic === null ? null : 0.3, p: o.semantic === null ? null : (o.mantelP ?? 0.005) },
+    coefficients,
+    excessOverNullB: null,
+    tags: [],
+    thresholds: { hardThreshold: 0.2 },
+    semanticDeciles: [],
+    nearestNeighbours: null,
+    notes: [],
+  };
+}
+
+export function benchmark(name: string, models = 10, prompts = 100): Report['benchmark'] {
+  return { name, models, prompts, missingCells: 0, droppedPrompts: 0, format: 'test', binaryScores: true, promptsWithText: 0, hasAnswers: false, dropped: [], modelMeans: [] };
+}
+
+/** A whole report object around some sections (for the index page). */
+export function reportOf(parts: { name: string; correlation?: CorrelationSection | null; reweighting?: ReweightingSection | null; explanation?: ExplanationSection | null; verdict: Report['verdict'] }): Report {
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    covaryVersion: '0.0.0-test',
+    benchmark: benchmark(parts.name),
+    verdict: parts.verdict,
+    stages: {},
+    embedding: null,
+    index: null,
+    correlation: parts.correlation ?? null,
+    clusters: null,
+    reweighting: parts.reweighting ?? null,
+    explanation: parts.explanation ?? null,
+    figures: [],
+    methods: '',
+    reproducibility: { covaryVersion: '0.0.0-test', seed: 1, commandLine: 'covary', datasetHash: 'x'.repeat(64), inputs: [], stageOptions: {} },
+  };
+}
