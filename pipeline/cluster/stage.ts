@@ -25,7 +25,7 @@ async function embeddingsFor(ctx: StageContext, bench: string, textPresent: bool
   } catch (err) {
     if (!isCovaryError(err)) throw err;
     ctx.reporter.warn(`semantic clusters skipped: embeddings unavailable (${err.message}); run \`covary embed --name ${bench}\` first`);
-    return { emb: null, reason: `embeddings unavailable (${err.message})`, hash: 'unavailable' };
+    return { emb: null, reason: `${err.message} (run covary embed --name ${bench})`, hash: 'unavailable' };
   }
 }
 

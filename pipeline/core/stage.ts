@@ -29,6 +29,11 @@ export interface StageOutcome {
   message: string;
   /** Main output path, when there is one worth printing. */
   path?: string;
+  /**
+   * This run's non-deterministic facts (counts that depend on cache state, timings). Printed with
+   * --json by the CLI; never stored in stage results, which must depend only on inputs + seed.
+   */
+  details?: Record<string, unknown>;
 }
 
 export interface StageModule {

@@ -103,6 +103,7 @@ export async function embedTexts(embedder: Embedder, texts: string[], cache: Emb
   const batches = planBatches(todo, lengths, opts.batchSize, maxChars);
   opts.rng.shuffle(batches);
 
+  if (todo.length > 0) embedder.expect?.(todo.length);
   const bar = opts.reporter.bar(opts.label ?? `embed ${embedder.id}`, todo.length, 'prompts');
   const concurrency = Math.max(1, embedder.concurrency ?? 1);
   let next = 0;

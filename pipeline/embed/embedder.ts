@@ -16,6 +16,11 @@ export interface Embedder {
   embedWithTokens?(texts: string[]): Promise<EmbedBatchResult>;
   /** Optional: how many `embed` calls may usefully run at once (e.g. worker threads); default 1. */
   readonly concurrency?: number;
+  /**
+   * Optional hint, before the first `embed`: about `count` texts will follow. Lets a backend skip
+   * starting worker threads when there is too little work to repay their start-up.
+   */
+  expect?(count: number): void;
 }
 
 export interface EmbedBatchResult {

@@ -41,10 +41,6 @@ export interface EmbedResult {
   withoutText: number;
   /** Distinct prompt texts. */
   unique: number;
-  /** Distinct texts computed in the run that wrote this result. */
-  embedded: number;
-  /** Distinct texts served by the cache in that run. */
-  fromCache: number;
   /** Prompts longer than maxTokens (cut); null when the model does not report token counts. */
   truncated: number | null;
   /** Token counts (uncut) over prompts with text, by the model's own tokenizer; null when unknown. */

@@ -91,7 +91,7 @@ export async function runEmbedStage(ctx: StageContext, bench: string, argv: Reco
       onBadShard: (file, problem) => reporter.warn(`embedding cache file ${file} is damaged (${problem}); its prompts are re-embedded (\`covary cache verify --fix\` removes it)`),
     });
     const texts = withText.map((i) => dataset.items[i].text as string);
-    reporter.info(`embed: ${bench}: ${texts.length} prompt texts with ${embedder.id} (${embedder.concurrency ?? 1} worker${(embedder.concurrency ?? 1) === 1 ? '' : 's'}, batches of ${choice.batchSize}, max ${choice.maxTokens || 'no'} tokens)`);
+    reporter.info(`embed: ${bench}: ${texts.length} prompt texts with ${embedder.id} (batches of ${choice.batchSize}, max ${choice.maxTokens || 'no'} tokens)`);
     const run = await embedTexts(embedder, texts, cache, {
       batchSize: choice.batchSize,
       maxTokens: choice.maxTokens,
@@ -116,8 +116,6 @@ export async function runEmbedStage(ctx: StageContext, bench: string, argv: Reco
       withText: withText.length,
       withoutText: n - withText.length,
       unique: run.unique,
-      embedded: run.embedded,
-      fromCache: run.fromCache,
       truncated: tokens ? tokens.truncated : null,
       tokens,
     };
@@ -132,9 +130,21 @@ export async function runEmbedStage(ctx: StageContext, bench: string, argv: Reco
       ...(result.withoutText ? [`${result.withoutText} items without text (zero vectors)`] : []),
       ...(result.truncated ? [`${result.truncated} cut to ${choice.maxTokens} tokens`] : []),
     ];
-    const summary = `${parts.join(', ')} in ${seconds.toFixed(1)} s${rate}`;
+    const threads = embedder.concurrency ?? 1;
+    const where = run.embedded > 0 && threads > 1 ? ` on ${threads} worker threads` : '';
+    const summary = `${parts.join(', ')} in ${seconds.toFixed(1)} s${rate}${where}`;
     reporter.info(`embed: ${summary}`);
-    return { stage: 'embed', status: 'computed', message: `${n} prompts × ${dims} dims (${embedder.id}): ${summary}`, path };
+    // How this run got its vectors depends on the cache's state: reported here, never in embed.json.
+    const details = {
+      embedded: run.embedded,
+      fromCache: run.fromCache,
+      unique: run.unique,
+      duplicates: texts.length - run.unique,
+      seconds: Math.round(seconds * 100) / 100,
+      embedSeconds: Math.round(run.seconds * 100) / 100,
+      workers: threads,
+    };
+    return { stage: 'embed', status: 'computed', message: `${n} prompts × ${dims} dims (${embedder.id}): ${summary}`, path, details };
   } finally {
     await embedder.close();
   }

@@ -11,10 +11,9 @@ import type { ExplainOptions, PerfMetric } from './options.ts';
 import { computeTags, FAILURE_KINDS, promptStats, type TagSummary, type UserTags } from './tags.ts';
 import { prepareColumns, pairSimilarity } from './perf-similarity.ts';
 import { samplePairs } from './pairs.ts';
-import type { Embedding, PredictorSpec } from './design.ts';
+import { cosineAt, type Embedding, type PredictorSpec } from './design.ts';
 import { finishMrqap, inThreadPermutations, prepareMrqap, type DroppedPredictor, type PermutationRunner, type RegressionResult } from './mrqap.ts';
 import { allPairsMantel, decileCurve, nearestNeighbourEffect, tagEffect, type DecileBin, type NearestNeighbourEffect, type TagEffect } from './effects.ts';
-import { cosineAt } from './design.ts';
 
 /** Expected similarity of each pair under Null B (the correlate stage's nullBPairExpectation). */
 export type NullBExpectation = (scores: Float64Array, m: number, n: number, pairs: Int32Array, metric: PerfMetric, B: number, rng: Rng, minCommonModels?: number) => Float64Array;

@@ -335,7 +335,7 @@ export function binomialUpperTail(n: number, t: number, p: number): number {
   return Math.min(1, sum);
 }
 
-/** Metadata fields that look like categories: 2..max distinct values, on ≥ half the items, not an answer/id field. */
+/** Metadata fields that look like categories: 2..max distinct values, on ≥ half the items, the second most common value on ≥ 1% of them, not an answer/id field. */
 export function autoCategoryFields(d: Dataset, maxCategories: number): string[] {
   const n = d.items.length;
   const fields = new Set<string>();
@@ -343,7 +343,7 @@ export function autoCategoryFields(d: Dataset, maxCategories: number): string[] 
   const out: string[] = [];
   for (const f of [...fields].sort()) {
     if (ANSWER_LIKE.test(f)) continue;
-    const distinct = new Set<string>();
+    const distinct = new Map<string, number>();
     let present = 0;
     let ok = true;
     for (const it of d.items) {
@@ -355,13 +355,15 @@ export function autoCategoryFields(d: Dataset, maxCategories: number): string[] 
       const key = metaKey(v);
       if (key === null) continue;
       present++;
-      distinct.add(key);
+      distinct.set(key, (distinct.get(key) ?? 0) + 1);
       if (distinct.size > maxCategories) {
         ok = false;
         break;
       }
     }
-    if (ok && distinct.size >= 2 && present * 2 >= n && distinct.size * 2 <= present) out.push(f);
+    // A field where one value covers (almost) everything is a flag, not a grouping.
+    const second = [...distinct.values()].sort((a, b) => b - a)[1] ?? 0;
+    if (ok && distinct.size >= 2 && present * 2 >= n && distinct.size * 2 <= present && second >= Math.max(2, 0.01 * present)) out.push(f);
   }
   return out;
 }

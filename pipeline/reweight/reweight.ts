@@ -19,6 +19,8 @@ export interface ReweightInputs {
   clusterings: Clusterings;
   knn: KnnGraph | null;
   targetMix: TargetMix | null;
+  /** Why the semantic clusters / kNN graph are absent, when known. */
+  missing?: { semantic?: string; knn?: string };
 }
 
 export interface ReweightOptions {
@@ -142,6 +144,7 @@ export function computeReweighting(input: ReweightInputs, options: ReweightOptio
     knn,
     targetMix,
     correlationSample: options.correlationSample,
+    missing: input.missing,
     rng: rng.fork('correlation-adjusted'),
   };
   const wanted = ['uniform', ...options.schemes.filter((s) => s !== 'uniform')];

@@ -66,12 +66,20 @@ export const stage: StageModule = {
     const clusterings = await loadClusterings(ctx.store, bench);
     let knn: KnnGraph | null = null;
     let knnHash = 'none';
+    const missing: { semantic?: string; knn?: string } = {};
     try {
       knn = await loadKnnGraph(ctx.store, bench);
       knnHash = (await ctx.store.stageHash(bench, 'index')) ?? 'none';
+      if (!knn) missing.knn = 'the index stage was skipped: no prompt text';
     } catch (err) {
       if (!isCovaryError(err)) throw err;
       knnHash = 'unavailable';
+      missing.knn = `${err.message} (run covary index --name ${bench})`;
+    }
+    if (!clusterings.semantic) {
+      const art = await ctx.store.readStage<{ notes?: string[] }>(bench, 'cluster');
+      const note = art?.result.notes?.find((x) => x.startsWith('no semantic clusters: '));
+      if (note) missing.semantic = note.slice('no semantic clusters: '.length);
     }
     const inputs = {
       dataset: manifest.contentHash,
@@ -89,13 +97,12 @@ export const stage: StageModule = {
     const total = options.bootstrap * 2;
     const bar = ctx.reporter.bar('reweight bootstrap', total, 'replicates');
     const { result, weights } = computeReweighting(
-      { models: dataset.models, scores: dataset.scores, clusterings, knn, targetMix },
+      { models: dataset.models, scores: dataset.scores, clusterings, knn, targetMix, missing },
       options,
       createRng(ctx.seed).fork('reweight'),
       { onReplicate: () => bar.tick() },
     );
     bar.stop();
-    if (knnHash === 'unavailable') result.notes.push('the kNN graph is unavailable (index stage not run): inverse-density skipped');
     const all = new Float64Array(weights.length * n);
     weights.forEach((w, j) => all.set(w, j * n));
     await ctx.store.writeStage<ReweightResult>(bench, 'reweight', { inputs, options: stageOptions, result }, { weights: { data: all, shape: [weights.length, n] } });

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { listCacheFolders, verifyCacheFolder } from '../../pipeline/embed/cache.ts';
 import { stage } from '../../pipeline/embed/stage.ts';
 import { loadEmbedResult, loadEmbeddings } from '../../pipeline/embed/index.ts';
+import type { StageOutcome } from '../../pipeline/core/stage.ts';
 import { context, saveTexts, syntheticTexts, tempStore } from './helpers.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/covary.js', import.meta.url));
@@ -32,6 +33,12 @@ function covary(dataDir: string, args: string[], onSpawn?: (kill: () => void) =>
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
     onSpawn?.(() => child.kill('SIGKILL'));
   });
+}
+
+/** The last `embed …` line of a benchmark's run.log. */
+async function runLogLine(dataDir: string, bench: string): Promise<string> {
+  const lines = (await readFile(join(dataDir, 'benchmarks', bench, 'logs', 'run.log'), 'utf8')).split('\n').filter((l) => l.startsWith('embed model='));
+  return lines[lines.length - 1] ?? '';
 }
 
 async function shardCount(dir: string): Promise<number> {
@@ -72,11 +79,14 @@ describe('covary embed / cache as separate processes', { timeout: 240_000 }, () 
     expect(saved).toBeGreaterThanOrEqual(6);
     expect(saved).toBeLessThan(80);
 
-    const second = await covary(store.dataDir, ['embed', '--name', 'big', '--batch-size', '2']);
+    const second = await covary(store.dataDir, ['embed', '--name', 'big', '--batch-size', '2', '--json']);
     expect(second.code, second.stderr).toBe(0);
-    const r = (await loadEmbedResult(store, 'big'))!;
-    expect(r.fromCache).toBe(saved);
-    expect(r.embedded).toBe(80 - saved);
+    const out = JSON.parse(second.stdout) as StageOutcome;
+    expect(out.status).toBe('computed');
+    expect(out.details!.fromCache).toBe(saved);
+    expect(out.details!.embedded).toBe(80 - saved);
+    expect(await runLogLine(store.dataDir, 'big')).toContain(`embedded=${80 - saved} fromCache=${saved}`);
+    expect((await loadEmbedResult(store, 'big'))!.n).toBe(80);
     expect((await loadEmbeddings(store, 'big'))!.vectors.length).toBe(80 * 512);
     const [after] = await listCacheFolders(cacheRoot);
     expect(after).toMatchObject({ entries: 80, temps: 0 });
@@ -118,7 +128,28 @@ describe('covary embed / cache as separate processes', { timeout: 240_000 }, () 
     expect((await verifyCacheFolder(store.cacheDir('embeddings'), info.key)).problems).toEqual([]);
     // A third benchmark with the same prompts computes nothing (and never loads the model).
     await saveTexts(store, 'three', texts.slice(0, 30));
-    expect((await stage.run(context(store), 'three', { workers: 2 })).status).toBe('computed');
-    expect(await loadEmbedResult(store, 'three')).toMatchObject({ embedded: 0, fromCache: 30 });
+    const three = await stage.run(context(store), 'three', { workers: 2 });
+    expect(three.status).toBe('computed');
+    expect(three.details).toMatchObject({ embedded: 0, fromCache: 30 });
+    expect(await loadEmbedResult(store, 'three')).toMatchObject({ n: 30, unique: 30 });
+  });
+
+  it('embed.json is byte-identical whether the vectors came from a cold or a warm cache', async () => {
+    const store = await tempStore('covary-embed-warm-');
+    await saveTexts(store, 'same', [...syntheticTexts(12, 900), null]);
+    const cold = await covary(store.dataDir, ['embed', '--name', 'same', '--workers', '1', '--json']);
+    expect(cold.code, cold.stderr).toBe(0);
+    expect((JSON.parse(cold.stdout) as StageOutcome).details).toMatchObject({ embedded: 12, fromCache: 0 });
+    const jsonCold = await readFile(store.stagePath('same', 'embed'));
+    const vecCold = await readFile(join(store.benchmarkDir('same'), 'embed', 'vectors.float32'));
+
+    const warm = await covary(store.dataDir, ['embed', '--name', 'same', '--workers', '1', '--force', '--json']);
+    expect(warm.code, warm.stderr).toBe(0);
+    expect((JSON.parse(warm.stdout) as StageOutcome).details).toMatchObject({ embedded: 0, fromCache: 12 });
+    expect((await readFile(store.stagePath('same', 'embed'))).equals(jsonCold)).toBe(true);
+    expect((await readFile(join(store.benchmarkDir('same'), 'embed', 'vectors.float32'))).equals(vecCold)).toBe(true);
+    // The run's counts went to the log, one line per run.
+    const log = await readFile(join(store.benchmarkDir('same'), 'logs', 'run.log'), 'utf8');
+    expect(log).toMatch(/embedded=12 fromCache=0[\s\S]*embedded=0 fromCache=12/);
   });
 });

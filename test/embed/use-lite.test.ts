@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createUseLiteEmbedder, useLiteModelHash, UseLiteRunner, USE_LITE_DIMS } from '../../pipeline/embed/embedders/use-lite.ts';
+import { createUseLiteEmbedder, MIN_TEXTS_FOR_WORKERS, useLiteModelHash, UseLiteRunner, USE_LITE_DIMS } from '../../pipeline/embed/embedders/use-lite.ts';
 import { createEmbedder, describeDefaultModel, DEFAULT_MODEL_ID } from '../../pipeline/embed/embedders/index.ts';
 import type { Embedder } from '../../pipeline/embed/embedder.ts';
 
@@ -80,6 +80,19 @@ describe('Universal Sentence Encoder lite (default embedder, offline)', () => {
       expect(dot(row(whole.vectors, 0), row(whole.vectors, 1))).toBeLessThan(0.99);
     } finally {
       runner.close();
+    }
+  });
+
+  it('does not start worker threads for a handful of texts', async () => {
+    const small = await createUseLiteEmbedder({ maxTokens: 256, workers: 2 });
+    try {
+      expect(small.concurrency).toBe(2);
+      small.expect!(MIN_TEXTS_FOR_WORKERS - 1);
+      expect(small.concurrency).toBe(1);
+      const v = await small.embed([pairs[0].a]);
+      expect(Array.from(v)).toEqual(Array.from(await e.embed([pairs[0].a])));
+    } finally {
+      await small.close();
     }
   });
 

@@ -147,13 +147,15 @@ describe('metadata categories, length bins, dataset tags', () => {
   const rows = [Array.from({ length: n }, (_, i) => i % 2), Array.from({ length: n }, (_, i) => (i + 1) % 2)];
   const items = Array.from({ length: n }, (_, i) => ({
     text: 'x'.repeat(10 * (i + 1)),
-    metadata: { subject: i < 4 ? 'law' : 'math', answer: 'ABCDEFGH'[i], uid: `u${i}` },
+    metadata: { subject: i < 4 ? 'law' : 'math', answer: 'ABCDEFGH'[i], uid: `u${i}`, flag: i === 0 },
     tags: i === 2 ? ['tricky'] : [],
   }));
   const d = datasetFromRows(rows, { items });
   const ts = computeTags(d, th);
 
-  it('picks categorical fields automatically, never answer or id-like ones', () => {
+  it('picks categorical fields automatically, never answer or id-like ones, nor a flag one value dominates', () => {
+    const big = datasetFromRows([Array(200).fill(0), Array(200).fill(1)], { items: Array.from({ length: 200 }, (_, i) => ({ metadata: { rare: i === 0, half: i % 2 === 0 } })) });
+    expect(autoCategoryFields(big, 30)).toEqual(['half']);
     expect(autoCategoryFields(d, 30)).toEqual(['subject']);
     expect(ids(d, tag(ts, 'category:subject=law').mem)).toEqual(['q0', 'q1', 'q2', 'q3']);
     expect(ts.groups.find((g) => g.id === 'category:subject')!.values).toEqual(['law', 'math']);

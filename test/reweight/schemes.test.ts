@@ -28,7 +28,7 @@ function inputs(): SchemeInputs {
     m,
     n,
     scores,
-    semantic: clusteringOf('semantic', Array.from({ length: n }, (_, i) => i % 3), undefined, [0, 1, 2]),
+    semantic: clusteringOf('semantic', Array.from({ length: n }, (_, i) => i % 10), undefined, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]),
     performance: clusteringOf('performance', Array.from({ length: n }, (_, i) => (i < 5 ? -1 : i % 2))),
     category: clusteringOf('category', Array.from({ length: n }, (_, i) => (i < 30 ? 0 : 1)), ['math', 'law']),
     knn: { n, k, neighbors, similarities },
@@ -93,7 +93,7 @@ describe('target mix file', () => {
     const out = targetMix.weights(x);
     if (!('weights' in out)) throw new Error('skipped');
     expect(out.weights[1]).toBe(0);
-    expect(out.weights[0]).toBeCloseTo(0.5 / 14, 12);
+    expect(out.weights[0]).toBeCloseTo(0.5 / 4, 12);
   });
 });
 
@@ -135,6 +135,18 @@ describe('correlation-adjusted', () => {
     if (!('weights' in out)) throw new Error('skipped');
     for (let i = 0; i < 4; i++) expect(out.weights[i]).toBeCloseTo(1 / n, 12);
     expect(out.weights[4] + out.weights[5]).toBeCloseTo(2 / n, 12);
+  });
+});
+
+describe('representative', () => {
+  it('puts equal weight on the medoids, and needs enough clusters', async () => {
+    const { representative } = await import('../../pipeline/reweight/schemes/representative.ts');
+    const out = representative.weights(inputs());
+    if (!('weights' in out)) throw new Error('skipped');
+    for (let i = 0; i < 10; i++) expect(out.weights[i]).toBeCloseTo(0.1, 12);
+    expect(out.weights[10]).toBe(0);
+    const few = representative.weights({ ...inputs(), semantic: clusteringOf('semantic', Array.from({ length: 40 }, (_, i) => i % 3), undefined, [0, 1, 2]) });
+    expect('skip' in few && few.skip).toMatch(/only 3 semantic clusters/);
   });
 });
 

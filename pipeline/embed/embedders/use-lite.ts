@@ -195,6 +195,9 @@ export interface UseLiteOptions {
   workers: number;
 }
 
+/** Fewer texts than this are embedded in-process even when workers were asked for. */
+export const MIN_TEXTS_FOR_WORKERS = 48;
+
 /** Split `texts` into at most `parts` contiguous chunks of similar size. */
 function chunks(n: number, parts: number): Array<[number, number]> {
   const out: Array<[number, number]> = [];
@@ -210,7 +213,7 @@ function chunks(n: number, parts: number): Array<[number, number]> {
 export async function createUseLiteEmbedder(opts: UseLiteOptions): Promise<Embedder> {
   const modelHash = await useLiteModelHash();
   const maxTokens = opts.maxTokens;
-  const workers = Math.max(1, opts.workers);
+  let workers = Math.max(1, opts.workers);
   type Engine = (texts: string[]) => Promise<EmbedBatchResult>;
   let closing: (() => Promise<void>) | null = null;
   let engine: Promise<Engine> | null = null;
@@ -243,7 +246,13 @@ export async function createUseLiteEmbedder(opts: UseLiteOptions): Promise<Embed
     id: USE_LITE_ID,
     dims: USE_LITE_DIMS,
     modelHash,
-    concurrency: workers,
+    get concurrency() {
+      return workers;
+    },
+    expect(count: number) {
+      // Starting a worker (loader + model) costs about as much as embedding a few dozen prompts.
+      if (!engine && count < MIN_TEXTS_FOR_WORKERS) workers = 1;
+    },
     embedWithTokens,
     embed: async (texts) => (await embedWithTokens(texts)).vectors,
     close: async () => {

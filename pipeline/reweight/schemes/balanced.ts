@@ -47,7 +47,7 @@ function balanced(c: Clustering | null, what: string, missing: string): SchemeOu
 export const clusterBalanced: Scheme = {
   name: 'cluster-balanced',
   describe: 'each semantic cluster gets equal total weight',
-  weights: (x) => balanced(x.semantic, 'semantic clusters', 'no semantic clusters (the benchmark has no prompt text, or the embed stage was not run)'),
+  weights: (x) => balanced(x.semantic, 'semantic clusters', x.missing?.semantic ? `no semantic clusters: ${x.missing.semantic}` : 'no semantic clusters (the benchmark has no prompt text, or the embed stage was not run)'),
 };
 
 export const categoryBalanced: Scheme = {

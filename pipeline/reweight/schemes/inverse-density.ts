@@ -36,7 +36,7 @@ export const inverseDensity: Scheme = {
   describe: 'down-weights prompts with many close semantic neighbours (kNN graph of embeddings)',
   weights(x) {
     const g = x.knn;
-    if (!g) return { skip: 'no kNN graph (the benchmark has no prompt text, or the index stage was not run)' };
+    if (!g) return { skip: x.missing?.knn ? `no kNN graph: ${x.missing.knn}` : 'no kNN graph (the benchmark has no prompt text, or the index stage was not run)' };
     if (g.n !== x.n) return { skip: `the kNN graph has ${g.n} prompts but the dataset has ${x.n} (re-run covary index)` };
     const { density, s0 } = densityFromKnn(g);
     const raw = new Float64Array(x.n);

@@ -16,6 +16,8 @@ export interface SchemeInputs {
   targetMix: TargetMix | null;
   /** Partner prompts sampled per prompt for the correlation-adjusted scheme. */
   correlationSample: number;
+  /** Why the semantic clusters / the kNN graph are absent, when known (used in skip reasons). */
+  missing?: { semantic?: string; knn?: string };
   rng: Rng;
 }
 
