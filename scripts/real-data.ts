@@ -2,8 +2,8 @@
  * `npm run real-data`: `covary run` over every shared dataset (../shared/data), then the results
  * page docs/results.md with the tables the stage issues ask for, and a copy of each report under
  * docs/real-data/<name>/ so the page links work from a clone. Skips with a message when the shared
- * data is absent. Options: `-- --only gsm8k,crux` to run some; `--pages-only` to rebuild the page
- * from existing reports.
+ * data is absent. Options: `-- --only gsm8k,crux` to run some; `--force` to recompute every stage;
+ * `--pages-only` to rebuild the page from existing reports.
  */
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readFile, rm } from 'node:fs/promises';
@@ -20,6 +20,7 @@ const shared = resolve(root, '../shared/data');
 const args = process.argv.slice(2);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',') : null;
 const pagesOnly = args.includes('--pages-only');
+const force = args.includes('--force') ? ['--force'] : [];
 const dataDir = join(root, 'data');
 const reportsDir = join(root, 'reports');
 
@@ -34,7 +35,7 @@ for (const d of datasets) {
   if (pagesOnly) break;
   const started = Date.now();
   console.error(`\n== ${d.name}`);
-  const code = await main(['run', ...d.args, '--data-dir', dataDir, '--reports-dir', reportsDir]);
+  const code = await main(['run', ...d.args, '--data-dir', dataDir, '--reports-dir', reportsDir, ...force]);
   timings[d.name] = (Date.now() - started) / 1000;
   if (code !== 0) {
     console.error(`real-data: covary run failed for ${d.name} (exit ${code})`);

@@ -2,42 +2,18 @@
  * Splitting the heavy loops over worker threads. Replicate b depends only on (seed, b) and the
  * top-k merge is order-independent, so results are identical for any number of workers.
  */
-import { Worker } from 'node:worker_threads';
 import type { ReplicateBatch, ReplicateSpec } from './replicates.ts';
 import { histSpec } from './replicates.ts';
 import type { ReplicateRunner } from './analyze.ts';
 import type { PreparedColumns } from './similarity.ts';
 import { mergeTopK, type PartialTopK, type TopK } from './topk.ts';
 import type { WorkerRequest } from './worker.ts';
+import { runWorker } from '../core/worker-call.ts';
 
-const ENTRY = new URL('./worker-entry.mjs', import.meta.url);
+const WORKER = new URL('./worker.ts', import.meta.url);
 
 function call<T>(req: WorkerRequest, tick: (n: number) => void): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const w = new Worker(ENTRY);
-    let settled = false;
-    w.on('message', (msg: { type: string; n?: number; result?: T; message?: string }) => {
-      if (msg.type === 'tick') tick(msg.n ?? 1);
-      else if (msg.type === 'done') {
-        settled = true;
-        resolve(msg.result as T);
-        void w.terminate();
-      } else if (msg.type === 'error') {
-        settled = true;
-        reject(new Error(`correlate worker failed: ${msg.message}`));
-        void w.terminate();
-      }
-    });
-    w.on('error', (e) => {
-      if (!settled) reject(e);
-      settled = true;
-    });
-    w.on('exit', (code) => {
-      if (!settled) reject(new Error(`correlate worker exited with code ${code}`));
-      settled = true;
-    });
-    w.postMessage(req);
-  });
+  return runWorker<T>(WORKER, req, { label: 'correlate', onTick: tick });
 }
 
 /** A ReplicateRunner that splits [0, B) into `workers` contiguous ranges. */

@@ -2,38 +2,14 @@
  * MRQAP permutations over worker threads. Permutation b depends only on (seed, b), so the
  * counts are identical for any number of workers.
  */
-import { Worker } from 'node:worker_threads';
 import type { PermutationCounts, PermutationRunner, PermutationState } from './mrqap.ts';
 import type { WorkerRequest } from './worker.ts';
+import { runWorker } from '../core/worker-call.ts';
 
-const ENTRY = new URL('./worker-entry.mjs', import.meta.url);
+const WORKER = new URL('./worker.ts', import.meta.url);
 
 function call(req: WorkerRequest, tick: (n: number) => void): Promise<PermutationCounts> {
-  return new Promise((resolve, reject) => {
-    const w = new Worker(ENTRY);
-    let settled = false;
-    w.on('message', (msg: { type: string; n?: number; result?: PermutationCounts; message?: string }) => {
-      if (msg.type === 'tick') tick(msg.n ?? 1);
-      else if (msg.type === 'done') {
-        settled = true;
-        resolve(msg.result!);
-        void w.terminate();
-      } else if (msg.type === 'error') {
-        settled = true;
-        reject(new Error(`explain worker failed: ${msg.message}`));
-        void w.terminate();
-      }
-    });
-    w.on('error', (e) => {
-      if (!settled) reject(e);
-      settled = true;
-    });
-    w.on('exit', (code) => {
-      if (!settled) reject(new Error(`explain worker exited with code ${code}`));
-      settled = true;
-    });
-    w.postMessage(req);
-  });
+  return runWorker<PermutationCounts>(WORKER, req, { label: 'explain', onTick: tick });
 }
 
 /** Split [0, B) into `workers` contiguous ranges and add up their counts. */
