@@ -111,8 +111,16 @@ const reweighting: Section = (r) => {
   );
   lines.push(
     mdTable(
-      ['scheme', 'Kendall τ_b vs uniform', 'noise floor τ_b', 'max |Δrank|', 'noise max |Δrank|', 'top-5 overlap', 'effective prompts'],
-      rw.schemes.map((s) => [mdText(s.name), fmt(s.kendallTau), fmt(s.noiseFloorTau), fmt(s.maxAbsRankShift, 0), fmt(s.noiseFloorMaxAbsRankShift, 0), pct(s.top5Overlap, 0), fmt(s.effectiveSampleSize, 0)]),
+      ['scheme', 'Kendall τ_b vs uniform', 'τ_b between resamples: median [5th pct]', 'max |Δrank|', 'resample max |Δrank| (95th pct)', `top-${(rw as { overlapK?: number }).overlapK ?? 5} overlap`, 'effective prompts'],
+      rw.schemes.map((s) => [
+        mdText(s.name),
+        fmt(s.kendallTau),
+        `${fmt(s.noiseFloorTau)} [${fmt((s as { noiseFloorTauP05?: number | null }).noiseFloorTauP05 ?? null)}]`,
+        fmt(s.maxAbsRankShift, 0),
+        fmt(s.noiseFloorMaxAbsRankShift, 0),
+        pct(s.top5Overlap, 0),
+        fmt(s.effectiveSampleSize, 0),
+      ]),
       ['left', 'right', 'right', 'right', 'right', 'right', 'right'],
     ),
     '',

@@ -6,6 +6,7 @@
 import type { Report } from './schema.ts';
 import { mdTable, mdText } from './escape.ts';
 import { fmt, intCount, pValue, pct, signed } from './format.ts';
+import { semanticEffect } from './sections.ts';
 
 const PAPER = 'Siska et al. (ACL 2024)';
 
@@ -15,8 +16,9 @@ function correlationSentence(r: Report): string {
   const ms = c.nullB.meanSquared;
   const bSig = ms?.p !== null && ms?.p !== undefined && ms.p < 0.05;
   const meanSig = c.nullB.p !== null && c.nullB.p < 0.05;
+  const aSig = c.nullA.p !== null && c.nullA.p < 0.05;
   return (
-    `Null A is overwhelming (z = ${fmt(c.nullA.z, 0)}). ` +
+    (aSig ? `Null A is rejected (z = ${fmt(c.nullA.z, 0)}, p ${pValue(c.nullA.p, c.nullA.replicates)}). ` : `Null A is not rejected (z = ${fmt(c.nullA.z, 1)}, p ${pValue(c.nullA.p, c.nullA.replicates)}). `) +
     (bSig
       ? `Beyond model strength, the spread of similarities is larger than null B allows (mean-squared z = ${fmt(ms?.z ?? null, 1)}${meanSig ? `, and the mean itself z = ${fmt(c.nullB.z, 1)}` : `, while the mean itself is as null B expects, z = ${fmt(c.nullB.z, 1)}`}): prompt families exist that particular models are good or bad at.`
       : `Beyond model strength there is no detectable structure (null B mean-squared z = ${fmt(ms?.z ?? null, 1)}, p ${pValue(ms?.p ?? null, c.nullB.replicates)}): one ability axis explains the co-variation.`)
@@ -37,8 +39,7 @@ function reweightSentence(r: Report): string {
 function explainSentence(r: Report): string {
   const e = r.explanation;
   if (!e) return 'not analysed.';
-  const sem = e.coefficients.find((c) => c.name === 'semantic cosine');
-  const semSig = sem?.p !== null && sem?.p !== undefined && sem.p < 0.05 && (sem.estimate ?? 0) > 0;
+  const { coefficient: sem, significant: semSig } = semanticEffect(e, 0.05);
   const fail = e.coefficients.filter((c) => c.block === 'failure' && c.p !== null && c.p < 0.05 && (c.estimate ?? 0) > 0).map((c) => c.name);
   return (
     (semSig ? `Semantic similarity explains part of the co-variation (partial R² ${fmt(e.partialR2.semantic)}), as ${PAPER} found; ` : `Semantic similarity does not add explanatory power here (partial R² ${fmt(e.partialR2.semantic)}, p ${pValue(sem?.p ?? null, e.permutations)}), unlike the paper's claim; `) +

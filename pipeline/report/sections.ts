@@ -66,6 +66,7 @@ export function clusterSection(r: ClusterResult): ClusterSection {
 
 export function reweightingSection(r: ReweightResult): ReweightingSection {
   return {
+    overlapK: r.topK,
     bootstrap: r.bootstrap.replicates,
     clusterSource: r.bootstrap.clusterSource,
     clusters: r.bootstrap.clusters,
@@ -75,10 +76,12 @@ export function reweightingSection(r: ReweightResult): ReweightingSection {
       sameAsUniform: s.sameAsUniform,
       kendallTau: nz(s.kendallTau),
       noiseFloorTau: nz(s.noiseFloorTau),
+      noiseFloorTauP05: nz(s.noise.tauP05),
       tauNoiseShare: nz(s.tauNoiseShare),
       maxAbsRankShift: nz(s.maxAbsRankShift),
       noiseFloorMaxAbsRankShift: nz(s.noise.maxAbsRankShiftP95),
       top5Overlap: nz(s.topKOverlap),
+      overlapK: r.topK,
       effectiveSampleSize: nz(s.kish),
       maxAbsDeltaScore: nz(s.maxAbsDeltaScore),
       maxAbsRelDeltaScore: nz(s.maxAbsRelDeltaScore),
@@ -145,4 +148,13 @@ export function explanationSection(e: ExplainResult): ExplanationSection {
     definitions: e.definitions,
     notes: e.notes,
   };
+}
+
+/**
+ * The one rule for "semantic similarity explains part of the co-variation", used by the verdict
+ * and the results page: the semantic-cosine coefficient is positive with permutation p < alpha.
+ */
+export function semanticEffect(e: Pick<ExplanationSection, 'coefficients'>, alpha: number): { coefficient: ExplanationSection['coefficients'][number] | null; significant: boolean } {
+  const c = e.coefficients.find((x) => x.name === 'semantic cosine') ?? null;
+  return { coefficient: c, significant: c !== null && c.p !== null && c.p < alpha && (c.estimate ?? 0) > 0 };
 }

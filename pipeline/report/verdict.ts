@@ -5,6 +5,7 @@
 import type { Report } from './schema.ts';
 import { fmt, pValue } from './format.ts';
 import { mdText } from './escape.ts';
+import { semanticEffect } from './sections.ts';
 
 export const ALPHA = 0.05;
 
@@ -40,6 +41,7 @@ export function buildVerdict(s: Sections): Report['verdict'] {
   const rw = s.reweighting;
   let rankingsMove: boolean | null = null;
   let largestBeyond: number | null = null;
+  let movingScheme: string | null = null;
   if (rw) {
     const others = rw.schemes.filter((x) => x.name !== 'uniform');
     const uni = rw.schemes.find((x) => x.name === 'uniform');
@@ -56,16 +58,20 @@ export function buildVerdict(s: Sections): Report['verdict'] {
     }
     const top = [...movers.values()].sort((x, y) => Math.abs(y.delta) - Math.abs(x.delta) || x.model.localeCompare(y.model)).slice(0, 3);
     const best = top[0] ?? null;
+    movingScheme = best?.scheme ?? null;
     rankingsMove = best !== null;
     largestBeyond = best ? Math.abs(best.delta) : 0;
-    // The scheme whose ranking is furthest from uniform relative to its own resampling noise.
-    const gap = (x: (typeof others)[number]) => (x.noiseFloorTau ?? 0) - (x.kendallTau ?? 1);
-    const worst = others.filter((x) => x.kendallTau !== null && x.noiseFloorTau !== null).sort((a, b) => gap(b) - gap(a) || a.name.localeCompare(b.name))[0];
+    // "Further from uniform than noise": τ_b at or below the 5th percentile of τ_b between two
+    // resamples of the same scheme (tauNoiseShare = share of resample pairs with τ_b ≤ the scheme's).
+    const share = (x: (typeof others)[number]) => (x as { tauNoiseShare?: number | null }).tauNoiseShare ?? null;
+    const p05 = (x: (typeof others)[number]) => (x as { noiseFloorTauP05?: number | null }).noiseFloorTauP05 ?? null;
+    const measured = others.filter((x) => x.kendallTau !== null && share(x) !== null);
+    const worst = [...measured].sort((a, b) => (share(a) ?? 1) - (share(b) ?? 1) || (a.kendallTau ?? 1) - (b.kendallTau ?? 1) || a.name.localeCompare(b.name))[0];
     const tauSentence = !worst
       ? ''
-      : gap(worst) > 0
-        ? ` Under ${mdText(worst.name)} weighting, Kendall τ_b with the uniform ranking is ${fmt(worst.kendallTau)}, below the ${fmt(worst.noiseFloorTau)} that two resamples of that same scheme typically reach.`
-        : ` Every scheme's Kendall τ_b with the uniform ranking is within what resampling produces (closest call: ${mdText(worst.name)}, τ_b ${fmt(worst.kendallTau)} against a noise floor of ${fmt(worst.noiseFloorTau)}).`;
+      : (share(worst) ?? 1) < ALPHA
+        ? ` Under ${mdText(worst.name)} weighting the whole ranking differs from the uniform one beyond noise: Kendall τ_b ${fmt(worst.kendallTau)}, below the 5th percentile (${fmt(p05(worst))}) of τ_b between two resamples of that scheme.`
+        : ` No scheme's ranking as a whole differs from the uniform one beyond noise (lowest Kendall τ_b: ${fmt(worst.kendallTau)} under ${mdText(worst.name)}; two resamples of that scheme reach ${fmt(worst.noiseFloorTau)} in the median, ${fmt(p05(worst))} at the 5th percentile).`;
     if (best) {
       sentences.push(
         `**Rankings move beyond noise under other plausible prompt mixes** (${movers.size} model(s) in all). The largest moves: ${top.map((t) => `${mdText(t.model)} from rank ${fmt(t.from, 0)} to ${fmt(t.to, 0)} (${mdText(t.scheme)})`).join('; ')}.` +
@@ -85,16 +91,15 @@ export function buildVerdict(s: Sections): Report['verdict'] {
   const e = s.explanation;
   if (e) {
     const sem = e.partialR2.semantic;
-    const semP = e.coefficients.find((x) => x.block === 'semantic' && /cosine|semantic/i.test(x.name))?.p ?? e.mantel.p;
-    const semSig = semP !== null && semP < ALPHA;
+    const { coefficient: semCoef, significant: semSig } = semanticEffect(e, ALPHA);
     const strongestTag = e.coefficients.filter((x) => x.block === 'failure' && x.p !== null && x.p < ALPHA && (x.estimate ?? 0) > 0).sort((a, b) => (b.estimate ?? 0) - (a.estimate ?? 0))[0];
     sentences.push(
       `**What explains it:** the regression over prompt pairs explains R² = ${fmt(e.r2)} of the variation in performance similarity. ` +
         (sem === null
           ? 'Semantic similarity could not be assessed (no prompt text). '
           : semSig
-            ? `Semantic similarity explains part of it (partial R² ${fmt(sem)}, Mantel r = ${fmt(e.mantel.r)}, p ${pValue(e.mantel.p, e.permutations)}). `
-            : `Semantic similarity adds little (partial R² ${fmt(sem)}, Mantel p ${pValue(e.mantel.p, e.permutations)}). `) +
+            ? `Semantic similarity explains part of it (partial R² ${fmt(sem)}; coefficient ${fmt(semCoef?.estimate ?? null, 3)}, MRQAP p ${pValue(semCoef?.p ?? null, e.permutations)}; Mantel r = ${fmt(e.mantel.r)}, p ${pValue(e.mantel.p, e.permutations)}). `
+            : `Semantic similarity adds little once the other predictors are in (partial R² ${fmt(sem)}; coefficient ${fmt(semCoef?.estimate ?? null, 3)}, MRQAP p ${pValue(semCoef?.p ?? null, e.permutations)}; Mantel r = ${fmt(e.mantel.r)}, p ${pValue(e.mantel.p, e.permutations)}). `) +
         `Failure categories add partial R² ${fmt(e.partialR2.failure)}${strongestTag ? ` (strongest: ${mdText(strongestTag.name)})` : ''}, difficulty ${fmt(e.partialR2.difficulty)}.`,
     );
   } else {
@@ -103,7 +108,7 @@ export function buildVerdict(s: Sections): Report['verdict'] {
   if (rankingsMove && beyondStrength !== null) {
     sentences.push(
       beyondStrength
-        ? '**Bottom line:** do not report the plain average alone; report it with a cluster-balanced score and the rank intervals below.'
+        ? `**Bottom line:** do not report the plain average alone; report it with the ${mdText(movingScheme ?? 'alternative')} score (the scheme that moves the ranking most) and the rank intervals below.`
         : '**Bottom line:** no structure beyond model strength was detected, yet rankings still move beyond noise under other prompt mixes: report the plain average with the rank intervals and the scheme comparison below.',
     );
   } else if (beyondStrength && rankingsMove === false) sentences.push('**Bottom line:** prompts come in families, but the ranking survives the re-weightings tried; the plain average is usable for ranking, with the intervals below.');

@@ -63,6 +63,9 @@ export function reweighting(n: number, schemes: { name: string; tau: number; noi
         description: `${s.name} weighting`,
         kendallTau: s.tau,
         noiseFloorTau: s.noise,
+        // Share of resample pairs whose τ_b is at or below the scheme's: small when τ_b is well under the noise median.
+        noiseFloorTauP05: s.noise - 0.1,
+        tauNoiseShare: s.tau < s.noise - 0.1 ? 0.01 : 0.6,
         maxAbsRankShift: Math.max(0, ...s.moves.map((m) => Math.abs(m.deltaRank))),
         noiseFloorMaxAbsRankShift: 2,
         top5Overlap: 0.8,
