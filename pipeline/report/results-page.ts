@@ -25,15 +25,37 @@ function correlationSentence(r: Report): string {
   );
 }
 
+/** Schemes that re-weight by content (what the prompts are about), as opposed to by performance. */
+const CONTENT_SCHEMES = ['cluster-balanced', 'category-balanced', 'inverse-density'];
+
 function reweightSentence(r: Report): string {
   const rw = r.reweighting;
   if (!rw) return 'not analysed.';
-  const others = rw.schemes.filter((s) => s.name !== 'uniform');
-  const maxShift = Math.max(0, ...others.map((s) => s.maxAbsRankShift ?? 0));
-  const beyond = others.reduce((s, x) => s + ((x as { modelsRankBeyondNoise?: number }).modelsRankBeyondNoise ?? 0), 0);
-  const maxRel = Math.max(0, ...others.map((s) => Math.abs((s as { maxAbsRelDeltaScore?: number | null }).maxAbsRelDeltaScore ?? 0)));
-  const cmp = maxShift > 5 ? 'more than' : maxShift === 5 ? 'the same as' : 'less than';
-  return `Ranks move by up to ${maxShift} positions (${cmp} the paper's 5) and scores by up to ${pct(maxRel, 0)} relative (paper: about 10%); ${beyond ? `${beyond} model-scheme rank change(s) exceed the resampling noise floor` : 'no rank change exceeds the resampling noise floor'}.`;
+  type S = (typeof rw.schemes)[number] & { maxAbsRelDeltaScore?: number | null; modelsRankBeyondNoise?: number; tauNoiseShare?: number | null };
+  const summary = (schemes: S[]) => ({
+    shift: Math.max(0, ...schemes.map((s) => s.maxAbsRankShift ?? 0)),
+    rel: Math.max(0, ...schemes.map((s) => Math.abs(s.maxAbsRelDeltaScore ?? 0))),
+    beyond: schemes.reduce((n, s) => n + (s.modelsRankBeyondNoise ?? 0), 0),
+    whole: schemes.filter((s) => s.tauNoiseShare !== null && s.tauNoiseShare !== undefined && s.tauNoiseShare < 0.05).map((s) => s.name),
+  });
+  const content = rw.schemes.filter((s) => CONTENT_SCHEMES.includes(s.name)) as S[];
+  const other = rw.schemes.filter((s) => s.name !== 'uniform' && !CONTENT_SCHEMES.includes(s.name)) as S[];
+  const cmp = (x: number) => (x > 5 ? 'more than' : x === 5 ? 'as many as' : 'fewer than');
+  const parts: string[] = [];
+  if (content.length) {
+    const c = summary(content);
+    parts.push(
+      `content-based re-weighting (${content.map((s) => s.name).join(', ')}) moves ranks by up to ${c.shift} positions (${cmp(c.shift)} the paper's 5) and model scores by up to ${pct(c.rel, 0)} of their value (paper: about 10%); ` +
+        (c.beyond ? `${c.beyond} model rank change(s) exceed what resampling the same scheme produces` : 'no rank change exceeds what resampling the same scheme produces') +
+        (c.whole.length ? `, and the ranking as a whole differs beyond noise under ${c.whole.join(', ')}` : ''),
+    );
+  } else parts.push('no content-based scheme could run (no prompt text or categories)');
+  if (other.length) {
+    const o = summary(other);
+    parts.push(`the other schemes (${other.map((s) => s.name).join(', ')}), which change what is evaluated more drastically (weights from performance, or a small representative sample), move ranks by up to ${o.shift} with ${o.beyond} change(s) beyond noise: read them as stress tests`);
+  }
+  const text = parts.join('; ') + '.';
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function explainSentence(r: Report): string {
@@ -42,8 +64,13 @@ function explainSentence(r: Report): string {
   const { coefficient: sem, significant: semSig } = semanticEffect(e, 0.05);
   const fail = e.coefficients.filter((c) => c.block === 'failure' && c.p !== null && c.p < 0.05 && (c.estimate ?? 0) > 0).map((c) => c.name);
   return (
-    (semSig ? `Semantic similarity explains part of the co-variation (partial R² ${fmt(e.partialR2.semantic)}), as ${PAPER} found; ` : `Semantic similarity does not add explanatory power here (partial R² ${fmt(e.partialR2.semantic)}, p ${pValue(sem?.p ?? null, e.permutations)}), unlike the paper's claim; `) +
-    (fail.length ? `common failure points do (${fail.slice(0, 3).join(', ')}).` : 'no failure category has a significant positive effect.')
+    (semSig
+      ? (e.partialR2.semantic ?? 0) < 0.01
+        ? `Semantic similarity explains a statistically clear but very small part of the co-variation (partial R² ${fmt(e.partialR2.semantic)}, MRQAP p ${pValue(sem?.p ?? null, e.permutations)}) — the paper's claim holds in direction, not in size; `
+        : `Semantic similarity explains part of the co-variation (partial R² ${fmt(e.partialR2.semantic)}, MRQAP p ${pValue(sem?.p ?? null, e.permutations)}), as ${PAPER} found; `
+      : `Semantic similarity adds no explanatory power beyond the other predictors here (partial R² ${fmt(e.partialR2.semantic)}, MRQAP p ${pValue(sem?.p ?? null, e.permutations)}), unlike the paper's claim; `) +
+    (fail.length ? `common failure points do (${fail.slice(0, 3).join(', ')}).` : 'no failure category has a significant positive effect.') +
+    ` Difficulty (how far apart, and how hard, the two prompts are) carries most of the explained variance (partial R² ${fmt(e.partialR2.difficulty)}).`
   );
 }
 
@@ -86,10 +113,10 @@ export function renderResultsPage(reports: Report[]): string {
     '',
     '## 2. Do rankings change when the prompt distribution changes — beyond noise?',
     '',
-    'For each scheme: Kendall τ_b between its ranking and the uniform one, the noise floor (median τ_b between two bootstrap replicates of the same scheme), the largest rank change and whether it exceeds the 95th percentile of rank differences between two replicates of that scheme, and the largest score change.',
+    'For each scheme: Kendall τ_b between its ranking and the uniform one, the noise floor (median τ_b between two bootstrap replicates of the same scheme), the largest rank change and whether it exceeds the 95th percentile of rank differences between two replicates of that scheme (with the number of models whose change does), and the largest score change (relative to the model’s uniform score: large for low-scoring models).',
     '',
     mdTable(
-      ['benchmark', 'scheme', 'τ_b vs uniform', 'noise floor τ_b', 'max |Δrank|', 'largest rank change', 'beyond noise', 'max |Δscore| (relative)'],
+      ['benchmark', 'scheme', 'τ_b vs uniform', 'τ_b between resamples (median)', 'max |Δrank|', 'largest rank change', 'that change beyond noise? (models beyond noise)', 'max |Δscore| (relative)'],
       rs.flatMap((r) =>
         (r.reweighting?.schemes ?? [])
           .filter((s) => s.name !== 'uniform')
