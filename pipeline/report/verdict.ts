@@ -9,6 +9,9 @@ import { semanticEffect } from './sections.ts';
 
 export const ALPHA = 0.05;
 
+/** Schemes that change what is evaluated drastically (weights from performance, a tiny sample): stress tests, not plausible prompt mixes. */
+export const STRESS_TEST_SCHEMES = ['correlation-adjusted', 'performance-cluster-balanced', 'representative'];
+
 type Sections = Pick<Report, 'correlation' | 'reweighting' | 'explanation' | 'benchmark'>;
 
 export function buildVerdict(s: Sections): Report['verdict'] {
@@ -45,22 +48,30 @@ export function buildVerdict(s: Sections): Report['verdict'] {
   if (rw) {
     const others = rw.schemes.filter((x) => x.name !== 'uniform');
     const uni = rw.schemes.find((x) => x.name === 'uniform');
-    // Each model's largest move beyond noise, over all schemes; the biggest movers are named.
-    const movers = new Map<string, { scheme: string; model: string; delta: number; from: number | null; to: number | null }>();
-    for (const sc of others) {
-      for (const m of sc.models) {
-        if (!m.beyondNoise || m.deltaRank === null) continue;
-        const prev = movers.get(m.model);
-        if (!prev || Math.abs(m.deltaRank) > Math.abs(prev.delta)) {
-          movers.set(m.model, { scheme: sc.name, model: m.model, delta: m.deltaRank, from: uni?.models.find((x) => x.model === m.model)?.rank ?? null, to: m.rank });
+    // Each model's largest move beyond noise; the biggest movers are named. Content-based schemes
+    // are plausible prompt mixes; the others (weights from performance, a tiny representative
+    // sample) are stress tests and are reported apart.
+    const collect = (schemes: typeof others) => {
+      const movers = new Map<string, { scheme: string; model: string; delta: number; from: number | null; to: number | null }>();
+      for (const sc of schemes) {
+        for (const m of sc.models) {
+          if (!m.beyondNoise || m.deltaRank === null) continue;
+          const prev = movers.get(m.model);
+          if (!prev || Math.abs(m.deltaRank) > Math.abs(prev.delta)) {
+            movers.set(m.model, { scheme: sc.name, model: m.model, delta: m.deltaRank, from: uni?.models.find((x) => x.model === m.model)?.rank ?? null, to: m.rank });
+          }
         }
       }
-    }
-    const top = [...movers.values()].sort((x, y) => Math.abs(y.delta) - Math.abs(x.delta) || x.model.localeCompare(y.model)).slice(0, 3);
-    const best = top[0] ?? null;
-    movingScheme = best?.scheme ?? null;
+      const top = [...movers.values()].sort((x, y) => Math.abs(y.delta) - Math.abs(x.delta) || x.model.localeCompare(y.model)).slice(0, 3);
+      return { count: movers.size, top };
+    };
+    const listMoves = (top: ReturnType<typeof collect>['top']) => top.map((t) => `${mdText(t.model)} from rank ${fmt(t.from, 0)} to ${fmt(t.to, 0)} (${mdText(t.scheme)})`).join('; ');
+    const plausible = collect(others.filter((x) => !STRESS_TEST_SCHEMES.includes(x.name)));
+    const stress = collect(others.filter((x) => STRESS_TEST_SCHEMES.includes(x.name)));
+    const best = plausible.top[0] ?? stress.top[0] ?? null;
+    movingScheme = plausible.top[0]?.scheme ?? null;
     rankingsMove = best !== null;
-    largestBeyond = best ? Math.abs(best.delta) : 0;
+    largestBeyond = Math.max(0, ...[...plausible.top, ...stress.top].map((t) => Math.abs(t.delta)));
     // "Further from uniform than noise": τ_b at or below the 5th percentile of τ_b between two
     // resamples of the same scheme (tauNoiseShare = share of resample pairs with τ_b ≤ the scheme's).
     const share = (x: (typeof others)[number]) => (x as { tauNoiseShare?: number | null }).tauNoiseShare ?? null;
@@ -72,16 +83,15 @@ export function buildVerdict(s: Sections): Report['verdict'] {
       : (share(worst) ?? 1) < ALPHA
         ? ` Under ${mdText(worst.name)} weighting the whole ranking differs from the uniform one beyond noise: Kendall τ_b ${fmt(worst.kendallTau)}, below the 5th percentile (${fmt(p05(worst))}) of τ_b between two resamples of that scheme.`
         : ` No scheme's ranking as a whole differs from the uniform one beyond noise (lowest Kendall τ_b: ${fmt(worst.kendallTau)} under ${mdText(worst.name)}; two resamples of that scheme reach ${fmt(worst.noiseFloorTau)} in the median, ${fmt(p05(worst))} at the 5th percentile).`;
-    if (best) {
-      sentences.push(
-        `**Rankings move beyond noise under other plausible prompt mixes** (${movers.size} model(s) in all). The largest moves: ${top.map((t) => `${mdText(t.model)} from rank ${fmt(t.from, 0)} to ${fmt(t.to, 0)} (${mdText(t.scheme)})`).join('; ')}.` +
-          tauSentence,
-      );
+    const stressNote = stress.count
+      ? ` The stress-test schemes (${STRESS_TEST_SCHEMES.filter((n) => others.some((x) => x.name === n)).join(', ')}) move ${stress.count} model(s) beyond noise (largest: ${listMoves(stress.top.slice(0, 2))}).`
+      : '';
+    if (plausible.count) {
+      sentences.push(`**Rankings move beyond noise under other plausible prompt mixes** (${plausible.count} model(s) in all). The largest moves: ${listMoves(plausible.top)}.` + tauSentence + stressNote);
     } else {
-      const maxShift = Math.max(0, ...others.map((x) => x.maxAbsRankShift ?? 0));
+      const maxShift = Math.max(0, ...others.filter((x) => !STRESS_TEST_SCHEMES.includes(x.name)).map((x) => x.maxAbsRankShift ?? 0));
       sentences.push(
-        `**Rankings are stable under the alternative prompt mixes tried.** Ranks shift by up to ${fmt(maxShift, 0)} position(s), but no shift exceeds what resampling the same scheme produces.` +
-          tauSentence,
+        `**Rankings are stable under the content-based prompt mixes tried.** Ranks shift by up to ${fmt(maxShift, 0)} position(s), but no shift exceeds what resampling the same scheme produces.` + tauSentence + stressNote,
       );
     }
   } else {
@@ -98,21 +108,25 @@ export function buildVerdict(s: Sections): Report['verdict'] {
         (sem === null
           ? 'Semantic similarity could not be assessed (no prompt text). '
           : semSig
-            ? `Semantic similarity explains part of it (partial R² ${fmt(sem)}; coefficient ${fmt(semCoef?.estimate ?? null, 3)}, MRQAP p ${pValue(semCoef?.p ?? null, e.permutations)}; Mantel r = ${fmt(e.mantel.r)}, p ${pValue(e.mantel.p, e.permutations)}). `
+            ? `Semantic similarity explains ${sem < 0.01 ? 'a statistically clear but very small part' : 'part'} of it (partial R² ${fmt(sem)}; coefficient ${fmt(semCoef?.estimate ?? null, 3)}, MRQAP p ${pValue(semCoef?.p ?? null, e.permutations)}; Mantel r = ${fmt(e.mantel.r)}, p ${pValue(e.mantel.p, e.permutations)}). `
             : `Semantic similarity adds little once the other predictors are in (partial R² ${fmt(sem)}; coefficient ${fmt(semCoef?.estimate ?? null, 3)}, MRQAP p ${pValue(semCoef?.p ?? null, e.permutations)}; Mantel r = ${fmt(e.mantel.r)}, p ${pValue(e.mantel.p, e.permutations)}). `) +
         `Failure categories add partial R² ${fmt(e.partialR2.failure)}${strongestTag ? ` (strongest: ${mdText(strongestTag.name)})` : ''}, difficulty ${fmt(e.partialR2.difficulty)}.`,
     );
   } else {
     sentences.push('The explanation stage has not been run, so what drives the co-variation is not assessed here.');
   }
-  if (rankingsMove && beyondStrength !== null) {
-    sentences.push(
-      beyondStrength
-        ? `**Bottom line:** do not report the plain average alone; report it with the ${mdText(movingScheme ?? 'alternative')} score (the scheme that moves the ranking most) and the rank intervals below.`
-        : '**Bottom line:** no structure beyond model strength was detected, yet rankings still move beyond noise under other prompt mixes: report the plain average with the rank intervals and the scheme comparison below.',
-    );
-  } else if (beyondStrength && rankingsMove === false) sentences.push('**Bottom line:** prompts come in families, but the ranking survives the re-weightings tried; the plain average is usable for ranking, with the intervals below.');
-  else if (beyondStrength === false && rankingsMove === false) sentences.push('**Bottom line:** nothing here suggests the plain average is misleading beyond its sampling error.');
+  if (beyondStrength !== null && rankingsMove !== null) {
+    if (movingScheme)
+      sentences.push(
+        beyondStrength
+          ? `**Bottom line:** do not report the plain average alone; report it with the ${mdText(movingScheme)} score and the rank intervals below.`
+          : `**Bottom line:** no structure beyond model strength was detected, yet rankings still move beyond noise under the ${mdText(movingScheme)} mix: report the plain average with the rank intervals and the scheme comparison below.`,
+      );
+    else if (rankingsMove)
+      sentences.push('**Bottom line:** the plain average ranks the models consistently under plausible prompt mixes; only the stress-test schemes move some of them, which shows whose rank rests on a few correlated prompt families — report the rank intervals below.');
+    else if (beyondStrength) sentences.push('**Bottom line:** prompts come in families, but the ranking survives the re-weightings tried; the plain average is usable for ranking, with the intervals below.');
+    else sentences.push('**Bottom line:** nothing here suggests the plain average is misleading beyond its sampling error.');
+  }
   return {
     correlationBeyondChance: beyondChance,
     correlationBeyondModelStrength: beyondStrength,

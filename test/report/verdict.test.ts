@@ -96,6 +96,21 @@ describe('verdict: rankings', () => {
     expect(v.sentences[1]).toContain("No scheme's ranking as a whole differs from the uniform one beyond noise (lowest Kendall τ_b: 0.900 under cluster-balanced; two resamples of that scheme reach 0.800 in the median, 0.700 at the 5th percentile)");
   });
 
+  it('moves only under stress-test schemes: rankings called stable under plausible mixes, stress-test moves reported apart', () => {
+    const rw = reweighting(8, [
+      { name: 'cluster-balanced', tau: 0.95, noise: 0.9, moves: [{ model: 'model-2', rank: 3, deltaRank: 1, beyondNoise: false }] },
+      { name: 'correlation-adjusted', tau: 0.5, noise: 0.8, moves: [{ model: 'model-6', rank: 2, deltaRank: -4, beyondNoise: true }] },
+    ]);
+    const v = buildVerdict({ ...none, correlation: correlation({ aP: 0.001, bP: 0.001 }), reweighting: rw });
+    expect(v.rankingsMoveBeyondNoise).toBe(true);
+    expect(v.largestRankShiftBeyondNoise).toBe(4);
+    const text = v.sentences.join(' ');
+    expect(text).toContain('Rankings are stable under the content-based prompt mixes tried');
+    expect(text).toContain('The stress-test schemes (correlation-adjusted, performance-cluster-balanced, representative)'.split(',')[0]);
+    expect(text).toContain('model-6 from rank 6 to 2 (correlation-adjusted)');
+    expect(v.sentences.at(-1)).toContain('only the stress-test schemes move some of them');
+  });
+
   it('a hostile model name in the movers sentence is escaped', () => {
     const evil = 'm|`x` <script>alert(1)</script> [a](javascript:x)';
     const rw = reweighting(3, [{ name: 's', tau: 0.1, noise: 0.9, moves: [{ model: 'model-3', rank: 1, deltaRank: -2, beyondNoise: true }] }]);
