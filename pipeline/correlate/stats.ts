@@ -77,12 +77,4 @@ export function coarsen(fine: ArrayLike<number>, spec: HistogramSpec, bins: numb
   return total ? out.map((x) => x / total) : out;
 }
 
-/** Quantile (type 7) of a sorted array. */
-export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
-  const n = sorted.length;
-  if (n === 0) return NaN;
-  const h = (n - 1) * q;
-  const lo = Math.floor(h);
-  const hi = Math.min(n - 1, lo + 1);
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
-}
+export { quantileSorted } from '../core/stats.ts';

@@ -3,6 +3,7 @@
  * missing cells) and what it implies (rank changes under family-balanced weighting), written
  * beside the dataset as `ground-truth.json` so every later stage can be tested against it.
  */
+import { competitionRanks } from '../core/stats.ts';
 import type { Dataset } from '../core/dataset.ts';
 
 export type DemoArchetype = 'generalist' | 'specialist' | 'broad' | 'format-prone' | 'partial';
@@ -161,13 +162,7 @@ export function familyScores(d: Dataset, familyOf: readonly string[]): { uniform
 
 /** Competition ranks, 1 = highest score. */
 export function ranksOf(scores: ArrayLike<number>): Int32Array {
-  const r = new Int32Array(scores.length);
-  for (let k = 0; k < scores.length; k++) {
-    let above = 0;
-    for (let j = 0; j < scores.length; j++) if (scores[j] > scores[k]) above++;
-    r[k] = above + 1;
-  }
-  return r;
+  return Int32Array.from(competitionRanks(scores));
 }
 
 export function directionOf(rankChange: number, threshold: number): RankDirection {

@@ -3,21 +3,7 @@
  * and quantiles. Rank 1 = highest score; a model whose score is NaN has rank NaN.
  */
 
-/** Competition ("1224") ranks: 1 + number of models with a strictly higher score. */
-export function ranksOf(scores: ArrayLike<number>, out: Float64Array = new Float64Array(scores.length)): Float64Array {
-  const m = scores.length;
-  for (let a = 0; a < m; a++) {
-    const sa = scores[a];
-    if (sa !== sa) {
-      out[a] = NaN;
-      continue;
-    }
-    let higher = 0;
-    for (let b = 0; b < m; b++) if (scores[b] > sa) higher++;
-    out[a] = 1 + higher;
-  }
-  return out;
-}
+export { competitionRanks as ranksOf } from '../core/stats.ts';
 
 /**
  * Kendall τ_b between two score vectors (pairs with a NaN on either side are ignored):
@@ -82,22 +68,4 @@ export function maxAbsRankShift(ra: ArrayLike<number>, rb: ArrayLike<number>): n
   return mx;
 }
 
-/** Quantile of an ascending-sorted array, linear interpolation (R type 7). NaN when empty. */
-export function quantileSorted(sorted: ArrayLike<number>, p: number): number {
-  const n = sorted.length;
-  if (n === 0) return NaN;
-  const h = (n - 1) * p;
-  const lo = Math.floor(h);
-  const hi = Math.min(lo + 1, n - 1);
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
-}
-
-/** Finite values of `values`, sorted ascending (a fresh Float64Array). */
-export function sortedFinite(values: ArrayLike<number>): Float64Array {
-  let c = 0;
-  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) c++;
-  const out = new Float64Array(c);
-  c = 0;
-  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) out[c++] = values[i];
-  return out.sort();
-}
+export { quantileSorted, sortedFinite } from '../core/stats.ts';
