@@ -4,35 +4,13 @@
  * ≤ 2 GiB; and a synthetic 500 models × 20,000 prompts case.
  */
 import { availableParallelism } from 'node:os';
+import { phaseReporter } from './_phases.ts';
 import type { BenchEnv } from './index.ts';
-import type { Reporter } from '../pipeline/core/progress.ts';
 import { correlate, DEFAULT_OPTIONS, type CorrelateOptions } from '../pipeline/correlate/analyze.ts';
 import { executorsFor } from '../pipeline/correlate/stage.ts';
 import { loadSharedMatrix } from '../test/correlate/shared-data.ts';
 import { plantedFamilies } from '../test/correlate/helpers.ts';
 
-/** A reporter that prints how long each progress-bar phase took. */
-function phaseReporter(): Reporter {
-  let last = performance.now();
-  return {
-    info() {},
-    warn(m) {
-      console.log(`  warning: ${m}`);
-    },
-    bar(label, total) {
-      const start = performance.now();
-      console.log(`  ${((start - last) / 1000).toFixed(2)} s  (setup before ${label})`);
-      return {
-        tick() {},
-        update() {},
-        stop() {
-          last = performance.now();
-          console.log(`  ${((last - start) / 1000).toFixed(2)} s  ${label} (${total})`);
-        },
-      };
-    },
-  };
-}
 
 async function measure(label: string, scores: Float64Array, m: number, n: number, o: CorrelateOptions, workers: number): Promise<void> {
   console.log(`${label}: ${m} models × ${n} prompts, B_A=${o.permutations}, B_B=${o.permutationsB}, pair sample ${o.pairSample}, workers=${workers}`);

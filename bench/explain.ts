@@ -8,8 +8,8 @@
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import hnswlib from 'hnswlib-node';
+import { phaseReporter } from './_phases.ts';
 import type { BenchEnv } from './index.ts';
-import type { Reporter } from '../pipeline/core/progress.ts';
 import { silentReporter } from '../pipeline/core/progress.ts';
 import { ArtifactStore } from '../pipeline/core/store.ts';
 import { createRng } from '../pipeline/core/rng.ts';
@@ -25,31 +25,6 @@ import { availableParallelism } from 'node:os';
 import type { KnnGraph } from '../pipeline/index/index.ts';
 import { hashedBagOfWords, simulateScores } from '../test/explain/helpers.ts';
 
-function phaseReporter(): Reporter {
-  let last = performance.now();
-  return {
-    info(m) {
-      const now = performance.now();
-      console.log(`  ${((now - last) / 1000).toFixed(2)} s  (before: ${m})`);
-      last = now;
-    },
-    warn(m) {
-      console.log(`  warning: ${m}`);
-    },
-    bar(label, total) {
-      const start = performance.now();
-      console.log(`  ${((start - last) / 1000).toFixed(2)} s  (setup before ${label})`);
-      return {
-        tick() {},
-        update() {},
-        stop() {
-          last = performance.now();
-          console.log(`  ${((last - start) / 1000).toFixed(2)} s  ${label} (${total})`);
-        },
-      };
-    },
-  };
-}
 
 function hnswKnn(v: Float32Array, n: number, d: number, k: number): KnnGraph {
   const index = new hnswlib.HierarchicalNSW('cosine', d);
@@ -80,7 +55,7 @@ async function measure(label: string, dataset: Dataset, vectors: Float32Array, d
   const cpu0 = process.cpuUsage();
   const t1 = performance.now();
   const runner = permutationRunnerFor(Math.min(2, availableParallelism()), o.permutations, o.maxPairs, d) ?? inThreadPermutations;
-  const { result: r } = await explain({ dataset, embeddings: { vectors, d }, knn, semanticClusters: null, userTags: null, nullB: nullBPairExpectation }, o, createRng(1), phaseReporter(), runner);
+  const { result: r } = await explain({ dataset, embeddings: { vectors, d }, knn, semanticClusters: null, userTags: null, nullB: nullBPairExpectation }, o, createRng(1), phaseReporter({ timeInfo: true }), runner);
   const wall = (performance.now() - t1) / 1000;
   const cpu = process.cpuUsage(cpu0);
   console.log(`  explain total ${wall.toFixed(1)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU, peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);

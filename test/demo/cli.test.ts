@@ -1,28 +1,15 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../pipeline/cli/main.ts';
+import { runCli } from '../helpers/cli.ts';
 import { ArtifactStore } from '../../pipeline/core/store.ts';
 import { silentReporter } from '../../pipeline/core/progress.ts';
 import { ensureDemo, loadDemoTruth, GROUND_TRUTH_STAGE } from '../../pipeline/demo/index.ts';
 import type { StageContext } from '../../pipeline/core/stage.ts';
 
-/** Run the CLI, capturing stdout and stderr. */
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-  try {
-    const code = await main(args);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const cli = runCli;
 
 const dirs: string[] = [];
 async function tmp(): Promise<string> {

@@ -4,11 +4,10 @@ import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { vi } from 'vitest';
 import { ArtifactStore } from '../../pipeline/core/store.ts';
 import { collectingReporter } from '../../pipeline/core/progress.ts';
 import type { StageContext } from '../../pipeline/core/stage.ts';
-import { main } from '../../pipeline/cli/main.ts';
+import { runCli } from '../helpers/cli.ts';
 
 export const EXAMPLES = fileURLToPath(new URL('../../data/examples', import.meta.url));
 export const FIXTURES = fileURLToPath(new URL('../fixtures/ingest', import.meta.url));
@@ -55,23 +54,8 @@ export async function leftovers(dataDir: string): Promise<string[]> {
 
 /** Run the real CLI in-process; returns exit code and what it printed. */
 export async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation(((s: string | Uint8Array) => {
-    stdout += String(s);
-    return true;
-  }) as typeof process.stdout.write);
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation(((s: string | Uint8Array) => {
-    stderr += String(s);
-    return true;
-  }) as typeof process.stderr.write);
-  try {
-    const code = await main(args);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
+  const r = await runCli(args);
+  return { code: r.code, stdout: r.out, stderr: r.err };
 }
 
 export const WIDE = 'model,q1,q2,q3\nm1,1,0,1\nm2,0,,1\nm3,1,1,0\n';

@@ -1,9 +1,7 @@
 /** Helpers of the report tests that run the pipeline: CLI capture, tiny benchmarks, temp dirs. */
-import { vi } from 'vitest';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../pipeline/cli/main.ts';
 import { ArtifactStore, type DroppedEntry, type SourceFile } from '../../pipeline/core/store.ts';
 import { ANSWER_NONE, countMissing, isBinary, type Dataset } from '../../pipeline/core/dataset.ts';
 import { createRng } from '../../pipeline/core/rng.ts';
@@ -11,20 +9,9 @@ import { createRng } from '../../pipeline/core/rng.ts';
 /** Small replicate counts: enough to exercise every code path, fast enough for CI. */
 export const SMALL_B = ['--permutations', '99', '--permutations-b', '19', '--bootstrap', '100', '--null-b-samples', '10', '--restarts', '3'];
 
-/** Run the CLI in-process, capturing stdout and stderr. */
-export async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-  try {
-    const code = await main(args);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+import { runCli } from '../helpers/cli.ts';
+
+export const cli = runCli;
 
 const dirs: string[] = [];
 export async function tempDir(prefix = 'covary-report-'): Promise<string> {
