@@ -109,6 +109,10 @@ export interface PermutationState {
   sds: Float64Array;
   /** Per focal predictor a (active order): coefficients over the active predictors of E_a. */
   gammas: Float64Array[];
+  /** Observed (unpermuted) standardised active predictors, to residualise a permuted E_a on the others. */
+  Xa: Float64Array[];
+  /** Per focal a: Cholesky factor ((A−1)², row-major) of the weighted Gram of the other active predictors; empty when not positive definite. */
+  othersChol: Float64Array[];
   /** resid[y][a]: response y residualised on the predictors other than a. */
   resid: Float64Array[][];
   /** Centred responses (for Mantel). */
@@ -226,6 +230,7 @@ export function prepareMrqap(inp: Omit<MrqapInput, 'permutations' | 'rng' | 'onP
     return g;
   });
   const Xa = active.map((t) => X[t]);
+  const othersChol = active.map((k) => choleskyOf(G, r, active.filter((t) => t !== k)));
 
   // Per response: full fit, block fits, response residuals r_k per focal, observed statistics.
   const semantic = active.findIndex((t) => kept[t].kind === 'cosine');
@@ -286,6 +291,8 @@ export function prepareMrqap(inp: Omit<MrqapInput, 'permutations' | 'rng' | 'onP
         means: Float64Array.from(active, (t) => means[t]),
         sds: Float64Array.from(active, (t) => sds[t]),
         gammas,
+        Xa,
+        othersChol,
         resid,
         Y,
         obsT,
@@ -314,6 +321,9 @@ export function permutationCounts(st: PermutationState, from: number, to: number
   const perm = new Int32Array(uni.length);
   const Xp = st.specs.map(() => new Float64Array(P));
   const e = new Float64Array(P);
+  const z = new Float64Array(Math.max(0, A - 1));
+  let W = 0;
+  for (let p = 0; p < P; p++) W += w[p];
   const EPS = 1e-12;
   const base = createRng(st.seed);
   for (let b = from; b < to; b++) {
@@ -336,8 +346,9 @@ export function permutationCounts(st: PermutationState, from: number, to: number
         const xt = Xp[t];
         for (let p = 0; p < P; p++) e[p] += gt * xt[p];
       }
+      const f = partialFactor(e, a, st.Xa, st.othersChol[a], w, W, z);
       for (let y = 0; y < R; y++) {
-        const T = corrPlain(e, st.resid[y][a], w, P);
+        const T = corrPlain(e, st.resid[y][a], w, P) * f;
         if (Math.abs(T) >= Math.abs(st.obsT[y][a]) - EPS) coef[y][a]++;
       }
     }
@@ -351,6 +362,64 @@ export function permutationCounts(st: PermutationState, from: number, to: number
     tick?.(1);
   }
   return { coef, mantel, mantelTwoSided };
+}
+
+/**
+ * Dekker et al.'s statistic is the *partial* correlation of the permuted focal residual E_a^π
+ * with the response given the other (unpermuted) predictors. The response residual r_a is already
+ * orthogonal to the others, so only E_a^π's norm changes: the factor is
+ * sqrt(SS(E_a^π) / SS(E_a^π residualised on the others)), with SS weighted and centred.
+ * At the observed labels E_a is already orthogonal to the others and the factor is 1.
+ */
+export function partialFactor(e: Float64Array, a: number, Xa: Float64Array[], L: Float64Array, w: Float64Array, W: number, z: Float64Array): number {
+  const m = Xa.length - 1;
+  if (m === 0 || L.length === 0) return 1;
+  const P = e.length;
+  let se = 0;
+  for (let p = 0; p < P; p++) se += w[p] * e[p];
+  const mean = se / W;
+  let ss = 0;
+  for (let p = 0; p < P; p++) {
+    const d = e[p] - mean;
+    ss += w[p] * d * d;
+  }
+  // c = X_o' W e (the X columns are weighted-centred, so centring e changes nothing here).
+  let j = 0;
+  for (let t = 0; t < Xa.length; t++) {
+    if (t === a) continue;
+    const xt = Xa[t];
+    let c = 0;
+    for (let p = 0; p < P; p++) c += w[p] * e[p] * xt[p];
+    z[j++] = c;
+  }
+  // Forward substitution L z = c, then c' G⁻¹ c = z'z.
+  let q = 0;
+  for (let i = 0; i < m; i++) {
+    let v = z[i];
+    for (let k = 0; k < i; k++) v -= L[i * m + k] * z[k];
+    v /= L[i * m + i];
+    z[i] = v;
+    q += v * v;
+  }
+  const res = ss - q;
+  return res > 1e-12 * ss && ss > 0 ? Math.sqrt(ss / res) : 1;
+}
+
+/** Cholesky factor of G[idx, idx] (row-major, lower), or an empty array when not positive definite. */
+export function choleskyOf(G: Float64Array, r: number, idx: number[]): Float64Array {
+  const m = idx.length;
+  const L = new Float64Array(m * m);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = G[idx[i] * r + idx[j]];
+      for (let k = 0; k < j; k++) s -= L[i * m + k] * L[j * m + k];
+      if (i === j) {
+        if (!(s > 1e-12 * Math.max(1, G[idx[i] * r + idx[i]]))) return new Float64Array(0);
+        L[i * m + i] = Math.sqrt(s);
+      } else L[i * m + j] = s / L[j * m + j];
+    }
+  }
+  return L;
 }
 
 /** Add permutation p-values to the prepared results. */
