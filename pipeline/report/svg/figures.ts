@@ -25,7 +25,8 @@ export function histogramFigure(h: HistogramFigure): string {
   const f = frame(640, 380);
   const maxY = Math.max(1e-12, ...h.series.flatMap((s) => s.values.filter(Number.isFinite)));
   const x = linearScale([h.edges[0], h.edges[h.edges.length - 1]], [0, f.pw], false);
-  const y = linearScale([0, maxY * 1.08], [f.ph, 0]);
+  // Headroom above the data for the legend box in the top-right corner.
+  const y = linearScale([0, maxY * (1.1 + 0.09 * (h.series.length + (h.markers?.length ?? 0)))], [f.ph, 0]);
   const body = axes(f, x, y, h.xLabel, h.yLabel);
   const L = f.margin.left;
   const T = f.margin.top;
@@ -227,7 +228,10 @@ export function curveFigure(c: CurveFigure): string {
   const xs = c.series.flatMap((s) => s.points.map((p) => p.x)).filter(Number.isFinite);
   const ys = [...c.series.flatMap((s) => s.points.flatMap((p) => [p.y, p.low ?? p.y, p.high ?? p.y])), ...(c.hlines ?? []).map((h) => h.y)].filter(Number.isFinite);
   const x = linearScale([Math.min(...xs), Math.max(...xs)], [0, f.pw]);
-  const y = linearScale([Math.min(0, ...ys), Math.max(...ys)], [f.ph, 0]);
+  const lo = Math.min(0, ...ys);
+  const hi = Math.max(...ys);
+  // Headroom above the data for the legend box in the top-right corner.
+  const y = linearScale([lo, hi + (hi - lo) * 0.12 * (c.series.length + (c.hlines?.length ?? 0))], [f.ph, 0]);
   const L = f.margin.left;
   const T = f.margin.top;
   const body = axes(f, x, y, c.xLabel, c.yLabel);
