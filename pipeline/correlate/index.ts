@@ -173,6 +173,7 @@ export function nullBPairExpectation(scores: Float64Array, m: number, n: number,
 export { pearson, cosineSimilarity, jaccard, hamming, similarity, prepareColumns, pairSimilarity, closedFormMeans } from './similarity.ts';
 export { curveball, curveballTrade, diagnoseCurveball, encodeBinary, CurveballNull } from './nulls/curveball.ts';
 export type { CurveballMixing } from './nulls/curveball.ts';
+export { prepareColumns as preparePromptSimilarity, pairSimilarity as promptSimilarity, type PerfColumns as PromptSimilarityColumns } from './prompt-similarity.ts';
 export { ColumnPermutationNull } from './nulls/shuffle.ts';
 export { ResidualPermutationNull, fitAdditive } from './nulls/residual.ts';
 export { correlate, DEFAULT_OPTIONS, type CorrelateOptions, type CorrelateOutput } from './analyze.ts';

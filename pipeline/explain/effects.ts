@@ -5,7 +5,7 @@
  */
 import type { Rng } from '../core/rng.ts';
 import type { KnnGraph } from '../index/index.ts';
-import { pairSimilarity, type PerfColumns } from './perf-similarity.ts';
+import { pairSimilarity, type PerfColumns } from '../correlate/prompt-similarity.ts';
 
 export interface DecileBin {
   decile: number;

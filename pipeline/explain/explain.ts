@@ -9,7 +9,7 @@ import type { KnnGraph } from '../index/index.ts';
 import type { Clustering } from '../cluster/index.ts';
 import type { ExplainOptions, PerfMetric } from './options.ts';
 import { computeTags, FAILURE_KINDS, promptStats, type TagSummary, type UserTags } from './tags.ts';
-import { prepareColumns, pairSimilarity } from './perf-similarity.ts';
+import { prepareColumns, pairSimilarity } from '../correlate/prompt-similarity.ts';
 import { samplePairs } from './pairs.ts';
 import { cosineAt, type Embedding, type PredictorSpec } from './design.ts';
 import { finishMrqap, inThreadPermutations, prepareMrqap, type DroppedPredictor, type PermutationRunner, type RegressionResult } from './mrqap.ts';

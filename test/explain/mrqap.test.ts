@@ -3,7 +3,7 @@ import { createRng } from '../../pipeline/core/rng.ts';
 import { mrqap } from '../../pipeline/explain/mrqap.ts';
 import type { PredictorSpec } from '../../pipeline/explain/design.ts';
 import { fitSubset, gram, weightedCorr } from '../../pipeline/explain/lsq.ts';
-import { prepareColumns, pairSimilarity } from '../../pipeline/explain/perf-similarity.ts';
+import { prepareColumns, pairSimilarity } from '../../pipeline/correlate/prompt-similarity.ts';
 import { familyEmbeddings, simulateScores } from './helpers.ts';
 
 function allPairs(n: number) {

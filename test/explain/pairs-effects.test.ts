@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createRng } from '../../pipeline/core/rng.ts';
 import { samplePairs, pairKey } from '../../pipeline/explain/pairs.ts';
 import { decileCurve, tagEffect, nearestNeighbourEffect } from '../../pipeline/explain/effects.ts';
-import { prepareColumns } from '../../pipeline/explain/perf-similarity.ts';
+import { prepareColumns } from '../../pipeline/correlate/prompt-similarity.ts';
 import { exactKnn, familyEmbeddings, simulateScores } from './helpers.ts';
 
 const range = (n: number) => Int32Array.from({ length: n }, (_, i) => i);

@@ -117,6 +117,26 @@ describe('correlation-adjusted', () => {
     expect(ratio).toBeGreaterThan(0.07);
     expect(ratio).toBeLessThan(0.2);
   });
+  it('measures redundancy over the models that have both scores: missing cells do not hide a copy', () => {
+    const m = 30;
+    const indep = 40;
+    const n = indep + 2;
+    const rng = createRng(3);
+    const scores = new Float64Array(m * n);
+    for (let k = 0; k < m; k++) {
+      for (let i = 0; i < indep; i++) scores[k * n + i] = rng.next() < 0.5 ? 1 : 0;
+      const v = k % 3 === 0 ? 1 : 0;
+      scores[k * n + indep] = v;
+      // The copy lacks a third of the models: pairwise-complete r is still exactly 1.
+      scores[k * n + indep + 1] = k % 3 === 1 ? NaN : v;
+    }
+    const full = correlationDegrees(scores, m, n, 1000, createRng(1));
+    // Each of the two copies sees the other as a perfect copy: redundancy ≈ 1 (plus chance-level noise).
+    expect(full.degree[indep]).toBeGreaterThan(0.9);
+    expect(full.degree[indep + 1]).toBeGreaterThan(0.9);
+    expect(Math.abs(full.degree[indep] - full.degree[indep + 1])).toBeLessThan(0.2);
+  });
+
   it('leaves zero-variance prompts at their uniform weight', () => {
     const m = 5;
     const n = 6;

@@ -11,11 +11,23 @@
 import { normalizeWeights } from '../scores.ts';
 import type { Scheme } from './types.ts';
 import type { Rng } from '../../core/rng.ts';
-import { performanceVectors } from '../../cluster/performance.ts';
+import { preparePromptSimilarity, promptSimilarity } from '../../correlate/index.ts';
 
-/** Redundancy per prompt (0 for zero-variance prompts, flagged by a non-NaN `constant`). */
+/**
+ * Redundancy per prompt (0 for zero-variance prompts, flagged by a non-NaN `constant`). Pearson
+ * correlations are the correlate stage's: pairwise-complete over the models that have both scores
+ * (never filling missing cells), so models without a result do not shrink them.
+ */
 export function correlationDegrees(scores: Float64Array, m: number, n: number, sample: number, rng: Rng): { degree: Float64Array; zeroVariance: number; constant: Float64Array } {
-  const { z, constant, varying } = performanceVectors(scores, m, n);
+  const pc = preparePromptSimilarity(scores, m, n, 'pearson', Math.min(5, m));
+  const varying: number[] = [];
+  const constant = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    if (pc.eligible[i]) {
+      constant[i] = NaN;
+      varying.push(i);
+    }
+  }
   const nv = varying.length;
   const degree = new Float64Array(n);
   const chance = m > 1 ? 1 / (m - 1) : 0;
@@ -24,16 +36,13 @@ export function correlationDegrees(scores: Float64Array, m: number, n: number, s
     // One seeded partner set for everyone (a prompt that is itself in it skips itself).
     const partners = rng.sample(nv, Math.min(nv, P + 1));
     for (const i of varying) {
-      const bi = i * m;
       let acc = 0;
       let used = 0;
       for (let t = 0; t < partners.length && used < P; t++) {
         const j = varying[partners[t]];
         if (j === i) continue;
         used++;
-        const bj = j * m;
-        let r = 0;
-        for (let k = 0; k < m; k++) r += z[bi + k] * z[bj + k];
+        const r = promptSimilarity(pc, i, j);
         if (r > 0) {
           const e = r * r - chance;
           if (e > 0) acc += e;

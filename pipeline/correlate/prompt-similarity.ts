@@ -1,13 +1,14 @@
 /**
  * Performance similarity of two prompts at any pair (i, j) — the response of the pairwise model —
  * evaluated on demand, because permutation tests need it at pairs nobody sampled. The metric
- * definitions are the correlate stage's (pipeline/correlate/similarity.ts): pairwise-complete over
- * the models that have both scores, NaN when undefined. This file only adds which prompts can take
- * part at all (Pearson: non-zero variance; cosine: non-zero norm; enough observed models).
+ * definitions are this stage's (similarity.ts): pairwise-complete over the models that have both
+ * scores, NaN when undefined. This file only adds which prompts can take part at all (Pearson:
+ * non-zero variance; cosine: non-zero norm; enough observed models). Used by explain and by the
+ * correlation-adjusted re-weighting, so every stage measures prompt similarity the same way.
  */
 import { isBinary } from '../core/dataset.ts';
-import { pairSimilarity as corrPairSimilarity, prepareColumns as corrPrepare, type PreparedColumns } from '../correlate/similarity.ts';
-import type { PerfMetric } from './options.ts';
+import { pairSimilarity as corrPairSimilarity, prepareColumns as corrPrepare, type PreparedColumns } from './similarity.ts';
+import type { SimilarityMetric as PerfMetric } from './index.ts';
 
 export interface PerfColumns {
   n: number;
