@@ -410,23 +410,7 @@ export function pairSimilarity(p: PreparedColumns, i: number, j: number): number
 /** The direct pairwise-complete computation on raw columns (graded Hamming; reference). */
 export function similarityRaw(p: PreparedColumns, i: number, j: number): number {
   const m = p.m;
-  const oi = i * m;
-  const oj = j * m;
-  const raw = p.raw;
-  let c = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0, sabs = 0;
-  for (let k = 0; k < m; k++) {
-    const a = raw[oi + k];
-    const b = raw[oj + k];
-    if (a !== a || b !== b) continue;
-    c++;
-    sx += a;
-    sy += b;
-    sxx += a * a;
-    syy += b * b;
-    sxy += a * b;
-    sabs += Math.abs(a - b);
-  }
-  return fromSums(p.metric, { c, sx, sy, sxx, syy, sxy, sabs }, p.minCommon);
+  return fromSums(p.metric, sums(p.raw.subarray(i * m, (i + 1) * m), p.raw.subarray(j * m, (j + 1) * m)), p.minCommon);
 }
 
 /**

@@ -7,7 +7,7 @@ import type { Rng } from '../core/rng.ts';
 import { silentReporter, type Reporter } from '../core/progress.ts';
 import type { KnnGraph } from '../index/index.ts';
 import type { Clustering } from '../cluster/index.ts';
-import type { ExplainOptions, PerfMetric } from './options.ts';
+import type { ExplainOptions, PerfMetric, TagThresholds } from './options.ts';
 import { computeTags, FAILURE_KINDS, promptStats, type TagSummary, type UserTags } from './tags.ts';
 import { prepareColumns, pairSimilarity } from '../correlate/prompt-similarity.ts';
 import { samplePairs } from './pairs.ts';
@@ -45,16 +45,8 @@ export const DEFINITIONS = {
 
 export interface ExplainResult {
   metric: PerfMetric;
-  thresholds: {
-    correctThreshold: number;
-    hardThreshold: number;
-    formatThreshold: number;
-    distractorThreshold: number;
-    distractorMinFailing: number;
-    distractorAlpha: number;
-    lengthBins: number;
-    categoryFields: string[] | null;
-  };
+  /** The tag thresholds used (written into the report). */
+  thresholds: Omit<TagThresholds, 'maxCategories'>;
   permutations: number;
   counts: {
     models: number;
