@@ -57,31 +57,47 @@ export function computeClusterings(input: ClusteringInputs, opt: ClusteringOptio
   let semantic: Clustering | null = null;
   if (!input.embeddings) {
     notes.push(`no semantic clusters: ${input.embeddingsMissingReason ?? 'no embeddings'}`);
-  } else if (n < 3) {
-    notes.push('no semantic clusters: fewer than 3 prompts');
   } else {
-    const { vectors, dims } = input.embeddings;
-    const ko = { ...opt.kmeans, kMax: defaultKMax(n, opt.kmeans.kMin, opt.kmeans.kMax) };
-    const c = clusterPoints(vectors, n, dims, ko, rng.fork('semantic'), (w) => onStep?.(`semantic ${w}`));
-    const texts = items.map((it) => it.text);
-    const words = distinctiveWords(texts, c.assignments, c.k);
-    const examples = c.central.map((rows) => rows.slice(0, 2).map((i) => (texts[i] ? opening(texts[i]!) : `(item ${items[i].id})`)));
-    semantic = {
-      kind: 'semantic',
-      k: c.k,
-      assignments: c.assignments,
-      sizes: sizesOf(c.assignments, c.k),
-      silhouette: Number.isFinite(c.silhouette) ? c.silhouette : null,
-      labels: words.map((w, j) => (w.length ? w.slice(0, 3).join(', ') : examples[j][0] ?? `cluster ${j}`)),
-      medoids: c.medoids,
-      kSelection: c.kSelection,
-      silhouetteByK: c.silhouetteByK,
-      silhouettePoints: c.silhouettePoints,
-      stability: c.stability,
-      words,
-      examples,
-      unassigned: 0,
-    };
+    // Prompts without text have zero embeddings: they are left out (unassigned), not clustered together.
+    const withText: number[] = [];
+    items.forEach((it, i) => {
+      if (it.text !== null && it.text.trim() !== '') withText.push(i);
+    });
+    const nt = withText.length;
+    if (nt < 3) notes.push(`no semantic clusters: fewer than 3 prompts with text (${nt})`);
+    else {
+      const { vectors, dims } = input.embeddings;
+      let data: Float32Array = vectors;
+      if (nt < n) {
+        data = new Float32Array(nt * dims);
+        withText.forEach((i, r) => data.set(vectors.subarray(i * dims, (i + 1) * dims), r * dims));
+      }
+      const ko = { ...opt.kmeans, kMax: defaultKMax(nt, opt.kmeans.kMin, opt.kmeans.kMax) };
+      const c = clusterPoints(data, nt, dims, ko, rng.fork('semantic'), (w) => onStep?.(`semantic ${w}`));
+      const assignments = new Int32Array(n).fill(-1);
+      for (let r = 0; r < nt; r++) assignments[withText[r]] = c.assignments[r];
+      const central = c.central.map((rows) => rows.map((r) => withText[r]));
+      const texts = items.map((it) => it.text);
+      const words = distinctiveWords(texts, assignments, c.k);
+      const examples = central.map((rows) => rows.slice(0, 2).map((i) => (texts[i] ? opening(texts[i]!) : `(item ${items[i].id})`)));
+      semantic = {
+        kind: 'semantic',
+        k: c.k,
+        assignments,
+        sizes: sizesOf(assignments, c.k),
+        silhouette: Number.isFinite(c.silhouette) ? c.silhouette : null,
+        labels: words.map((w, j) => (w.length ? w.slice(0, 3).join(', ') : examples[j][0] ?? `cluster ${j}`)),
+        medoids: c.medoids.map((r) => withText[r]),
+        kSelection: c.kSelection,
+        silhouetteByK: c.silhouetteByK,
+        silhouettePoints: c.silhouettePoints,
+        stability: c.stability,
+        words,
+        examples,
+        unassigned: n - nt,
+      };
+      if (n - nt > 0) notes.push(`semantic clusters use the ${nt} of ${n} prompts with text; the ${n - nt} without text are in no semantic cluster`);
+    }
   }
 
   let performance: Clustering | null = null;

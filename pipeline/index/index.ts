@@ -19,6 +19,8 @@ export interface IndexResult {
   n: number;
   dims: number;
   k: number;
+  /** Prompts with text: the only ones in the graph (the others have no neighbours and are no one's neighbour). */
+  withText?: number;
   modelId: string;
   /** What was used: exact all-pairs search (onnxruntime blocks) or HNSW. */
   method: 'exact' | 'hnsw';

@@ -99,6 +99,7 @@ export const stage: StageModule = {
     const k = o.k;
     const ids = dataset.items.map((it) => it.id);
     const texts = dataset.items.map((it) => it.text);
+    const withText = texts.filter((t) => t !== null && t.trim() !== '').length;
     const groups = duplicateGroups(out.duplicates, n);
     const inPairs = new Set<number>();
     for (const p of out.duplicates) inPairs.add(p.a).add(p.b);
@@ -106,6 +107,7 @@ export const stage: StageModule = {
       n,
       dims,
       k,
+      withText,
       modelId: emb.modelId,
       method: out.method,
       exactMax: EXACT_MAX,
@@ -159,7 +161,7 @@ export const stage: StageModule = {
     const seconds = (Date.now() - started) / 1000;
     await store.appendLog(bench, `index: ${out.method} k=${k} n=${n} in ${seconds.toFixed(2)} s${out.hnsw ? `, recall@${k} ${out.hnsw.recallAtK.toFixed(4)}` : ''}, ${m} near-duplicate pairs`);
     const recall = result.hnsw ? `, HNSW recall@${k} ${result.hnsw.recallAtK ?? 'n/a'} on ${result.hnsw.recallSample} prompts` : '';
-    const message = `${n} prompts, ${k} neighbours each (${out.method}${recall}); ${m} near-duplicate pair${m === 1 ? '' : 's'} at cosine ≥ ${o.dupThreshold}${m ? ` in ${groups.length} group${groups.length === 1 ? '' : 's'}` : ''} (${seconds.toFixed(1)} s)`;
+    const message = `${withText < n ? `${withText} of ${n} prompts (those with text)` : `${n} prompts`}, ${k} neighbours each (${out.method}${recall}); ${m} near-duplicate pair${m === 1 ? '' : 's'} at cosine ≥ ${o.dupThreshold}${m ? ` in ${groups.length} group${groups.length === 1 ? '' : 's'}` : ''} (${seconds.toFixed(1)} s)`;
     ctx.reporter.info(`index: ${message}`);
     return { stage: 'index', status: 'computed', message, path };
   },

@@ -57,6 +57,11 @@ export function itemIdOf(v: unknown): string | null {
   return null;
 }
 
+function firstTextOk(v: unknown): boolean {
+  const t = renderTextValue(v);
+  return t !== null && t.trim() !== '';
+}
+
 function pickField(keys: string[], candidates: string[]): string | undefined {
   const lower = new Map(keys.map((k) => [k.toLowerCase(), k]));
   for (const c of candidates) {
@@ -99,7 +104,7 @@ export function itemsFromRecords(path: string, records: JsonRecord[], source: So
   const seen = new Map<string, number | undefined>();
   const items: ItemRecord[] = [];
   const droppedNonScalar = new Set<string>();
-  const secondarySeen = new Set<string>();
+  const fieldSeen = new Set<string>();
   for (const r of records) {
     const where = { file: path, line: r.line };
     if (!(idField in r.obj)) {
@@ -117,15 +122,14 @@ export function itemsFromRecords(path: string, records: JsonRecord[], source: So
     const parts: string[] = [];
     for (let k = 0; k < textFields.length; k++) {
       const f = textFields[k];
-      if (!(f in r.obj)) {
-        // The first text field is the prompt: every item needs it. Later ones (e.g. options) may be absent on some items.
-        if (k > 0) continue;
-        throw new CovaryError(`text field "${f}" is absent`, { ...where, field: f }, options.textFields ? 'every item needs the (first) field named by --text-field' : 'name the text field(s) with --text-field');
-      }
-      if (k > 0) secondarySeen.add(f);
+      // Items without the field (image tasks, …) are kept without text; only a field absent from every item is an error.
+      if (!(f in r.obj)) continue;
+      fieldSeen.add(f);
       const t = renderTextValue(r.obj[f]);
       if (t !== null && t.trim() !== '') parts.push(t);
     }
+    // A prompt needs its first text field: options alone (e.g. "A. … B. …") are not the prompt.
+    if (textFields.length && !(firstTextOk(r.obj[textFields[0]]))) parts.length = 0;
     const metadata: Record<string, MetadataValue> = {};
     for (const [k, v] of Object.entries(r.obj)) {
       if (skip.has(k)) continue;
@@ -134,9 +138,10 @@ export function itemsFromRecords(path: string, records: JsonRecord[], source: So
     }
     items.push({ id, text: parts.length ? parts.join('\n') : null, metadata, where });
   }
-  const never = textFields.slice(1).filter((f) => !secondarySeen.has(f));
+  const never = textFields.filter((f) => !fieldSeen.has(f));
   if (never.length) {
-    throw new CovaryError(`text field "${never[0]}" is absent from every item`, { file: path, field: never[0] }, `check --text-field (fields: ${firstKeys.join(', ')})`);
+    const fields = [...new Set(records.flatMap((r) => Object.keys(r.obj)))];
+    throw new CovaryError(`text field "${never[0]}" is absent from every item`, { file: path, field: never[0] }, `${options.textFields ? 'check --text-field' : 'name the text field(s) with --text-field'} (fields: ${fields.join(', ')})`);
   }
   if (droppedNonScalar.size) notes.push(`items: non-scalar fields not kept as metadata: ${[...droppedNonScalar].sort().join(', ')}`);
   return { path, items, source, idField, textFields, notes };

@@ -19,6 +19,13 @@ const stageNote = (r: Report, stage: string): string[] => {
 
 const verdict: Section = (r) => [`# Can the average of “${mdText(r.benchmark.name)}” be trusted?`, '', ...r.verdict.sentences.map((s) => `- ${s}`), ''];
 
+/** Partial text is normal (image tasks, …): say what it means for the statistics. */
+function promptTextSentence(withText: number, prompts: number): string {
+  const without = prompts - withText;
+  if (withText === 0 || without === 0) return `${intCount(withText)} prompts have text; `;
+  return `${intCount(without)} of ${intCount(prompts)} prompts have no text: they are in every text-free statistic and left out of the semantic ones; `;
+}
+
 const data: Section = (r) => {
   const b = r.benchmark;
   const lines = [
@@ -26,7 +33,7 @@ const data: Section = (r) => {
     '',
     `${intCount(b.models)} models × ${intCount(b.prompts)} prompts (format: ${mdText(b.format)}; scores ${b.binaryScores ? '0/1' : 'graded in [0, 1]'}). ` +
       `${intCount(b.missingCells)} cells are missing (${pct(b.missingCells / Math.max(1, b.models * b.prompts), 2)}) and are never counted as wrong. ` +
-      `${intCount(b.promptsWithText)} prompts have text; ${b.hasAnswers ? 'the models’ extracted answers are available' : 'no answer matrix was given'}.`,
+      `${promptTextSentence(b.promptsWithText, b.prompts)}${b.hasAnswers ? 'the models’ extracted answers are available' : 'no answer matrix was given'}.`,
     '',
   ];
   if (b.dropped.length) {

@@ -39,15 +39,30 @@ export const inverseDensity: Scheme = {
     if (!g) return { skip: x.missing?.knn ? `no kNN graph: ${x.missing.knn}` : 'no kNN graph (the benchmark has no prompt text, or the index stage was not run)' };
     if (g.n !== x.n) return { skip: `the kNN graph has ${g.n} prompts but the dataset has ${x.n} (re-run covary index)` };
     const { density, s0 } = densityFromKnn(g);
+    // A prompt without neighbours has no embedding (no text): it keeps its uniform weight 1/n, and the
+    // prompts with text share the rest by inverse density.
+    const placed = new Uint8Array(x.n);
+    let nPlaced = 0;
+    for (let i = 0; i < x.n; i++) {
+      for (let t = i * g.k; t < (i + 1) * g.k; t++) if (g.neighbors[t] >= 0) placed[i] = 1;
+      nPlaced += placed[i];
+    }
     const raw = new Float64Array(x.n);
     let crowded = 0;
+    let sumPlaced = 0;
     for (let i = 0; i < x.n; i++) {
+      if (!placed[i]) continue;
       raw[i] = 1 / (1 + density[i]);
+      sumPlaced += raw[i];
       if (density[i] >= 1) crowded++;
     }
+    const unplaced = x.n - nPlaced;
+    if (unplaced && nPlaced) for (let i = 0; i < x.n; i++) raw[i] = placed[i] ? (raw[i] / sumPlaced) * (nPlaced / x.n) : 1 / x.n;
+    else if (unplaced) raw.fill(1);
+    const rest = unplaced ? `; the ${unplaced} prompts without text (no neighbours) keep their uniform weight` : '';
     return {
       weights: normalizeWeights(raw, 'inverse-density weights'),
-      note: `weight ∝ 1/(1 + soft count of the ${g.k} nearest neighbours above the median similarity ${s0.toFixed(3)}); ${crowded} prompts have the equivalent of ≥ 1 near-copy`,
+      note: `weight ∝ 1/(1 + soft count of the ${g.k} nearest neighbours above the median similarity ${s0.toFixed(3)}); ${crowded} prompts have the equivalent of ≥ 1 near-copy${rest}`,
     };
   },
 };
