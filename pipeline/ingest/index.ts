@@ -17,6 +17,7 @@ import { FORMATS, formatByName } from './formats/index.ts';
 import type { FormatOptions, IngestFormat } from './types.ts';
 import { mergeParts, type Coverage, type DuplicatePolicy } from './merge.ts';
 import { readItemsFile } from './items.ts';
+import { parseDelimiterOption, parseNaValues } from './read.ts';
 import { expandPaths } from './paths.ts';
 
 export type { Coverage } from './merge.ts';
@@ -42,6 +43,8 @@ export const ingestOptions: Record<string, Options> = {
   scorer: { type: 'string', describe: 'Inspect: scorer to use (default: the first)' },
   perturbation: { type: 'string', describe: 'HELM: perturbation whose results to use (default: unperturbed instances only)' },
   epochs: { type: 'string', choices: ['mean', 'first'], describe: 'Inspect: how to reduce several epochs per sample (default mean)' },
+  'na-values': { type: 'string', describe: 'Wide/long: comma-separated score texts meaning "no result" besides the empty cell, e.g. NA,NaN,null,None,- (R and pandas exports)' },
+  delimiter: { type: 'string', describe: 'CSV delimiter: comma, tab, semicolon or auto (default auto: detected from the first lines, reported when not the usual one)' },
   'none-marker': { type: 'string', default: 'NONE', describe: 'Answer text meaning "no answer could be extracted" (a format failure)' },
   'on-duplicate': { type: 'string', choices: [...DUPLICATE_POLICIES], default: 'error', describe: 'What to do with repeated (model, item) results' },
   rescale: { type: 'boolean', default: false, describe: 'Min-max rescale scores to [0, 1] when some fall outside it (recorded in the manifest)' },
@@ -109,6 +112,10 @@ export function ingestRequest(argv: Record<string, unknown>): IngestRequest {
   if (epochs !== undefined && epochs !== 'mean' && epochs !== 'first') throw new CovaryError(`--epochs ${epochs}: expected mean or first`, { field: '--epochs' });
   const noneMarker = optString(argv.noneMarker ?? argv['none-marker']) ?? 'NONE';
   const get = (camel: string, kebab: string) => optString(argv[camel] ?? argv[kebab]);
+  const naValues = parseNaValues(get('naValues', 'na-values'));
+  if (naValues.includes(noneMarker)) {
+    throw new CovaryError(`--na-values includes the none-marker "${noneMarker}"`, { field: '--na-values' }, `"${noneMarker}" already means "no answer extracted" in answers; drop it from --na-values or change --none-marker`);
+  }
   const formatOptions: FormatOptions = {
     metric: optString(argv.metric),
     filter: optString(argv.filter),
@@ -125,6 +132,8 @@ export function ingestRequest(argv: Record<string, unknown>): IngestRequest {
     textField: textField.length ? textField : undefined,
     answers: strings(argv.answers),
     noneMarker,
+    naValues: naValues.length ? naValues : undefined,
+    delimiter: parseDelimiterOption(get('delimiter', 'delimiter')),
   };
   return {
     name,
@@ -220,6 +229,8 @@ function resultOptions(req: IngestRequest): Record<string, unknown> {
     idField: o.idField,
     textField: o.textField,
     noneMarker: req.noneMarker,
+    naValues: o.naValues,
+    delimiter: o.delimiter,
     onDuplicate: req.onDuplicate,
     rescale: req.rescale,
   };
@@ -234,7 +245,7 @@ export async function buildDataset(req: IngestRequest, reporter?: Reporter, reso
   const sources: SourceFile[] = [...parts.sources];
   let itemsMeta: Record<string, unknown> = {};
   if (req.items) {
-    const f = await readItemsFile(req.items, { idField: req.formatOptions.idField, textFields: req.formatOptions.textField });
+    const f = await readItemsFile(req.items, { idField: req.formatOptions.idField, textFields: req.formatOptions.textField, delimiter: req.formatOptions.delimiter });
     itemsFile = { path: f.path, items: f.items };
     sources.push(f.source);
     notes.push(...f.notes);

@@ -17,6 +17,8 @@ export const TEXT_FIELD_CANDIDATES = ['text', 'question', 'prompt', 'input', 'qu
 export interface ItemsFileOptions {
   idField?: string;
   textFields?: string[];
+  /** CSV items file: forced delimiter (default: detected). */
+  delimiter?: string;
 }
 
 export interface ItemsFile {
@@ -73,9 +75,12 @@ function pickField(keys: string[], candidates: string[]): string | undefined {
 
 export async function readItemsFile(path: string, options: ItemsFileOptions): Promise<ItemsFile> {
   const file = await loadFile(path, 'items');
-  const records = readRecords(file);
+  const delimiterNotes: string[] = [];
+  const records = readRecords(file, { delimiter: options.delimiter, notes: delimiterNotes });
   if (records.length === 0) throw new CovaryError('items file holds no records', { file: path }, 'expected one JSON object per line');
-  return itemsFromRecords(path, records, file.source, options);
+  const out = itemsFromRecords(path, records, file.source, options);
+  out.notes.unshift(...delimiterNotes);
+  return out;
 }
 
 export function itemsFromRecords(path: string, records: JsonRecord[], source: SourceFile, options: ItemsFileOptions): ItemsFile {

@@ -119,10 +119,93 @@ export interface CsvTable {
   header: string[];
   headerLine: number;
   rows: CsvRow[];
+  delimiter: string;
+  delimiterHow: SniffedDelimiter['how'];
 }
 
-function delimiterFor(path: string): string {
+/** The delimiter a file's extension suggests: tab for .tsv, else comma. */
+export function delimiterFor(path: string): string {
   return dataExtension(path) === 'tsv' ? '\t' : ',';
+}
+
+export const DELIMITER_NAMES: Record<string, string> = { ',': 'comma', '\t': 'tab', ';': 'semicolon' };
+const DELIMITER_CANDIDATES = [',', '\t', ';'];
+const SNIFF_LINES = 20;
+
+/** `--delimiter comma|tab|semicolon|auto` (or the character itself) → the character, or undefined for auto. */
+export function parseDelimiterOption(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === 'auto') return undefined;
+  const byName: Record<string, string> = { comma: ',', tab: '\t', semicolon: ';', '\\t': '\t' };
+  const d = byName[raw.toLowerCase()] ?? raw;
+  if (d.length !== 1 || d === '"' || d === '\n' || d === '\r') {
+    throw new CovaryError(`--delimiter ${JSON.stringify(raw)}: expected comma, tab, semicolon, auto or a single character`, { field: '--delimiter' });
+  }
+  return d;
+}
+
+export interface SniffedDelimiter {
+  delimiter: string;
+  /** How it was chosen: given with --delimiter, found in the text, or the extension's default (nothing fit better). */
+  how: 'given' | 'detected' | 'default';
+}
+
+function fieldCounts(sample: string, delimiter: string): number[] | null {
+  try {
+    const recs = parseCsvSync(sample, { delimiter, relax_column_count: true, relax_quotes: false, skip_empty_lines: true, bom: true }) as string[][];
+    return recs.map((r) => r.length);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Which of comma, tab and semicolon splits the first lines into one consistent number of columns
+ * (≥ 2). When several do, the one giving the most columns wins; a tie is ambiguous and an error
+ * asking for --delimiter. When none does, the extension's default is kept (the parser then names
+ * the row that does not fit).
+ */
+export function sniffDelimiter(text: string, path: string, given?: string): SniffedDelimiter {
+  if (given !== undefined) return { delimiter: given, how: 'given' };
+  let end = 0;
+  let lines = 0;
+  while (lines < SNIFF_LINES + 1) {
+    const nl = text.indexOf('\n', end);
+    if (nl < 0) {
+      end = text.length;
+      break;
+    }
+    end = nl + 1;
+    lines++;
+  }
+  const whole = end >= text.length;
+  let sample = text.slice(0, end);
+  // A cut inside a quoted field would fail every candidate: drop the last (possibly partial) record.
+  if (!whole && lines > 1) sample = sample.slice(0, sample.lastIndexOf('\n', sample.length - 2) + 1);
+  const fits: { d: string; cols: number }[] = [];
+  for (const d of DELIMITER_CANDIDATES) {
+    const counts = fieldCounts(sample, d);
+    if (!counts || counts.length === 0 || counts[0] < 2) continue;
+    if (counts.every((c) => c === counts[0])) fits.push({ d, cols: counts[0] });
+  }
+  const fallback = delimiterFor(path);
+  if (fits.length === 0) return { delimiter: fallback, how: 'default' };
+  fits.sort((a, b) => b.cols - a.cols);
+  if (fits.length > 1 && fits[0].cols === fits[1].cols) {
+    const names = fits.filter((f) => f.cols === fits[0].cols).map((f) => DELIMITER_NAMES[f.d]);
+    throw new CovaryError(
+      `cannot tell the delimiter: the first lines split into ${fits[0].cols} columns on ${names.join(' and on ')}`,
+      { file: path, line: 1 },
+      `pass --delimiter ${names.join(' or --delimiter ')}`,
+    );
+  }
+  return { delimiter: fits[0].d, how: fits[0].d === fallback ? 'default' : 'detected' };
+}
+
+/** A note for the manifest when a table's delimiter is not its extension's usual one. */
+export function delimiterNote(path: string, t: { delimiter: string; delimiterHow: SniffedDelimiter['how'] }): string | null {
+  if (t.delimiter === delimiterFor(path)) return null;
+  const name = DELIMITER_NAMES[t.delimiter] ?? JSON.stringify(t.delimiter);
+  return `${path}: delimiter ${name} (${t.delimiterHow === 'given' ? 'given with --delimiter' : 'detected'})`;
 }
 
 type RawRecord = { record: string[]; info: { lines: number } };
@@ -161,7 +244,9 @@ function csvParseRecords(file: LoadedFile, delimiter: string): RawRecord[] {
  * a row with a different count is an error naming its line. Files without any quote character
  * take a plain split (~10× faster on 12k-column matrices); anything quoted goes through csv-parse.
  */
-export function parseCsv(file: LoadedFile, delimiter = delimiterFor(file.path), fastPath = true): CsvTable {
+export function parseCsv(file: LoadedFile, delimiterOption?: string, fastPath = true): CsvTable {
+  const sniffed = sniffDelimiter(file.text, file.path, delimiterOption);
+  const delimiter = sniffed.delimiter;
   const records = fastPath && !file.text.includes('"') ? splitPlainCsv(file.text, delimiter) : csvParseRecords(file, delimiter);
   if (records.length === 0) throw new CovaryError('file is empty', { file: file.path }, 'expected a header row and data');
   const [head, ...body] = records;
@@ -174,12 +259,12 @@ export function parseCsv(file: LoadedFile, delimiter = delimiterFor(file.path), 
       throw new CovaryError(
         `row has ${r.record.length} field${r.record.length === 1 ? '' : 's'}, expected ${header.length} (one per header column)`,
         { file: file.path, line: r.info.lines },
-        'every row needs a value (possibly empty) for each header column',
+        `every row needs a value (possibly empty) for each header column${header.length === 1 ? ' (is the file separated by another delimiter? pass --delimiter tab or --delimiter semicolon)' : ''}`,
       );
     }
     rows.push({ fields: r.record, line: r.info.lines });
   }
-  return { header, headerLine: head.info.lines, rows };
+  return { header, headerLine: head.info.lines, rows, delimiter, delimiterHow: sniffed.how };
 }
 
 export interface JsonRecord {
@@ -257,9 +342,11 @@ function lineOfJsonError(text: string, e: Error): number | undefined {
 }
 
 /** Records of a CSV or JSON file as objects keyed by column / field name, with line numbers. */
-export function readRecords(file: LoadedFile): JsonRecord[] {
+export function readRecords(file: LoadedFile, csv: { delimiter?: string; notes?: string[] } = {}): JsonRecord[] {
   if (isCsvPath(file.path)) {
-    const t = parseCsv(file);
+    const t = parseCsv(file, csv.delimiter);
+    const note = delimiterNote(file.path, t);
+    if (note && csv.notes) csv.notes.push(note);
     return t.rows.map((r, index) => {
       const obj: Record<string, unknown> = {};
       for (let j = 0; j < t.header.length; j++) obj[t.header[j]] = r.fields[j];
@@ -269,6 +356,21 @@ export function readRecords(file: LoadedFile): JsonRecord[] {
   return parseJsonRecords(file);
 }
 
+/**
+ * `--na-values NA,NaN,null,None,-`: texts that mean "no result" in a score cell (R and pandas
+ * exports). A number or true/false cannot be one: it would hide a real score.
+ */
+export function parseNaValues(raw: string | undefined): string[] {
+  if (raw === undefined) return [];
+  const values = [...new Set(raw.split(',').map((v) => v.trim()).filter((v) => v !== ''))];
+  for (const v of values) {
+    if (DECIMAL.test(v) || /^(true|false)$/i.test(v)) {
+      throw new CovaryError(`--na-values "${v}" is a score value: it cannot also mean a missing result`, { field: '--na-values' }, 'list only non-numeric markers, e.g. --na-values NA,NaN,null,None,-');
+    }
+  }
+  return values;
+}
+
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const NOT_FINITE = /^[+-]?(nan|inf|infinity)$/i;
 
@@ -276,10 +378,11 @@ const NOT_FINITE = /^[+-]?(nan|inf|infinity)$/i;
  * A score cell: a finite number, true/false (→ 1/0), or empty/null (→ null = missing).
  * Anything else is an error at `where` (NaN/Infinity text included: missing must be an empty cell).
  */
-export function parseScore(raw: unknown, where: { file: string; line?: number; column?: number | string; field?: string }): number | null {
+export function parseScore(raw: unknown, where: { file: string; line?: number; column?: number | string; field?: string }, naValues?: ReadonlySet<string>): number | null {
   if (raw === '0') return 0;
   if (raw === '1') return 1;
   if (raw === null || raw === undefined) return null;
+  if (naValues && typeof raw === 'string' && naValues.has(raw.trim())) return null;
   if (typeof raw === 'number') {
     if (Number.isFinite(raw)) return raw;
     throw new CovaryError(`score is ${raw}: expected a finite number`, where);
@@ -295,7 +398,9 @@ export function parseScore(raw: unknown, where: { file: string; line?: number; c
   if (lower === 'true') return 1;
   if (lower === 'false') return 0;
   if (NOT_FINITE.test(s)) {
-    throw new CovaryError(`score is "${s}": expected a finite number`, where, 'leave the cell empty for a missing result; NaN/Infinity are not scores');
+    throw new CovaryError(`score is "${s}": expected a finite number`, where, `leave the cell empty for a missing result, or pass --na-values ${s} if "${s}" marks one`);
   }
-  throw new CovaryError(`non-numeric score ${JSON.stringify(s.length > 40 ? s.slice(0, 40) + '…' : s)}`, where, 'expected a number in [0, 1], true/false, or an empty value for a missing result');
+  const shown = JSON.stringify(s.length > 40 ? s.slice(0, 40) + '…' : s);
+  const hint = s.length <= 12 && !/[,\s]/.test(s) ? `expected a number in [0, 1], true/false, or an empty value for a missing result; pass --na-values ${s} if ${shown} marks a missing result` : 'expected a number in [0, 1], true/false, or an empty value for a missing result';
+  throw new CovaryError(`non-numeric score ${shown}`, where, hint);
 }

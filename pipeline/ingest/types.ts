@@ -66,6 +66,10 @@ export interface FormatOptions {
   answers?: string[];
   /** Answer text meaning "no answer could be extracted" (default "NONE"). */
   noneMarker?: string;
+  /** Wide / long: score texts meaning "no result" besides the empty cell (--na-values). */
+  naValues?: string[];
+  /** CSV delimiter forced with --delimiter (default: detected among comma, tab, semicolon). */
+  delimiter?: string;
   [key: string]: unknown;
 }
 

@@ -8,7 +8,7 @@ import { stat } from 'node:fs/promises';
 import { CovaryError } from '../../core/errors.ts';
 import type { SourceFile } from '../../core/store.ts';
 import type { FormatOptions, IngestFormat, IngestParts, ItemRecord, ScoreRecord } from '../types.ts';
-import { dataExtension, isCsvPath, isJsonPath, loadFile, parseScore, readHead, readRecords, type JsonRecord } from '../read.ts';
+import { isCsvPath, isJsonPath, loadFile, parseScore, readHead, readRecords, sniffDelimiter, type JsonRecord } from '../read.ts';
 import { itemIdOf, renderTextValue } from '../items.ts';
 
 export const MODEL_FIELDS = ['model', 'model_name', 'model_id', 'modelname', 'system', 'engine', 'llm'];
@@ -46,10 +46,15 @@ function isDataPath(path: string): boolean {
 
 async function keysOfHead(path: string): Promise<string[] | null> {
   if (isCsvPath(path)) {
-    const head = await readHead(path, 1);
+    const head = await readHead(path, 6);
     if (!head) return null;
-    const delim = dataExtension(path) === 'tsv' ? '\t' : ',';
-    return head.split(delim).map((h) => h.trim().replace(/^"|"$/g, ''));
+    let delim: string;
+    try {
+      delim = sniffDelimiter(head + '\n', path).delimiter;
+    } catch {
+      return null;
+    }
+    return head.split('\n')[0].split(delim).map((h) => h.trim().replace(/^"|"$/g, ''));
   }
   const head = await readHead(path, 1, 1 << 20);
   if (!head) return null;
@@ -121,6 +126,7 @@ export async function readLong(files: string[], options: FormatOptions): Promise
   const ignored = files.filter((f) => !isDataPath(f));
   if (!dataFiles.length) throw new CovaryError(`no CSV or JSON Lines file among the inputs (${files.slice(0, 3).join(', ')})`, { file: files[0] }, 'the long format reads .csv, .tsv, .jsonl, .ndjson or .json files (optionally .gz)');
   const none = options.noneMarker ?? 'NONE';
+  const na = options.naValues?.length ? new Set(options.naValues) : undefined;
   const textFields = options.textField && options.textField.length ? options.textField : null;
   const records: ScoreRecord[] = [];
   const items: ItemRecord[] = [];
@@ -138,7 +144,7 @@ export async function readLong(files: string[], options: FormatOptions): Promise
   for (const path of dataFiles) {
     const file = await loadFile(path, 'scores');
     sources.push(file.source);
-    const rows = readRecords(file);
+    const rows = readRecords(file, { delimiter: options.delimiter, notes });
     if (!rows.length) throw new CovaryError('file holds no rows', { file: path }, 'expected one row per (model, item)');
     const keys = [...new Set(rows.slice(0, 50).flatMap((r) => Object.keys(r.obj)))];
     const map = resolveMapping(path, keys, options);
@@ -187,7 +193,7 @@ export async function readLong(files: string[], options: FormatOptions): Promise
       const iv = itemIdOf(o[map.item]);
       if (iv === null) throw new CovaryError(`item id is ${JSON.stringify(o[map.item])}: expected a non-empty string or number`, { ...where, field: map.item });
       const item = prefixTask ? `${taskValue}:${iv}` : iv;
-      const score = parseScore(o[map.score], { ...where, field: map.score });
+      const score = parseScore(o[map.score], { ...where, field: map.score }, na);
       if (score === null) {
         emptyScores++;
         continue;
@@ -196,6 +202,13 @@ export async function readLong(files: string[], options: FormatOptions): Promise
       if (map.answer) {
         const a = o[map.answer];
         const s = a === undefined || a === null ? '' : typeof a === 'string' ? a.trim() : typeof a === 'object' ? JSON.stringify(a) : String(a);
+        if (na && na.has(s) && s !== '') {
+          throw new CovaryError(
+            `answer "${s}" is one of --na-values, but the row has a score`,
+            { ...where, field: map.answer },
+            `if "${s}" is a real answer, leave it out of --na-values; if it means "no answer extracted", pass --none-marker ${s}`,
+          );
+        }
         rec.answer = s === '' || s === none ? null : s;
       }
       records.push(rec);

@@ -7,7 +7,7 @@
 import { CovaryError } from '../../core/errors.ts';
 import type { SourceFile } from '../../core/store.ts';
 import type { FormatOptions, IngestFormat, IngestParts, ScoreRecord, SourceLocation } from '../types.ts';
-import { isCsvPath, loadFile, parseCsv, parseScore, readHead, type CsvTable } from '../read.ts';
+import { delimiterNote, isCsvPath, loadFile, parseCsv, parseScore, readHead, sniffDelimiter, type CsvTable } from '../read.ts';
 import { looksLikeLongHeader } from './long.ts';
 
 const SCORE_CELL = /^\s*([+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|true|false|TRUE|FALSE|True|False)?\s*$/;
@@ -24,7 +24,12 @@ export async function looksWide(path: string): Promise<boolean> {
   if (!head) return false;
   const [h, first] = head.split('\n');
   if (!h || !first) return false;
-  const delimiter = path.toLowerCase().replace(/\.gz$/, '').endsWith('.tsv') ? '\t' : ',';
+  let delimiter: string;
+  try {
+    delimiter = sniffDelimiter(head + '\n', path).delimiter;
+  } catch {
+    return false;
+  }
   const header = splitCsvLine(h, delimiter).map((x) => x.trim());
   if (header.length < 3 || looksLikeLongHeader(header)) return false;
   const cells = splitCsvLine(first, delimiter);
@@ -40,9 +45,9 @@ interface WideTable {
   source: SourceFile;
 }
 
-async function readWideTable(path: string, role: string): Promise<WideTable> {
+async function readWideTable(path: string, role: string, delimiter?: string): Promise<WideTable> {
   const file = await loadFile(path, role);
-  const table = parseCsv(file);
+  const table = parseCsv(file, delimiter);
   if (table.header.length < 2) {
     throw new CovaryError(`header has ${table.header.length} column: expected the model column then one column per item`, { file: path, line: table.headerLine });
   }
@@ -84,6 +89,7 @@ export async function readWide(files: string[], options: FormatOptions): Promise
     throw new CovaryError(`${files.length} scores file(s) but ${answers.length} answers file(s)`, { field: '--answers' }, 'give one --answers file per --scores file, in the same order');
   }
   const none = options.noneMarker ?? 'NONE';
+  const na = options.naValues?.length ? new Set(options.naValues) : undefined;
   const records: ScoreRecord[] = [];
   const sources: SourceFile[] = [];
   const notes: string[] = [];
@@ -92,14 +98,18 @@ export async function readWide(files: string[], options: FormatOptions): Promise
   const seenModel = new Set<string>();
   const seenItem = new Set<string>();
   for (let f = 0; f < files.length; f++) {
-    const w = await readWideTable(files[f], 'scores');
+    const w = await readWideTable(files[f], 'scores', options.delimiter);
     sources.push(w.source);
+    const dn = delimiterNote(w.path, w.table);
+    if (dn) notes.push(dn);
     let ans: WideTable | null = null;
     let rowOf: Map<string, number> | null = null;
     let colOf: Int32Array | null = null;
     if (answers[f]) {
-      ans = await readWideTable(answers[f], 'answers');
+      ans = await readWideTable(answers[f], 'answers', options.delimiter);
       sources.push(ans.source);
+      const an = delimiterNote(ans.path, ans.table);
+      if (an) notes.push(an);
       const dm = describeDiff(w.models, ans.models, 'models');
       const di = describeDiff(w.items, ans.items, 'item ids');
       if (dm || di) {
@@ -123,11 +133,21 @@ export async function readWide(files: string[], options: FormatOptions): Promise
       for (let j = 0; j < w.items.length; j++) {
         const cell = row.fields[j + 1];
         const score =
-          cell === '1' ? 1 : cell === '0' ? 0 : cell === '' ? null : parseScore(cell, { file: w.path, line: row.line, column: `${j + 2} (item "${w.items[j]}")` });
+          cell === '1' ? 1 : cell === '0' ? 0 : cell === '' ? null : parseScore(cell, { file: w.path, line: row.line, column: `${j + 2} (item "${w.items[j]}")` }, na);
         let answer: string | null | undefined;
         if (aRow) {
           const a = aRow[colOf![j] + 1].trim();
-          answer = a === '' ? undefined : a === none ? null : a;
+          if (na && na.has(a) && a !== '') {
+            // "NA" as an answer where there is a score: a missing answer or the literal answer "NA"? Only the user knows.
+            if (score !== null) {
+              throw new CovaryError(
+                `answer "${a}" (model "${model}", item "${w.items[j]}") is one of --na-values, but its score cell holds ${cell.trim()}`,
+                { file: ans!.path, line: ans!.table.rows[rowOf!.get(model)!].line, column: colOf![j] + 2 },
+                `if "${a}" is a real answer, leave it out of --na-values; if it means "no answer extracted", pass --none-marker ${a}`,
+              );
+            }
+            answer = undefined;
+          } else answer = a === '' ? undefined : a === none ? null : a;
         }
         if (score === null) {
           if (answer !== undefined) answersWithoutScore++;
