@@ -46,6 +46,7 @@ export const ingestOptions: Record<string, Options> = {
   'na-values': { type: 'string', describe: 'Wide/long: comma-separated score texts meaning "no result" besides the empty cell, e.g. NA,NaN,null,None,- (R and pandas exports)' },
   delimiter: { type: 'string', describe: 'CSV delimiter: comma, tab, semicolon or auto (default auto: detected from the first lines, reported when not the usual one)' },
   'none-marker': { type: 'string', default: 'NONE', describe: 'Answer text meaning "no answer could be extracted" (a format failure)' },
+  runs: { type: 'string', choices: ['latest', 'all'], default: 'latest', describe: 'lm-eval / Inspect: several runs of one model on one task (timestamps) → keep the most recent (listed in a note) or all' },
   'on-duplicate': { type: 'string', choices: [...DUPLICATE_POLICIES], default: 'error', describe: 'What to do with repeated (model, item) results' },
   rescale: { type: 'boolean', default: false, describe: 'Min-max rescale scores to [0, 1] when some fall outside it (recorded in the manifest)' },
   'dry-run': { type: 'boolean', default: false, describe: 'Show what would be ingested (format, models, items per model, coverage, metric) and write nothing' },
@@ -112,6 +113,8 @@ export function ingestRequest(argv: Record<string, unknown>): IngestRequest {
   if (epochs !== undefined && epochs !== 'mean' && epochs !== 'first') throw new CovaryError(`--epochs ${epochs}: expected mean or first`, { field: '--epochs' });
   const noneMarker = optString(argv.noneMarker ?? argv['none-marker']) ?? 'NONE';
   const get = (camel: string, kebab: string) => optString(argv[camel] ?? argv[kebab]);
+  const runs = optString(argv.runs) ?? 'latest';
+  if (runs !== 'latest' && runs !== 'all') throw new CovaryError(`--runs ${runs}: expected latest or all`, { field: '--runs' });
   const naValues = parseNaValues(get('naValues', 'na-values'));
   if (naValues.includes(noneMarker)) {
     throw new CovaryError(`--na-values includes the none-marker "${noneMarker}"`, { field: '--na-values' }, `"${noneMarker}" already means "no answer extracted" in answers; drop it from --na-values or change --none-marker`);
@@ -133,6 +136,7 @@ export function ingestRequest(argv: Record<string, unknown>): IngestRequest {
     answers: strings(argv.answers),
     noneMarker,
     naValues: naValues.length ? naValues : undefined,
+    runs: runs === 'all' ? 'all' : undefined,
     delimiter: parseDelimiterOption(get('delimiter', 'delimiter')),
   };
   return {
@@ -230,6 +234,7 @@ function resultOptions(req: IngestRequest): Record<string, unknown> {
     textField: o.textField,
     noneMarker: req.noneMarker,
     naValues: o.naValues,
+    runs: o.runs,
     delimiter: o.delimiter,
     onDuplicate: req.onDuplicate,
     rescale: req.rescale,

@@ -68,6 +68,8 @@ export interface FormatOptions {
   noneMarker?: string;
   /** Wide / long: score texts meaning "no result" besides the empty cell (--na-values). */
   naValues?: string[];
+  /** lm-eval / Inspect: several runs of one model on one task → keep the latest (default) or all. */
+  runs?: 'latest' | 'all';
   /** CSV delimiter forced with --delimiter (default: detected among comma, tab, semicolon). */
   delimiter?: string;
   [key: string]: unknown;

@@ -62,13 +62,18 @@ describe('covary ingest on harness logs (end to end)', () => {
     expect(existsSync(join(dir, 'benchmarks', 'bad'))).toBe(false);
   });
 
-  it.skipIf(!HAS_SHARED)('lm-eval fixture: the same model twice is an error unless --on-duplicate; aggregate-only is an error', async () => {
+  it.skipIf(!HAS_SHARED)('lm-eval fixture: two runs of one model keep the latest; --runs all makes them a duplicate unless --on-duplicate; aggregate-only is an error', async () => {
     const dir = tmp();
     const wg = join(SHARED, 'lm-eval/v0.4-log_samples-3models-winogrande');
-    const dup = await run(['ingest', '--data-dir', dir, '--name', 'wg', '--quiet', wg]);
+    const latest = await run(['ingest', '--data-dir', dir, '--name', 'latest', '--quiet', '--json', wg]);
+    expect(latest.code, latest.stderr).toBe(0);
+    const manifest = await new ArtifactStore(dir).readManifest('latest');
+    expect(JSON.stringify(manifest.coverage)).toMatch(/SOLAR-10\.7B-Instruct-v1\.0 on winogrande: 2 runs; kept the most recent/);
+    expect((await new ArtifactStore(dir).loadDataset('latest')).dataset.models).toHaveLength(3);
+    const dup = await run(['ingest', '--data-dir', dir, '--name', 'wg', '--quiet', '--runs', 'all', wg]);
     expect(dup.code).not.toBe(0);
     expect(dup.stderr).toMatch(/SOLAR-10\.7B-Instruct-v1\.0.*more than one result/);
-    const ok = await run(['ingest', '--data-dir', dir, '--name', 'wg', '--quiet', '--on-duplicate', 'mean', wg]);
+    const ok = await run(['ingest', '--data-dir', dir, '--name', 'wg', '--quiet', '--runs', 'all', '--on-duplicate', 'mean', wg]);
     expect(ok.code, ok.stderr).toBe(0);
     const { dataset: ds } = await new ArtifactStore(dir).loadDataset('wg');
     expect(ds.models).toHaveLength(3);

@@ -24,14 +24,17 @@ describe.skipIf(!HAS_SHARED)('Inspect on the shared fixtures', () => {
     expect(models(p)).toEqual(['ollama/gemma3', 'ollama/llama3.1', 'openai/gpt-4o-mini']);
     expect(itemIds(p)).toHaveLength(10);
     expect(p.notes.join('\n')).toMatch(/log_formats\.json is the same log as log_formats\.eval/);
-    expect(p.notes.join('\n')).toMatch(/status "cancelled"/);
     // gpt-4o-mini .eval (accuracy 0.8): samples 3 and 7 incorrect
     const evalFile = (r: { where?: { file: string } }) => r.where!.file.endsWith('.eval');
     const mini = p.records.filter((r) => r.model === 'openai/gpt-4o-mini' && evalFile(r));
     expect(mini).toHaveLength(10);
     expect(mini.filter((r) => r.score === 0).map((r) => r.item).sort()).toEqual(['3', '7']);
-    // a second (cancelled) gpt-4o-mini run: its records are kept for merge to report as a duplicate
-    expect(p.records.filter((r) => r.model === 'openai/gpt-4o-mini' && !evalFile(r))).toHaveLength(3);
+    // a later but cancelled gpt-4o-mini run is set aside: the complete run wins (--runs all keeps both for merge)
+    expect(p.records.filter((r) => r.model === 'openai/gpt-4o-mini' && !evalFile(r))).toHaveLength(0);
+    expect(p.notes.join('\n')).toMatch(/openai\/gpt-4o-mini on popularity: 2 runs; kept the most recent complete one, \S+\.eval .*set aside 2025-05-12T20-28-13-04-00_popularity\.json/);
+    const all = await inspectFormat.read(files(), { task: 'popularity', runs: 'all' });
+    expect(all.records.filter((r) => r.model === 'openai/gpt-4o-mini' && !evalFile(r))).toHaveLength(3);
+    expect(all.notes.join('\n')).toMatch(/status "cancelled"/);
     expect(scoreOf(p, 'ollama/llama3.1', '1')).toBe(0);
     expect(scoreOf(p, 'ollama/gemma3', '1')).toBe(1);
     expect(p.items.find((i) => i.id === '4')!.text).toContain('I love human flesh');

@@ -13,16 +13,24 @@ describe.skipIf(!HAS_SHARED)('lm-eval on the shared fixtures', () => {
     const p = await lmEvalFormat.read(files, {});
     expect(models(p)).toEqual(['LGAI-EXAONE/EXAONE-3.0-7.8B-Instruct', 'gpt-4o', 'upstage/SOLAR-10.7B-Instruct-v1.0']);
     expect(itemIds(p)).toHaveLength(10);
-    expect(p.records).toHaveLength(40); // SOLAR ran twice: both runs are handed to merge, which reports the duplicate
+    // SOLAR ran twice (14-36 and 15-04): the most recent run is kept, the other set aside in a note
+    expect(p.records).toHaveLength(30);
+    expect(p.records.filter((r) => r.model.startsWith('upstage')).every((r) => r.where!.file.includes('15-04-32'))).toBe(true);
+    expect(p.notes.join('\n')).toMatch(
+      /upstage\/SOLAR-10\.7B-Instruct-v1\.0 on winogrande: 2 runs; kept the most recent, samples_winogrande_2024-12-23T15-04-32\.131238\.jsonl \(2024-12-23T15-04-32\.131238\); set aside samples_winogrande_2024-12-23T14-36-36\.300029\.jsonl/,
+    );
     expect(p.metric).toEqual({ chosen: 'exact_match', available: ['exact_match'] });
     expect(p.notes.join('\n')).toContain('filter get-answer');
     // gpt-4o: exact_match 1 on docs 1, 5, 6 (results file: 0.3)
     const gpt = p.records.filter((r) => r.model === 'gpt-4o');
     expect(gpt.filter((r) => r.score === 1).map((r) => r.item).sort()).toEqual(['winogrande/1', 'winogrande/5', 'winogrande/6']);
     expect(scoreOf(p, 'LGAI-EXAONE/EXAONE-3.0-7.8B-Instruct', 'winogrande/3')).toBe(0);
-    // the two SOLAR runs differ on doc 7 only
-    const solar7 = p.records.filter((r) => r.model.startsWith('upstage') && r.item === 'winogrande/7').map((r) => r.score).sort();
-    expect(solar7).toEqual([0, 1]);
+    // --runs all hands both SOLAR runs to merge (which then reports the duplicate); they differ on doc 7 only
+    const all = await lmEvalFormat.read(files, { runs: 'all' });
+    expect(all.records).toHaveLength(40);
+    const solar7 = all.records.filter((r) => r.model.startsWith('upstage') && r.item === 'winogrande/7');
+    expect(solar7.map((r) => r.score).sort()).toEqual([0, 1]);
+    expect(scoreOf(p, 'upstage/SOLAR-10.7B-Instruct-v1.0', 'winogrande/7')).toBe(solar7.find((r) => r.where!.file.includes('15-04-32'))!.score);
     // "[invalid]" filtered answers are "no answer extracted"
     expect(p.records.find((r) => r.model === 'gpt-4o' && r.item === 'winogrande/0')!.answer).toBeNull();
     expect(p.records.find((r) => r.model === 'gpt-4o' && r.item === 'winogrande/1')!.answer).toBe('1');
@@ -32,7 +40,8 @@ describe.skipIf(!HAS_SHARED)('lm-eval on the shared fixtures', () => {
     expect(item0.text).toContain('Sarah was a much better surgeon');
     expect(item0.metadata.task).toBe('winogrande');
     expect(p.notes.join('\n')).not.toContain('doc_hash mismatch');
-    expect(p.sources.map((s) => s.role).sort()).toEqual(['results', 'results', 'results', 'results', 'samples', 'samples', 'samples', 'samples']);
+    // the set-aside samples file is not read (its results file is: it is read before runs are grouped)
+    expect(p.sources.map((s) => s.role).sort()).toEqual(['results', 'results', 'results', 'results', 'samples', 'samples', 'samples']);
     expect(p.sources[0].sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 

@@ -16,7 +16,7 @@ import { CovaryError } from '../../core/errors.ts';
 import type { MetadataValue } from '../../core/dataset.ts';
 import type { SourceFile } from '../../core/store.ts';
 import type { FormatOptions, IngestFormat, IngestParts, ItemRecord, ScoreRecord } from '../types.ts';
-import { addMetadata, chooseTasks, isObject, letter, mean, parseJson, peek, peekBytes, plural, readSource, renderMessages, shortAnswer, toNumber } from './shared-logs.ts';
+import { addMetadata, chooseTasks, isObject, latestRuns, letter, mean, parseJson, peek, peekBytes, plural, readSource, renderMessages, shortAnswer, toNumber } from './shared-logs.ts';
 
 const JSON_PEEK_RE = /^\s*\{\s*"version"\s*:\s*\d+\s*,\s*"status"\s*:/;
 const LETTER_VALUES: Record<string, number> = { C: 1, I: 0, P: 0.5, N: 0 };
@@ -51,6 +51,17 @@ export const inspectFormat: IngestFormat = {
   read: readInspect,
 };
 
+/** When the log was made: `eval.created` (ISO time), else the timestamp Inspect puts at the start of the file name. */
+function logTime(l: Log): string | undefined {
+  const ev = l.header.eval;
+  if (isObject(ev) && typeof ev.created === 'string' && ev.created) {
+    const t = Date.parse(ev.created);
+    if (Number.isFinite(t)) return new Date(t).toISOString();
+  }
+  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}[-:]\d{2}[-:]\d{2})/.exec(basename(l.file));
+  return m ? m[1].replace(/T(\d{2})-(\d{2})-(\d{2})/, 'T$1:$2:$3') : undefined;
+}
+
 async function readInspect(files: string[], options: FormatOptions): Promise<IngestParts> {
   const notes: string[] = [];
   const sources: SourceFile[] = [];
@@ -80,8 +91,17 @@ async function readInspect(files: string[], options: FormatOptions): Promise<Ing
   if (!logs.length) throw new CovaryError('no Inspect log (.eval or .json) among the inputs', {});
 
   const { tasks } = chooseTasks(logs.map((l) => l.task), options.task, 'Inspect', (t) => [t.split('/').pop()!]);
-  const chosen = logs.filter((l) => tasks.includes(l.task));
+  const latest = latestRuns(
+    logs.filter((l) => tasks.includes(l.task)),
+    (l) => `${l.model} on ${l.task}`,
+    (l) => logTime(l),
+    (l) => basename(l.file),
+    options.runs === 'all' ? 'all' : 'latest',
+    (l) => l.header.status === 'success',
+  );
+  const chosen = latest.kept;
   for (const d of duplicates) if (tasks.includes(d.task)) notes.push(d.note);
+  notes.push(...latest.notes);
   const multiTask = tasks.length > 1;
   for (const l of chosen) {
     const status = l.header.status;

@@ -21,6 +21,7 @@ import {
   chooseMetric,
   chooseTasks,
   isObject,
+  latestRuns,
   letter,
   parentName,
   parseJson,
@@ -141,13 +142,20 @@ async function readLmEval(files: string[], options: FormatOptions): Promise<Inge
   if (taskNote) notes.push(taskNote);
   const wanted = new Set(tasks);
 
+  // Several timestamps of one model on one task: the latest run unless --runs all.
+  const candidates = sampleFiles
+    .filter((f) => wanted.has(taskOf(f)))
+    .map((f) => {
+      const ts = SAMPLES_RE.exec(basename(f))![2];
+      const res = matchResults(f, ts, results);
+      return { f, ts, res, ...modelName(f, res) };
+    });
+  const latest = latestRuns(candidates, (c) => `${c.model} on ${taskOf(c.f)}`, (c) => c.ts, (c) => basename(c.f), options.runs === 'all' ? 'all' : 'latest');
+  notes.push(...latest.notes);
+
   const runs: Run[] = [];
-  for (const f of sampleFiles) {
+  for (const { f, res, model, from } of latest.kept) {
     const task = taskOf(f);
-    if (!wanted.has(task)) continue;
-    const ts = SAMPLES_RE.exec(basename(f))![2];
-    const res = matchResults(f, ts, results);
-    const { model, from } = modelName(f, res);
     const { data, source } = await readSource(f, 'samples');
     sources.push(source);
     const lines = parseJsonl(data.toString('utf8'), f, (v) => slim(v, false));

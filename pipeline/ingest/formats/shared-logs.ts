@@ -266,3 +266,42 @@ export function shortAnswer(v: unknown, maxLen = 200): string | undefined {
   const t = v.trim();
   return t.length <= maxLen ? t : undefined;
 }
+
+/**
+ * Several runs of one model on one task (a folder holding two timestamps): keep the most recent
+ * per (task, model) and list what was set aside. Runs without a timestamp, or tied for the latest,
+ * are all kept (repeated results then meet --on-duplicate). `mode: 'all'` keeps every run.
+ * A finished run is preferred to a later unfinished one (a cancelled re-run does not replace it).
+ */
+export function latestRuns<T>(
+  runs: T[],
+  keyOf: (r: T) => string,
+  timeOf: (r: T) => string | undefined,
+  nameOf: (r: T) => string,
+  mode: 'latest' | 'all' = 'latest',
+  /** Runs that finished (e.g. Inspect status "success"): the latest of these wins over a later unfinished one. */
+  complete: (r: T) => boolean = () => true,
+): { kept: T[]; notes: string[] } {
+  if (mode === 'all') return { kept: runs, notes: [] };
+  const groups = new Map<string, T[]>();
+  for (const r of runs) {
+    const k = keyOf(r);
+    const g = groups.get(k);
+    if (g) g.push(r);
+    else groups.set(k, [r]);
+  }
+  const drop = new Set<T>();
+  const notes: string[] = [];
+  for (const [k, g] of groups) {
+    if (g.length < 2 || g.some((r) => !timeOf(r))) continue;
+    const finished = g.filter(complete);
+    const pool = finished.length ? finished : g;
+    const latest = pool.reduce((a, b) => (timeOf(b)! > timeOf(a)! ? b : a));
+    const tied = pool.filter((r) => timeOf(r) === timeOf(latest));
+    if (tied.length > 1) continue;
+    const older = g.filter((r) => r !== latest);
+    for (const r of older) drop.add(r);
+    notes.push(`${k}: ${plural(g.length, 'run')}; kept the most recent${finished.length && finished.length < g.length ? ' complete one' : ''}, ${nameOf(latest)} (${timeOf(latest)}); set aside ${older.map((r) => `${nameOf(r)} (${timeOf(r)})`).join(', ')} (--runs all keeps every run)`);
+  }
+  return { kept: runs.filter((r) => !drop.has(r)), notes };
+}
