@@ -10,6 +10,7 @@ import { basename } from 'node:path';
 import { parse as parseCsvSync } from 'csv-parse/sync';
 import { CovaryError } from '../core/errors.ts';
 import { sha256 } from '../core/hash.ts';
+import { parseJsonExact } from './json.ts';
 import type { SourceFile } from '../core/store.ts';
 
 export interface LoadedFile {
@@ -178,12 +179,16 @@ export function sniffDelimiter(text: string, path: string, given?: string): Snif
     lines++;
   }
   const whole = end >= text.length;
-  let sample = text.slice(0, end);
-  // A cut inside a quoted field would fail every candidate: drop the last (possibly partial) record.
-  if (!whole && lines > 1) sample = sample.slice(0, sample.lastIndexOf('\n', sample.length - 2) + 1);
+  const sample = text.slice(0, end);
   const fits: { d: string; cols: number }[] = [];
   for (const d of DELIMITER_CANDIDATES) {
-    const counts = fieldCounts(sample, d);
+    let counts = fieldCounts(sample, d);
+    // The cut may fall inside a quoted multi-line field: retry on shorter prefixes ending at a line break.
+    for (let cut = sample.length - 1; !counts && !whole; ) {
+      cut = sample.lastIndexOf('\n', cut - 1);
+      if (cut <= 0) break;
+      counts = fieldCounts(sample.slice(0, cut + 1), d);
+    }
     if (!counts || counts.length === 0 || counts[0] < 2) continue;
     if (counts.every((c) => c === counts[0])) fits.push({ d, cols: counts[0] });
   }
@@ -288,7 +293,7 @@ export function parseJsonRecords(file: LoadedFile): JsonRecord[] {
   if (trimmed.startsWith('[')) {
     let arr: unknown;
     try {
-      arr = JSON.parse(text);
+      arr = parseJsonExact(text);
     } catch (e) {
       throw new CovaryError(`malformed JSON: ${(e as Error).message}`, { file: file.path, line: lineOfJsonError(text, e as Error) }, 'expected a JSON array of objects or one JSON object per line');
     }
@@ -312,7 +317,7 @@ export function parseJsonRecords(file: LoadedFile): JsonRecord[] {
     if (line === '') continue;
     let obj: unknown;
     try {
-      obj = JSON.parse(line);
+      obj = parseJsonExact(line);
     } catch (e) {
       const { message, column } = jsonErrorParts(e as Error);
       throw new CovaryError(`malformed JSON line: ${message}`, { file: file.path, line: lineNo, column }, 'expected one JSON object per line');

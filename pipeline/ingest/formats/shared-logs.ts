@@ -9,6 +9,7 @@ import { CovaryError } from '../../core/errors.ts';
 import { sha256 } from '../../core/hash.ts';
 import type { MetadataValue } from '../../core/dataset.ts';
 import type { SourceFile } from '../../core/store.ts';
+import { parseJsonExact } from '../json.ts';
 
 /** First `bytes` bytes of a file as text (for detect(): never reads a whole large log). */
 export async function peek(file: string, bytes = 4096): Promise<string> {
@@ -59,7 +60,7 @@ export async function readSource(file: string, role: string): Promise<ReadSource
 /** JSON.parse with a one-line error pointing at the line of the syntax error. */
 export function parseJson(text: string, file: string, line?: number): unknown {
   try {
-    return JSON.parse(text);
+    return parseJsonExact(text);
   } catch (e) {
     const msg = (e as Error).message;
     let at = line;
