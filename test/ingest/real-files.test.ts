@@ -82,7 +82,7 @@ describe('--na-values', () => {
   it('without --na-values, "NA" is still an error (the default is the empty cell only)', async () => {
     const s = await scratch();
     const err = await runIngest(context(s.dataDir), { name: 'x', scores: await s.write('n.csv', wide(',', 'NA')) }).catch((e: CovaryError) => e);
-    expect(err.toLine()).toMatch(/non-numeric score "NA".*--na-values NA/);
+    expect((err as CovaryError).toLine()).toMatch(/non-numeric score "NA".*--na-values NA/);
   });
 });
 
