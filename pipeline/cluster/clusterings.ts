@@ -5,7 +5,7 @@
 import type { Rng } from '../core/rng.ts';
 import type { Item } from '../core/dataset.ts';
 import type { Clustering, Clusterings } from './index.ts';
-import { clusterPoints, defaultKMax, type KmeansOptions } from './cluster.ts';
+import { clusterPoints, defaultKMax, type ChosenClustering, type KmeansOptions } from './cluster.ts';
 import { performanceVectors } from './performance.ts';
 import { distinctiveWords, opening } from './labels.ts';
 
@@ -31,6 +31,31 @@ function sizesOf(assignments: Int32Array, k: number): number[] {
   const s = new Array<number>(k).fill(0);
   for (const a of assignments) if (a >= 0) s[a]++;
   return s;
+}
+
+/** Assignments over all n prompts from a clustering of the subset `rows` (the others −1). */
+function spread(sub: Int32Array, rows: ArrayLike<number>, n: number): Int32Array {
+  const out = new Int32Array(n).fill(-1);
+  for (let r = 0; r < rows.length; r++) out[rows[r]] = sub[r];
+  return out;
+}
+
+/** A k-means result on the prompts `rows`, as a Clustering over all n prompts. */
+function subsetClustering(kind: 'semantic' | 'performance', c: ChosenClustering, rows: ArrayLike<number>, assignments: Int32Array, labels: string[]): Clustering {
+  return {
+    kind,
+    k: c.k,
+    assignments,
+    sizes: sizesOf(assignments, c.k),
+    silhouette: Number.isFinite(c.silhouette) ? c.silhouette : null,
+    labels,
+    medoids: c.medoids.map((r) => rows[r]),
+    kSelection: c.kSelection,
+    silhouetteByK: c.silhouetteByK,
+    silhouettePoints: c.silhouettePoints,
+    stability: c.stability,
+    unassigned: assignments.length - rows.length,
+  };
 }
 
 export function categoryClustering(items: Item[], field: string): { clustering: Clustering | null; note?: string } {
@@ -74,28 +99,13 @@ export function computeClusterings(input: ClusteringInputs, opt: ClusteringOptio
       }
       const ko = { ...opt.kmeans, kMax: defaultKMax(nt, opt.kmeans.kMin, opt.kmeans.kMax) };
       const c = clusterPoints(data, nt, dims, ko, rng.fork('semantic'), (w) => onStep?.(`semantic ${w}`));
-      const assignments = new Int32Array(n).fill(-1);
-      for (let r = 0; r < nt; r++) assignments[withText[r]] = c.assignments[r];
+      const assignments = spread(c.assignments, withText, n);
       const central = c.central.map((rows) => rows.map((r) => withText[r]));
       const texts = items.map((it) => it.text);
       const words = distinctiveWords(texts, assignments, c.k);
       const examples = central.map((rows) => rows.slice(0, 2).map((i) => (texts[i] ? opening(texts[i]!) : `(item ${items[i].id})`)));
-      semantic = {
-        kind: 'semantic',
-        k: c.k,
-        assignments,
-        sizes: sizesOf(assignments, c.k),
-        silhouette: Number.isFinite(c.silhouette) ? c.silhouette : null,
-        labels: words.map((w, j) => (w.length ? w.slice(0, 3).join(', ') : examples[j][0] ?? `cluster ${j}`)),
-        medoids: c.medoids.map((r) => withText[r]),
-        kSelection: c.kSelection,
-        silhouetteByK: c.silhouetteByK,
-        silhouettePoints: c.silhouettePoints,
-        stability: c.stability,
-        words,
-        examples,
-        unassigned: n - nt,
-      };
+      const labels = words.map((w, j) => (w.length ? w.slice(0, 3).join(', ') : examples[j][0] ?? `cluster ${j}`));
+      semantic = { ...subsetClustering('semantic', c, withText, assignments, labels), words, examples };
       if (n - nt > 0) notes.push(`semantic clusters use the ${nt} of ${n} prompts with text; the ${n - nt} without text are in no semantic cluster`);
     }
   }
@@ -111,8 +121,7 @@ export function computeClusterings(input: ClusteringInputs, opt: ClusteringOptio
       for (let r = 0; r < nv; r++) data.set(pv.z.subarray(pv.varying[r] * m, (pv.varying[r] + 1) * m), r * m);
       const ko = { ...opt.kmeans, k: opt.performanceK, kMax: defaultKMax(nv, opt.kmeans.kMin, opt.kmeans.kMax) };
       const c = clusterPoints(data, nv, m, ko, rng.fork('performance'), (w) => onStep?.(`performance ${w}`));
-      const assignments = new Int32Array(n).fill(-1);
-      for (let r = 0; r < nv; r++) assignments[pv.varying[r]] = c.assignments[r];
+      const assignments = spread(c.assignments, pv.varying, n);
       // Label: how many models get the cluster's prompts right on average.
       const labels = Array.from({ length: c.k }, (_, j) => {
         let s = 0;
@@ -130,20 +139,7 @@ export function computeClusterings(input: ClusteringInputs, opt: ClusteringOptio
         }
         return `perf ${j}: mean score ${cnt ? (s / cnt).toFixed(2) : 'n/a'}`;
       });
-      performance = {
-        kind: 'performance',
-        k: c.k,
-        assignments,
-        sizes: sizesOf(assignments, c.k),
-        silhouette: Number.isFinite(c.silhouette) ? c.silhouette : null,
-        labels,
-        medoids: c.medoids.map((r) => pv.varying[r]),
-        kSelection: c.kSelection,
-        silhouetteByK: c.silhouetteByK,
-        silhouettePoints: c.silhouettePoints,
-        stability: c.stability,
-        unassigned: n - nv,
-      };
+      performance = subsetClustering('performance', c, pv.varying, assignments, labels);
       if (n - nv > 0) notes.push(`${n - nv} zero-variance prompts (every model right, or every model wrong) are not in any performance cluster`);
     }
   }
