@@ -66,10 +66,11 @@ describe('--na-values', () => {
       expect(b.manifest.counts.missingCells).toBe(3);
       expect(b.manifest.contentHash).toBe(a.manifest.contentHash);
       expect(b.manifest.options.naValues).toEqual(['NA', 'NaN', 'null', 'None', '-']);
+      expect((b.manifest.coverage as { notes: string[] }).notes.join('\n')).toMatch(/n\.csv: 3 score cell\(s\) matched --na-values \(NA, NaN, null, None, -\) and count as missing/);
     });
   }
 
-  it('long format: NA scores are missing rows; JSON null stays missing without the option', async () => {
+  it('long format: NA scores are missing rows, counted in a note', async () => {
     const s = await scratch();
     const ctx = context(s.dataDir);
     const long = await s.write('l.csv', 'model,item,score\na,1,1\na,2,NA\nb,1,0\nb,2,1\nc,1,NA\nc,2,0\n');
@@ -77,6 +78,7 @@ describe('--na-values', () => {
     const { dataset: d, manifest } = await ctx.store.loadDataset('l');
     expect(manifest.counts.missingCells).toBe(2);
     expect(Array.from(d.scores)).toEqual([1, NaN, 0, 1, NaN, 0]);
+    expect((manifest.coverage as { notes: string[] }).notes).toContain('2 row(s) with a score in --na-values (NA) were treated as missing');
   });
 
   it('without --na-values, "NA" is still an error (the default is the empty cell only)', async () => {

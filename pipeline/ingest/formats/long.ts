@@ -137,6 +137,7 @@ export async function readLong(files: string[], options: FormatOptions): Promise
   const scoreFields = new Set<string>();
   const alternatives = new Set<string>();
   let emptyScores = 0;
+  let naScores = 0;
   // Rows per task across all files (first-seen order), to decide or check --task.
   const rowsByFile: { path: string; rows: JsonRecord[]; map: Mapping }[] = [];
   const tasks: string[] = [];
@@ -195,7 +196,9 @@ export async function readLong(files: string[], options: FormatOptions): Promise
       const item = prefixTask ? `${taskValue}:${iv}` : iv;
       const score = parseScore(o[map.score], { ...where, field: map.score }, na);
       if (score === null) {
-        emptyScores++;
+        const raw = o[map.score];
+        if (typeof raw === 'string' && raw.trim() !== '') naScores++;
+        else emptyScores++;
         continue;
       }
       const rec: ScoreRecord = { model, item, score, where };
@@ -220,6 +223,7 @@ export async function readLong(files: string[], options: FormatOptions): Promise
   }
   for (const [desc, paths] of mappings) notes.push(`long format fields: ${desc}${mappings.size > 1 ? ` (${paths.length} file(s), e.g. ${paths[0]})` : ''}`);
   if (emptyScores) notes.push(`${emptyScores} row(s) with an empty score were treated as missing`);
+  if (naScores) notes.push(`${naScores} row(s) with a score in --na-values (${[...na!].join(', ')}) were treated as missing`);
   if (map0Task(rowsByFile) && tasks.length === 1) notes.push(`task: ${tasks[0]}`);
   if (prefixTask) notes.push(`kept all ${tasks.length} tasks; item ids are prefixed "<task>:"`);
   else if (wanted !== undefined && wanted !== ALL_TASKS) notes.push(`task "${wanted}" chosen among: ${tasks.join(', ')}`);

@@ -125,6 +125,7 @@ export async function readWide(files: string[], options: FormatOptions): Promise
     for (const m of w.models) if (!seenModel.has(m)) (seenModel.add(m), modelOrder.push(m));
     for (const id of w.items) if (!seenItem.has(id)) (seenItem.add(id), itemOrder.push(id));
     let answersWithoutScore = 0;
+    let naCells = 0;
     for (let r = 0; r < w.table.rows.length; r++) {
       const row = w.table.rows[r];
       const model = w.models[r];
@@ -150,12 +151,14 @@ export async function readWide(files: string[], options: FormatOptions): Promise
           } else answer = a === '' ? undefined : a === none ? null : a;
         }
         if (score === null) {
+          if (cell.trim() !== '') naCells++;
           if (answer !== undefined) answersWithoutScore++;
           continue;
         }
         records.push(aRow ? { model, item: w.items[j], score, answer, where } : { model, item: w.items[j], score, where });
       }
     }
+    if (naCells) notes.push(`${w.path}: ${naCells} score cell(s) matched --na-values (${[...na!].join(', ')}) and count as missing`);
     if (answersWithoutScore) notes.push(`${ans!.path}: ${answersWithoutScore} answer(s) where the score cell is empty were ignored`);
   }
   return { format: 'wide', records, items: [], sources, notes, modelOrder, itemOrder };
