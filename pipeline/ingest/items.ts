@@ -86,6 +86,8 @@ export async function readItemsFile(path: string, options: ItemsFileOptions): Pr
 export function itemsFromRecords(path: string, records: JsonRecord[], source: SourceFile, options: ItemsFileOptions): ItemsFile {
   const notes: string[] = [];
   const firstKeys = Object.keys(records[0].obj);
+  // Every field of any item, in order of first appearance: the first item may lack the text (an image task).
+  const allKeys = [...new Set(records.flatMap((r) => Object.keys(r.obj)))];
   const idField = options.idField ?? pickField(firstKeys, ID_FIELD_CANDIDATES);
   if (!idField) {
     throw new CovaryError(
@@ -96,13 +98,13 @@ export function itemsFromRecords(path: string, records: JsonRecord[], source: So
   }
   let textFields = options.textFields && options.textFields.length ? options.textFields : undefined;
   if (!textFields) {
-    const t = pickField(firstKeys, TEXT_FIELD_CANDIDATES);
+    const t = pickField(allKeys, TEXT_FIELD_CANDIDATES);
     if (t) {
       textFields = [t];
       notes.push(`items: text field "${t}" auto-detected (set --text-field to choose others)`);
     } else {
       textFields = [];
-      notes.push(`items: no text field found among ${firstKeys.join(', ')}; items have no text (set --text-field)`);
+      notes.push(`items: no text field found among ${allKeys.join(', ')}; items have no text (set --text-field)`);
     }
   }
   const skip = new Set([idField, ...textFields]);
@@ -145,8 +147,7 @@ export function itemsFromRecords(path: string, records: JsonRecord[], source: So
   }
   const never = textFields.filter((f) => !fieldSeen.has(f));
   if (never.length) {
-    const fields = [...new Set(records.flatMap((r) => Object.keys(r.obj)))];
-    throw new CovaryError(`text field "${never[0]}" is absent from every item`, { file: path, field: never[0] }, `${options.textFields ? 'check --text-field' : 'name the text field(s) with --text-field'} (fields: ${fields.join(', ')})`);
+    throw new CovaryError(`text field "${never[0]}" is absent from every item`, { file: path, field: never[0] }, `${options.textFields ? 'check --text-field' : 'name the text field(s) with --text-field'} (fields: ${allKeys.join(', ')})`);
   }
   if (droppedNonScalar.size) notes.push(`items: non-scalar fields not kept as metadata: ${[...droppedNonScalar].sort().join(', ')}`);
   return { path, items, source, idField, textFields, notes };

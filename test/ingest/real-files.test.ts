@@ -52,6 +52,17 @@ describe('items without text (ChemBench: image tasks have no "input")', () => {
     expect(Number.isNaN(d.scores[0 * 6 + 1])).toBe(false);
     expect(d.scores[2 * 6 + 1]).toBe(1);
   });
+
+  it('auto-detects the text field even when the first item lacks it', async () => {
+    const s = await scratch();
+    const scores = await s.write('s.csv', wide(',', ''));
+    const items = await s.write('items.jsonl', '{"id":"q1","kind":"image"}\n{"id":"q2","input":"Two?"}\n');
+    const ctx = context(s.dataDir);
+    await runIngest(ctx, { name: 'auto', scores, items });
+    const { dataset: d, manifest } = await ctx.store.loadDataset('auto');
+    expect(d.items.slice(0, 2).map((i) => i.text)).toEqual([null, 'Two?']);
+    expect(manifest.options.textFields).toEqual(['input']);
+  });
 });
 
 describe('--na-values', () => {
