@@ -17,7 +17,7 @@ import { FORMATS, formatByName } from './formats/index.ts';
 import type { FormatOptions, IngestFormat } from './types.ts';
 import { mergeParts, type Coverage, type DuplicatePolicy } from './merge.ts';
 import { readItemsFile } from './items.ts';
-import { parseDelimiterOption, parseNaValues } from './read.ts';
+import { isCsvPath, parseDelimiterOption, parseNaValues, readHead, sniffDelimiter } from './read.ts';
 import { expandPaths } from './paths.ts';
 
 export type { Coverage } from './merge.ts';
@@ -191,6 +191,13 @@ export async function resolveInputs(req: IngestRequest): Promise<{ format: Inges
     if (ok) matches.push(f);
   }
   if (matches.length === 0) {
+    // A CSV whose delimiter cannot be told is no format: say that, with the option to pass.
+    if (req.formatOptions.delimiter === undefined) {
+      for (const f of files.filter(isCsvPath)) {
+        const head = await readHead(f, 21);
+        if (head) sniffDelimiter(head + '\n', f);
+      }
+    }
     // A missing file would otherwise look like an unrecognised format.
     throw new CovaryError(
       `cannot recognise the input format of ${files.length === 1 ? files[0] : `${files.length} files (e.g. ${files[0]})`}`,

@@ -81,6 +81,12 @@ const CASES: Case[] = [
     args: ['--scores', '$/s.csv'],
     expect: /^\S*s\.csv:1: cannot tell the delimiter: the first lines split into 3 columns on comma and on semicolon \(pass --delimiter comma or --delimiter semicolon\)$/,
   },
+  {
+    name: 'two delimiters equally plausible in a long file given as a path',
+    files: { 'l.csv': 'model;x,item;y,score\na;1,1;2,1\n' },
+    args: ['$/l.csv'],
+    expect: /^\S*l\.csv:1: cannot tell the delimiter: the first lines split into 3 columns on comma and on semicolon \(pass --delimiter comma or --delimiter semicolon\)$/,
+  },
   { name: '--delimiter not a delimiter', files: { 's.csv': WIDE }, args: ['--scores', '$/s.csv', '--delimiter', 'pipes'], expect: /^field "--delimiter": --delimiter "pipes": expected comma, tab, semicolon, auto or a single character$/ },
   { name: '--na-values holding a score', files: { 's.csv': WIDE }, args: ['--scores', '$/s.csv', '--na-values', 'NA,-1'], expect: /^field "--na-values": --na-values "-1" is a score value: it cannot also mean a missing result/ },
   { name: '--na-values holding the none-marker', files: { 's.csv': WIDE }, args: ['--scores', '$/s.csv', '--na-values', 'NA,NONE'], expect: /^field "--na-values": --na-values includes the none-marker "NONE"/ },

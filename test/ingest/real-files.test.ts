@@ -7,6 +7,7 @@ import { runIngest } from '../../pipeline/ingest/index.ts';
 import { CovaryError } from '../../pipeline/core/errors.ts';
 import { parseJsonExact, quoteUnsafeIntegers } from '../../pipeline/ingest/json.ts';
 import { loadFile, parseCsv, sniffDelimiter } from '../../pipeline/ingest/read.ts';
+import { latestRuns } from '../../pipeline/ingest/formats/shared-logs.ts';
 import { context, scratch, WIDE } from './helpers.ts';
 
 /** 4 models × 6 items, wide CSV in the given delimiter with `na` written where a result is missing. */
@@ -186,5 +187,36 @@ describe('integer ids beyond 2^53', () => {
     const long = await s.write('l.jsonl', `{"model":"m1","item":${b},"score":1}\n{"model":"m2","item":${b},"score":0}\n{"model":"m1","item":${a},"score":0}\n{"model":"m2","item":${a},"score":1}\n`);
     await runIngest(ctx, { name: 'big-long', paths: [long] });
     expect((await ctx.store.loadDataset('big-long')).dataset.items.map((i) => i.id)).toEqual([b, a]);
+  });
+});
+
+describe('several runs of one model (latestRuns)', () => {
+  type R = { name: string; model: string; ts?: string; ok?: boolean };
+  const pick = (runs: R[], mode: 'latest' | 'all' = 'latest') =>
+    latestRuns(runs, (r) => r.model, (r) => r.ts, (r) => r.name, mode, (r) => r.ok !== false);
+
+  it('keeps the most recent run per model and lists what was set aside', () => {
+    const out = pick([
+      { name: 'a1', model: 'a', ts: '2024-01-02T10-00-00' },
+      { name: 'a2', model: 'a', ts: '2024-01-03T09-00-00' },
+      { name: 'b1', model: 'b', ts: '2024-01-01T00-00-00' },
+    ]);
+    expect(out.kept.map((r) => r.name)).toEqual(['a2', 'b1']);
+    expect(out.notes).toEqual(['a: 2 runs; kept the most recent, a2 (2024-01-03T09-00-00); set aside a1 (2024-01-02T10-00-00) (--runs all keeps every run)']);
+  });
+
+  it('a later unfinished run does not replace a finished one; ties and runs without a time are all kept; --runs all keeps all', () => {
+    const runs: R[] = [
+      { name: 'a1', model: 'a', ts: '1' },
+      { name: 'a2', model: 'a', ts: '2', ok: false },
+      { name: 'b1', model: 'b', ts: '5' },
+      { name: 'b2', model: 'b', ts: '5' },
+      { name: 'c1', model: 'c' },
+      { name: 'c2', model: 'c', ts: '9' },
+    ];
+    const out = pick(runs);
+    expect(out.kept.map((r) => r.name)).toEqual(['a1', 'b1', 'b2', 'c1', 'c2']);
+    expect(out.notes[0]).toMatch(/^a: 2 runs; kept the most recent complete one, a1/);
+    expect(pick(runs, 'all').kept).toHaveLength(6);
   });
 });
