@@ -19,17 +19,24 @@
  * the r-th is the share of replicates whose maximum centred studentised deviation over hypotheses
  * r, r+1, … reaches t_r, made monotone. Rejecting all with adjusted p ≤ α is the csranks step-down
  * (remove the rejected hypotheses, recompute the critical value over the rest, repeat).
+ *
+ * Rank swaps between two weightings (rankSwaps) reuse the same step-down on the paired bootstrap of
+ * each pair's difference-in-differences.
  */
 
 /** Hypotheses "θ_j ≤ θ_k" in struct-of-arrays form; each reads the replicates of its own estimate vector. */
 export interface HypothesisFamily {
   /** Which estimate vector (index into `replicates`) each hypothesis is about. */
   vector: Int32Array;
+  /** A vector whose same difference is subtracted (difference-in-differences), −1 for none. */
+  minus: Int32Array;
+  /** Two-sided: |t| against the maximum |deviation| (each hypothesis is "difference = 0"). */
+  absolute: boolean;
   j: Int32Array;
   k: Int32Array;
-  /** Studentised observed difference (θ̂_j − θ̂_k) / se. */
+  /** Studentised observed difference d / se (|d| / se when absolute). */
   t: Float64Array;
-  /** θ̂_j − θ̂_k. */
+  /** θ̂_j − θ̂_k, minus the same difference in vector `minus` when given. */
   d: Float64Array;
   se: Float64Array;
 }
@@ -72,23 +79,30 @@ export function pairwiseDiffSe(replicates: Float64Array, m: number): Float64Arra
 /** Differences whose bootstrap SD is this small relative to the scores are not testable (identical models). */
 const SE_FLOOR = 1e-12;
 
-/** Build the family of ordered-pair hypotheses over the given (j, k) list for one estimate vector. */
-export function familyOf(pairs: { vector: number; j: number; k: number }[], estimates: Float64Array[], se: Float64Array[], m: number): HypothesisFamily {
-  const usable = pairs.filter(({ vector, j, k }) => {
-    const s = se[vector][j * m + k];
-    return Number.isFinite(estimates[vector][j]) && Number.isFinite(estimates[vector][k]) && s > SE_FLOOR;
-  });
+export interface PairHypothesis {
+  vector: number;
+  j: number;
+  k: number;
+  /** Subtract the same difference in this vector (difference-in-differences). */
+  minus?: number;
+}
+
+/** Build a family of pairwise hypotheses; pairs with a missing estimate or a zero bootstrap SD are left out (not testable). */
+export function familyOf(pairs: PairHypothesis[], estimates: Float64Array[], se: (h: PairHypothesis) => number, absolute = false): HypothesisFamily {
+  const diff = ({ vector, j, k, minus }: PairHypothesis) => estimates[vector][j] - estimates[vector][k] - (minus === undefined ? 0 : estimates[minus][j] - estimates[minus][k]);
+  const usable = pairs.filter((h) => Number.isFinite(diff(h)) && se(h) > SE_FLOOR);
   const H = usable.length;
-  const f: HypothesisFamily = { vector: new Int32Array(H), j: new Int32Array(H), k: new Int32Array(H), t: new Float64Array(H), d: new Float64Array(H), se: new Float64Array(H) };
-  usable.forEach(({ vector, j, k }, h) => {
-    const d = estimates[vector][j] - estimates[vector][k];
-    const s = se[vector][j * m + k];
-    f.vector[h] = vector;
-    f.j[h] = j;
-    f.k[h] = k;
-    f.d[h] = d;
-    f.se[h] = s;
-    f.t[h] = d / s;
+  const f: HypothesisFamily = { vector: new Int32Array(H), minus: new Int32Array(H), absolute, j: new Int32Array(H), k: new Int32Array(H), t: new Float64Array(H), d: new Float64Array(H), se: new Float64Array(H) };
+  usable.forEach((h, i) => {
+    const d = diff(h);
+    const sd = se(h);
+    f.vector[i] = h.vector;
+    f.minus[i] = h.minus ?? -1;
+    f.j[i] = h.j;
+    f.k[i] = h.k;
+    f.d[i] = d;
+    f.se[i] = sd;
+    f.t[i] = (absolute ? Math.abs(d) : d) / sd;
   });
   return f;
 }
@@ -106,6 +120,7 @@ export function stepDownMaxT(f: HypothesisFamily, replicates: Float64Array[], m:
   const B = replicates[0].length / m;
   const order = Array.from({ length: H }, (_, h) => h).sort((a, b) => f.t[b] - f.t[a] || a - b);
   const oVec = new Int32Array(H);
+  const oMinus = new Int32Array(H);
   const oJ = new Int32Array(H);
   const oK = new Int32Array(H);
   const oT = new Float64Array(H);
@@ -113,6 +128,7 @@ export function stepDownMaxT(f: HypothesisFamily, replicates: Float64Array[], m:
   const oSe = new Float64Array(H);
   order.forEach((h, r) => {
     oVec[r] = f.vector[h];
+    oMinus[r] = f.minus[h];
     oJ[r] = f.j[h];
     oK[r] = f.k[h];
     oT[r] = f.t[h];
@@ -128,7 +144,13 @@ export function stepDownMaxT(f: HypothesisFamily, replicates: Float64Array[], m:
     // From the smallest t upwards: `max` is the largest deviation over hypotheses r, r+1, …, H−1.
     for (let r = H - 1; r >= 0; r--) {
       const rep = replicates[oVec[r]];
-      const z = (rep[off + oJ[r]] - rep[off + oK[r]] - oD[r]) / oSe[r];
+      let x = rep[off + oJ[r]] - rep[off + oK[r]];
+      if (oMinus[r] >= 0) {
+        const ref = replicates[oMinus[r]];
+        x -= ref[off + oJ[r]] - ref[off + oK[r]];
+      }
+      let z = (x - oD[r]) / oSe[r];
+      if (f.absolute) z = Math.abs(z);
       if (z === z) {
         used[r]++;
         if (z >= oT[r]) exceedOwn[r]++;
@@ -190,19 +212,20 @@ export function rankConfidenceSets(estimates: Float64Array, replicates: Float64A
     return out;
   };
 
-  const allPairs: { vector: number; j: number; k: number }[] = [];
+  const seOf = (h: PairHypothesis) => se[h.j * m + h.k];
+  const allPairs: PairHypothesis[] = [];
   for (const j of finite) for (const k of finite) if (j !== k) allPairs.push({ vector: 0, j, k });
-  const simFamily = familyOf(allPairs, [estimates], [se], m);
+  const simFamily = familyOf(allPairs, [estimates], seOf);
   const simultaneous = setsFrom(simFamily, stepDownMaxT(simFamily, [replicates], m), finite);
 
   const marginal: (RankInterval | null)[] = new Array(m).fill(null);
   for (const i of finite) {
-    const pairs: { vector: number; j: number; k: number }[] = [];
+    const pairs: PairHypothesis[] = [];
     for (const k of finite) {
       if (k === i) continue;
       pairs.push({ vector: 0, j: i, k }, { vector: 0, j: k, k: i });
     }
-    const f = familyOf(pairs, [estimates], [se], m);
+    const f = familyOf(pairs, [estimates], seOf);
     marginal[i] = setsFrom(f, stepDownMaxT(f, [replicates], m), [i])[i];
   }
   const tauBest = finite.filter((i) => simultaneous[i]![0] === 1);
@@ -214,11 +237,18 @@ export interface Swap {
   scheme: number;
   /** [model ahead under the reference (uniform), model ahead under the scheme]. */
   models: [number, number];
-  /** Intersection-union p-value: max of the two one-sided bootstrap p-values. */
+  /** Two-sided paired-bootstrap p-value of the difference-in-differences (the gap changes). */
   p: number;
-  /** max of the two step-down max-t adjusted p-values (family-wise error over all schemes × ordered pairs). */
+  /** Step-down max-t adjusted p (family-wise error over all schemes × model pairs). */
   pAdjusted: number;
+  /** pAdjusted ≤ alpha (the point estimates change order by construction). */
   significant: boolean;
+  /**
+   * Intersection-union p-value of "the two weightings order the pair the same way": the larger of
+   * the one-sided p-values of "a above b under the reference" and "b above a under the scheme".
+   * Not multiplicity-adjusted; small when each order on its own is clear.
+   */
+  pOrder: number;
   /** Reference difference θ̂_ref,a − θ̂_ref,b (> 0) and scheme difference θ̂_s,a − θ̂_s,b (< 0). */
   referenceGap: number;
   schemeGap: number;
@@ -226,43 +256,83 @@ export interface Swap {
 
 export interface SwapResult {
   swaps: Swap[];
-  /** Hypotheses in the family the adjusted p-values control the error over. */
+  /** Hypotheses (scheme × model pair) the adjusted p-values control the error over. */
   family: number;
-  /** Per scheme: pairs whose point estimates change order (significant or not). */
+  /** Per vector: pairs whose point estimates change order against the reference (significant or not). */
   pointSwaps: number[];
+}
+
+/** Bootstrap SD of a difference-in-differences, pairwise-complete over replicates. */
+function didSe(rs: Float64Array, ru: Float64Array, m: number, a: number, b: number): number {
+  const B = rs.length / m;
+  let count = 0;
+  let mean = 0;
+  let m2 = 0;
+  for (let r = 0; r < B; r++) {
+    const x = rs[r * m + a] - rs[r * m + b] - (ru[r * m + a] - ru[r * m + b]);
+    if (x !== x) continue;
+    count++;
+    const delta = x - mean;
+    mean += delta / count;
+    m2 += delta * (x - mean);
+  }
+  return count >= 2 ? Math.sqrt(m2 / (count - 1)) : NaN;
+}
+
+/** One-sided bootstrap p-value of "θ_a ≤ θ_b" in one vector: (1 + #{z* ≥ t}) / (B' + 1). */
+function oneSidedP(rep: Float64Array, est: Float64Array, se: Float64Array, m: number, a: number, b: number): number {
+  const s = se[a * m + b];
+  const d = est[a] - est[b];
+  if (!(s > SE_FLOOR)) return 1;
+  const t = d / s;
+  const B = rep.length / m;
+  let used = 0;
+  let exceed = 0;
+  for (let r = 0; r < B; r++) {
+    const z = (rep[r * m + a] - rep[r * m + b] - d) / s;
+    if (z !== z) continue;
+    used++;
+    if (z >= t) exceed++;
+  }
+  return (1 + exceed) / (used + 1);
 }
 
 /**
  * Pairs of models that change order between a reference vector (index 0, uniform) and each other
- * vector, with family-wise error control over all schemes and pairs.
+ * vector, judged on the paired bootstrap (replicate b resamples the same prompts for every vector).
  *
- * The null for a pair under scheme s is "the two weightings order the pair the same way in the
- * population" (θ_u,a − θ_u,b and θ_s,a − θ_s,b have the same sign, or one is 0). That is a union
- * of two one-sided nulls, so it is rejected only when both "a is not above b under uniform" and
- * "a is not below b under s" are rejected (an intersection-union test: exact level α at the
- * boundary, and no test of this null can do better there). The component hypotheses of every
- * scheme (uniform included) form one family of ordered-pair hypotheses tested by step-down max-t
- * on the paired bootstrap: with probability ≥ 1 − α no true component is rejected, so no reported
- * swap is false (family-wise error ≤ α over all models × schemes). A swap also needs the point
- * estimates to change order, which the two rejections imply.
+ * Each hypothesis is "re-weighting leaves this pair's gap unchanged": the difference-in-differences
+ * (θ_s,a − θ_s,b) − (θ_u,a − θ_u,b) = 0, two-sided, studentised by its paired-bootstrap SD. The
+ * family is every model pair under every scheme (skip: schemes identical to the reference), and
+ * step-down max-t keeps the family-wise error ≤ α: when no weighting changes any gap between two
+ * models — weights unrelated to model-specific skills — the chance that any swap is reported is at
+ * most α. A swap also needs the point estimates to change order, so a reported swap is a pair whose
+ * gap moved beyond noise across zero. `pOrder` says whether each order is also clear on its own.
  */
 export function rankSwaps(estimates: Float64Array[], replicates: Float64Array[], alpha: number, skip: ReadonlySet<number> = new Set()): SwapResult {
   const V = estimates.length;
   const m = estimates[0]?.length ?? 0;
-  const se = replicates.map((r) => pairwiseDiffSe(r, m));
-  const pairs: { vector: number; j: number; k: number }[] = [];
-  for (let v = 0; v < V; v++) {
-    if (v > 0 && skip.has(v)) continue;
-    for (let j = 0; j < m; j++) for (let k = 0; k < m; k++) if (j !== k) pairs.push({ vector: v, j, k });
+  const ref = estimates[0];
+  const ru = replicates[0];
+  const pairs: PairHypothesis[] = [];
+  const seByKey = new Map<number, number>();
+  const key = (v: number, j: number, k: number) => (v * m + j) * m + k;
+  for (let v = 1; v < V; v++) {
+    if (skip.has(v)) continue;
+    for (let j = 0; j < m; j++) {
+      for (let k = j + 1; k < m; k++) {
+        pairs.push({ vector: v, j, k, minus: 0 });
+        seByKey.set(key(v, j, k), didSe(replicates[v], ru, m, j, k));
+      }
+    }
   }
-  const f = familyOf(pairs, estimates, se, m);
+  const f = familyOf(pairs, estimates, (h) => seByKey.get(key(h.vector, h.j, h.k)) ?? NaN, true);
   const res = stepDownMaxT(f, replicates, m);
   const index = new Map<number, number>();
-  for (let h = 0; h < f.t.length; h++) index.set((f.vector[h] * m + f.j[h]) * m + f.k[h], h);
-  const at = (v: number, j: number, k: number) => index.get((v * m + j) * m + k);
+  for (let h = 0; h < f.t.length; h++) index.set(key(f.vector[h], f.j[h], f.k[h]), h);
+  const se = replicates.map((r, v) => (v === 0 || !skip.has(v) ? pairwiseDiffSe(r, m) : new Float64Array(0)));
   const swaps: Swap[] = [];
   const pointSwaps = new Array(V).fill(0);
-  const ref = estimates[0];
   for (let v = 1; v < V; v++) {
     if (skip.has(v)) continue;
     const est = estimates[v];
@@ -273,11 +343,10 @@ export function rankSwaps(estimates: Float64Array[], replicates: Float64Array[],
         const gap = est[a] - est[b];
         if (!(refGap > 0 && gap < 0)) continue;
         pointSwaps[v]++;
-        const hu = at(0, a, b);
-        const hs = at(v, b, a);
-        if (hu === undefined || hs === undefined) continue;
-        const pAdjusted = Math.max(res.pAdjusted[hu], res.pAdjusted[hs]);
-        swaps.push({ scheme: v, models: [a, b], p: Math.max(res.p[hu], res.p[hs]), pAdjusted, significant: pAdjusted <= alpha, referenceGap: refGap, schemeGap: gap });
+        const h = index.get(key(v, Math.min(a, b), Math.max(a, b)));
+        if (h === undefined) continue;
+        const pOrder = Math.max(oneSidedP(ru, ref, se[0], m, a, b), oneSidedP(replicates[v], est, se[v], m, b, a));
+        swaps.push({ scheme: v, models: [a, b], p: res.p[h], pAdjusted: res.pAdjusted[h], significant: res.pAdjusted[h] <= alpha, pOrder, referenceGap: refGap, schemeGap: gap });
       }
     }
   }

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../pipeline/core/rng.ts';
 import { pairwiseDiffSe, rankConfidenceSets, rankSwaps, stepDownMaxT, familyOf } from '../../pipeline/reweight/rank-sets.ts';
-import { COVERAGE_SPEC, nearTieTheta, simulateScores, clusterReplicates, percentileRankIntervals } from './rank-sim.ts';
+import { COVERAGE_SPEC, nearTieTheta, simulateScores, clusterReplicates, percentileRankIntervals, nullSchemes } from './rank-sim.ts';
 
 /** Φ⁻¹ by bisection on erf's series-free approximation (Abramowitz–Stegun 7.1.26 is enough for a grid). */
 function qnorm(p: number): number {
@@ -69,7 +69,7 @@ describe('rank confidence sets: hand-checked 3-model case', () => {
     const est = Float64Array.from([0.5, 0, 3]);
     const reps = degenerate([0.5, 0, 3], 1000);
     const se = pairwiseDiffSe(reps, 3);
-    const f = familyOf([{ vector: 0, j: 2, k: 1 }, { vector: 0, j: 1, k: 2 }], [est], [se], 3);
+    const f = familyOf([{ vector: 0, j: 2, k: 1 }, { vector: 0, j: 1, k: 2 }], [est], (h) => se[h.j * 3 + h.k]);
     const { p, pAdjusted } = stepDownMaxT(f, [reps], 3);
     // (C,B): t = 3; max of ±e over the two-sided family = |e| ≥ 3 happens for 2 × 1.35‰ of the grid.
     let both = 0;
@@ -178,47 +178,68 @@ describe('rank confidence sets: coverage with near-ties (30 models, 1,000 prompt
 });
 
 describe('controlled swaps', () => {
-  it('a planted swap is found, a gap that shrinks without changing order is not', () => {
-    const rng = createRng(11);
-    const B = 1000;
-    const m = 3;
-    // Uniform: 0 > 1 > 2 clearly. Scheme: 1 > 0 clearly (swap); the 1–2 gap shrinks but keeps its order.
-    const uni = Float64Array.from([0.7, 0.6, 0.4]);
-    const sch = Float64Array.from([0.55, 0.65, 0.5]);
+  const paired = (uni: number[], sch: number[], seed: number, B = 1000, sdShared = 0.01, sdOwn = 0.01) => {
+    const rng = createRng(seed);
+    const m = uni.length;
     const ru = new Float64Array(B * m);
     const rs = new Float64Array(B * m);
     for (let b = 0; b < B; b++) {
       for (let k = 0; k < m; k++) {
-        const e = 0.01 * rng.normal();
+        const e = sdShared * rng.normal(); // the same resampled prompts move both weightings alike
         ru[b * m + k] = uni[k] + e;
-        rs[b * m + k] = sch[k] + e + 0.01 * rng.normal();
+        rs[b * m + k] = sch[k] + e + sdOwn * rng.normal();
       }
     }
-    const res = rankSwaps([uni, sch], [ru, rs], 0.05);
+    return rankSwaps([Float64Array.from(uni), Float64Array.from(sch)], [ru, rs], 0.05);
+  };
+
+  it('a planted swap is found; a gap that shrinks without changing order is not a swap', () => {
+    // Uniform: 0 > 1 > 2 clearly. Scheme: 1 > 0 clearly (swap); the 1–2 gap shrinks but keeps its order.
+    const res = paired([0.7, 0.6, 0.4], [0.55, 0.65, 0.5], 11);
+    expect(res.family).toBe(3);
     expect(res.pointSwaps).toEqual([0, 1]);
     expect(res.swaps).toHaveLength(1);
     expect(res.swaps[0].models).toEqual([0, 1]);
     expect(res.swaps[0].significant).toBe(true);
     expect(res.swaps[0].pAdjusted).toBeLessThanOrEqual(0.05);
     expect(res.swaps[0].pAdjusted).toBeGreaterThanOrEqual(res.swaps[0].p);
+    expect(res.swaps[0].pOrder).toBeLessThan(0.01);
   });
 
-  it('a swap whose uniform order is itself within noise is not significant', () => {
-    const rng = createRng(12);
-    const B = 1000;
-    const uni = Float64Array.from([0.601, 0.6]);
-    const sch = Float64Array.from([0.5, 0.7]);
-    const ru = new Float64Array(B * 2);
-    const rs = new Float64Array(B * 2);
-    for (let b = 0; b < B; b++) {
-      for (let k = 0; k < 2; k++) {
-        ru[b * 2 + k] = uni[k] + 0.01 * rng.normal();
-        rs[b * 2 + k] = sch[k] + 0.01 * rng.normal();
-      }
-    }
-    const res = rankSwaps([uni, sch], [ru, rs], 0.05);
+  it('a near-tie that flips by chance (the gap barely moves) is not significant', () => {
+    const res = paired([0.601, 0.6], [0.5995, 0.6], 12);
     expect(res.swaps).toHaveLength(1);
     expect(res.swaps[0].significant).toBe(false);
     expect(res.swaps[0].p).toBeGreaterThan(0.2);
+  });
+
+  it('pOrder flags a significant swap whose uniform order is itself within noise', () => {
+    // The gap moves by 0.2 (far beyond noise) but uniform barely separates the pair: the swap is
+    // significant on the difference-in-differences, and pOrder says one of the orders is not clear.
+    const res = paired([0.601, 0.6], [0.5, 0.7], 13);
+    expect(res.swaps[0].significant).toBe(true);
+    expect(res.swaps[0].pOrder).toBeGreaterThan(0.2);
+  });
+
+  it('false alarms: weights unrelated to model-specific skills report a swap in at most ~5% of benchmarks', () => {
+    // Additive truth with model × cluster interactions; the schemes re-weight clusters at random or
+    // by their shared difficulty, never by model-specific skill: no population gap changes.
+    const R = 80;
+    const B = 200;
+    const spec = COVERAGE_SPEC;
+    const m = spec.models;
+    const theta = nearTieTheta(m);
+    let alarms = 0;
+    let pointSwapRuns = 0;
+    for (let r = 0; r < R; r++) {
+      const rng = createRng(9000 + r);
+      const sim = simulateScores(spec, theta, rng.fork('data'));
+      const { estimates, replicates } = nullSchemes(sim, m, B, rng.fork('schemes'));
+      const res = rankSwaps(estimates, replicates, 0.05);
+      if (res.swaps.some((x) => x.significant)) alarms++;
+      if (res.pointSwaps.some((x) => x > 0)) pointSwapRuns++;
+    }
+    expect(pointSwapRuns).toBeGreaterThan(R / 2); // point estimates do swap: the test has something to reject
+    expect(alarms / R).toBeLessThanOrEqual(0.05 + 3 * Math.sqrt((0.05 * 0.95) / R));
   });
 });

@@ -44,7 +44,33 @@ export function simulateScores(spec: SimSpec, theta: Float64Array, rng: Rng): { 
   const v = Float64Array.from({ length: m * spec.clusters }, () => spec.sdInteraction * rng.normal());
   const scores = new Float64Array(m * n);
   for (let k = 0; k < m; k++) for (let i = 0; i < n; i++) scores[k * n + i] = theta[k] + u[cluster[i]] + v[k * spec.clusters + cluster[i]] + spec.sdNoise * rng.normal();
-  return { scores, cluster, n };
+  return { scores, cluster, n, clusterEffect: u };
+}
+
+/**
+ * Uniform plus two weightings unrelated to model-specific skills — random cluster shares, and
+ * cluster shares by the shared cluster effect (harder clusters up-weighted) — with paired cluster
+ * bootstrap replicates. Under the additive truth neither changes any population gap.
+ */
+export function nullSchemes(sim: { scores: Float64Array; cluster: Int32Array; n: number; clusterEffect: Float64Array }, m: number, B: number, rng: Rng): { estimates: Float64Array[]; replicates: Float64Array[] } {
+  const { scores, cluster, n, clusterEffect } = sim;
+  const C = clusterEffect.length;
+  const perCluster = new Float64Array(C);
+  for (const c of cluster) perCluster[c]++;
+  const shares = [Float64Array.from({ length: C }, () => 1), Float64Array.from({ length: C }, () => 0.2 + 1.6 * rng.next()), Float64Array.from(clusterEffect, (u) => Math.exp(-u / 0.1))];
+  const weights = shares.map((share) => {
+    const w = Float64Array.from(cluster, (c) => share[c] / perCluster[c]);
+    const total = w.reduce((a, b) => a + b, 0);
+    return w.map((x) => x / total);
+  });
+  const prepared = prepare({ m, n, scores, weights });
+  const replicates = bootstrapScores(prepared, 'cluster', B, rng.fork('bootstrap'), { of: cluster, C });
+  const estimates = weights.map((w) => {
+    const e = new Float64Array(m);
+    for (let k = 0; k < m; k++) for (let i = 0; i < n; i++) e[k] += w[i] * scores[k * n + i];
+    return e;
+  });
+  return { estimates, replicates };
 }
 
 /** Plain means and B cluster-bootstrap replicates (B × m) of them. */
