@@ -176,7 +176,7 @@ export interface RankSets {
   /** Per model, null when its estimate is not finite. */
   marginal: (RankInterval | null)[];
   simultaneous: (RankInterval | null)[];
-  /** Models that may be the best (simultaneous lower bound 1), in index order. */
+  /** Models that may be the best (simultaneous lower bound 1), best estimate first. */
   tauBest: number[];
   /** Models with a finite estimate (the m the sets count against). */
   ranked: number;
@@ -228,7 +228,7 @@ export function rankConfidenceSets(estimates: Float64Array, replicates: Float64A
     const f = familyOf(pairs, [estimates], seOf);
     marginal[i] = setsFrom(f, stepDownMaxT(f, [replicates], m), [i])[i];
   }
-  const tauBest = finite.filter((i) => simultaneous[i]![0] === 1);
+  const tauBest = finite.filter((i) => simultaneous[i]![0] === 1).sort((a, b) => estimates[b] - estimates[a] || a - b);
   return { rank, marginal, simultaneous, tauBest, ranked: M };
 }
 

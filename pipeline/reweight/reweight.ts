@@ -350,6 +350,7 @@ function swapRow(x: Swap, models: string[], uniformRank: Float64Array, rank: Flo
     p: x.p,
     pAdjusted: x.pAdjusted,
     significant: x.significant,
+    pOrder: x.pOrder,
   };
 }
 

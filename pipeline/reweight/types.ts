@@ -73,12 +73,14 @@ export interface SwapRow {
   /** Score difference first − second under uniform (> 0) and under the scheme (< 0). */
   uniformGap: number;
   gap: number;
-  /** Intersection-union bootstrap p-value: max of the one-sided p-values of the two orders. */
+  /** Two-sided paired-bootstrap p-value of the difference-in-differences (gap under the scheme − gap under uniform). */
   p: number;
-  /** Step-down max-t adjusted p-value: family-wise error over all schemes × ordered model pairs. */
+  /** Step-down max-t adjusted p-value: family-wise error over all schemes × model pairs. */
   pAdjusted: number;
-  /** pAdjusted ≤ alpha: the two weightings order this pair differently in the population. */
+  /** pAdjusted ≤ alpha: the re-weighting moves this pair's gap beyond noise, across zero (a controlled swap). */
   significant: boolean;
+  /** Intersection-union p of "both weightings order the pair the same way": the larger one-sided p of the two orders (unadjusted). */
+  pOrder: number;
 }
 
 export interface SchemeResult {

@@ -52,7 +52,7 @@ describe('rank confidence sets: hand-checked 3-model case', () => {
     expect(Array.from(sets.rank)).toEqual([2, 3, 1]);
     expect(sets.marginal).toEqual([[1, 3], [2, 3], [1, 2]]);
     expect(sets.simultaneous).toEqual([[1, 3], [2, 3], [1, 2]]);
-    expect(sets.tauBest).toEqual([0, 2]);
+    expect(sets.tauBest).toEqual([2, 0]); // best estimate first
   });
 
   it('is two-sided: t = 1.8 lies between the one-sided (1.64) and two-sided (1.96) critical values and is not significant', () => {

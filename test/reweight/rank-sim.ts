@@ -35,7 +35,7 @@ export function nearTieTheta(m: number, group = 5, gap = 0.06): Float64Array {
   return theta;
 }
 
-export function simulateScores(spec: SimSpec, theta: Float64Array, rng: Rng): { scores: Float64Array; cluster: Int32Array; n: number } {
+export function simulateScores(spec: SimSpec, theta: Float64Array, rng: Rng): { scores: Float64Array; cluster: Int32Array; n: number; clusterEffect: Float64Array } {
   const m = spec.models;
   const n = spec.clusters * spec.perCluster;
   const cluster = new Int32Array(n);
