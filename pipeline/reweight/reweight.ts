@@ -54,6 +54,8 @@ export interface ReweightOutput {
 
 export interface ReweightProgress {
   onReplicate?: () => void;
+  /** Milliseconds spent in the rank confidence sets and swaps (for the bench). */
+  onRankInference?: (ms: number) => void;
 }
 
 /** Clusters for the cluster bootstrap: unassigned prompts become singletons so every prompt is in one. */
@@ -184,6 +186,7 @@ export function computeReweighting(input: ReweightInputs, options: ReweightOptio
   computed.forEach((c, s) => {
     if (s > 0 && c.weights.every((w) => Math.abs(w * n - 1) < 1e-9)) identical.add(s);
   });
+  const rankStart = performance.now();
   const rankSets: RankSets[] = point.map((p, s) => rankConfidenceSets(p.score, inferenceReps[s], RANK_ALPHA));
   const swapResult = rankSwaps(
     point.map((p) => p.score),
@@ -191,6 +194,7 @@ export function computeReweighting(input: ReweightInputs, options: ReweightOptio
     RANK_ALPHA,
     identical,
   );
+  progress.onRankInference?.(performance.now() - rankStart);
   const uniformScore = point[0].score;
   const uniformRank = ranksOf(uniformScore);
   const uniformPromptReps = promptReps[0];
