@@ -9,8 +9,8 @@
  * Printed, never asserted; the figures are copied into docs/rank-inference.md.
  */
 import { createRng } from '../pipeline/core/rng.ts';
-import { rankConfidenceSets, rankSwaps } from '../pipeline/reweight/rank-sets.ts';
-import { COVERAGE_SPEC, nearTieTheta, simulateScores, clusterReplicates, percentileRankIntervals, nullSchemes } from '../test/reweight/rank-sim.ts';
+import { rankSwaps } from '../pipeline/reweight/rank-sets.ts';
+import { COVERAGE_SPEC, nearTieTheta, simulateScores, coverageRun, nullSchemes } from '../test/reweight/rank-sim.ts';
 import type { BenchEnv } from './index.ts';
 
 const binomialSe = (p: number, n: number) => Math.sqrt((p * (1 - p)) / n);
@@ -29,23 +29,12 @@ export async function run(_env: BenchEnv): Promise<void> {
   let simWidth = 0;
   let t0 = performance.now();
   for (let r = 0; r < R; r++) {
-    const rng = createRng(20_000 + r);
-    const { scores, cluster } = simulateScores(spec, theta, rng.fork('data'));
-    const { estimates, replicates } = clusterReplicates(scores, cluster, m, B, rng.fork('bootstrap'));
-    const sets = rankConfidenceSets(estimates, replicates, 0.05);
-    const pct = percentileRankIntervals(replicates, m);
-    let all = true;
-    for (let k = 0; k < m; k++) {
-      const truth = k + 1;
-      const [lo, hi] = sets.marginal[k]!;
-      const [slo, shi] = sets.simultaneous[k]!;
-      if (lo <= truth && truth <= hi) marginal[k]++;
-      if (!(slo <= truth && truth <= shi)) all = false;
-      if (pct[k][0] <= truth && truth <= pct[k][1]) percentile[k]++;
-      width += hi - lo + 1;
-      simWidth += shi - slo + 1;
-    }
-    if (all) joint++;
+    const run = coverageRun(20_000 + r, B);
+    run.marginal.forEach((hit, k) => (marginal[k] += hit ? 1 : 0));
+    run.percentile.forEach((hit, k) => (percentile[k] += hit ? 1 : 0));
+    if (run.joint) joint++;
+    width += run.marginalWidth;
+    simWidth += run.simultaneousWidth;
   }
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const ends = Array.from({ length: m }, (_, k) => k).filter((k) => k % 5 === 0 || k % 5 === 4);

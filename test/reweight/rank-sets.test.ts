@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../pipeline/core/rng.ts';
 import { pairwiseDiffSe, rankConfidenceSets, rankSwaps, stepDownMaxT, familyOf } from '../../pipeline/reweight/rank-sets.ts';
-import { COVERAGE_SPEC, nearTieTheta, simulateScores, clusterReplicates, percentileRankIntervals, nullSchemes } from './rank-sim.ts';
+import { COVERAGE_SPEC, nearTieTheta, simulateScores, coverageRun, nullSchemes } from './rank-sim.ts';
 
 /** Φ⁻¹ by bisection on erf's series-free approximation (Abramowitz–Stegun 7.1.26 is enough for a grid). */
 function qnorm(p: number): number {
@@ -141,29 +141,15 @@ describe('rank confidence sets: ties and missing cells', () => {
 describe('rank confidence sets: coverage with near-ties (30 models, 1,000 prompts in 50 correlated clusters)', () => {
   it('marginal sets cover each true rank, simultaneous sets cover all jointly; percentile bootstrap rank intervals under-cover near ties', () => {
     const R = 100;
-    const B = 300;
-    const spec = COVERAGE_SPEC;
-    const m = spec.models;
-    const theta = nearTieTheta(m); // groups of 5 models 0.001 apart; true rank = index + 1
+    const m = COVERAGE_SPEC.models; // groups of 5 models 0.001 apart; true rank = index + 1
     const marginal = new Array(m).fill(0);
     const percentile = new Array(m).fill(0);
     let joint = 0;
     for (let r = 0; r < R; r++) {
-      const rng = createRng(7000 + r);
-      const { scores, cluster } = simulateScores(spec, theta, rng.fork('data'));
-      const { estimates, replicates } = clusterReplicates(scores, cluster, m, B, rng.fork('bootstrap'));
-      const sets = rankConfidenceSets(estimates, replicates, 0.05);
-      const pct = percentileRankIntervals(replicates, m);
-      let all = true;
-      for (let k = 0; k < m; k++) {
-        const truth = k + 1;
-        const [lo, hi] = sets.marginal[k]!;
-        if (lo <= truth && truth <= hi) marginal[k]++;
-        const [slo, shi] = sets.simultaneous[k]!;
-        if (!(slo <= truth && truth <= shi)) all = false;
-        if (pct[k][0] <= truth && truth <= pct[k][1]) percentile[k]++;
-      }
-      if (all) joint++;
+      const run = coverageRun(7000 + r, 300);
+      run.marginal.forEach((hit, k) => (marginal[k] += hit ? 1 : 0));
+      run.percentile.forEach((hit, k) => (percentile[k] += hit ? 1 : 0));
+      if (run.joint) joint++;
     }
     const slack = 3 * Math.sqrt((0.95 * 0.05) / R);
     for (let k = 0; k < m; k++) expect(marginal[k] / R, `model ${k}`).toBeGreaterThanOrEqual(0.95 - slack);

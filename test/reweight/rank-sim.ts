@@ -6,8 +6,9 @@
  * are better at) and prompt noise. Over the population of clusters E[S[k,·]] = θ_k, so θ's order
  * is the true ranking under uniform weights.
  */
-import type { Rng } from '../../pipeline/core/rng.ts';
+import { createRng, type Rng } from '../../pipeline/core/rng.ts';
 import { prepare, bootstrapScores } from '../../pipeline/reweight/bootstrap.ts';
+import { rankConfidenceSets } from '../../pipeline/reweight/rank-sets.ts';
 
 export interface SimSpec {
   models: number;
@@ -105,4 +106,37 @@ export function percentileRankIntervals(replicates: Float64Array, m: number): [n
     r.sort((a, b) => a - b);
     return [r[Math.floor(0.025 * (B - 1))], r[Math.ceil(0.975 * (B - 1))]];
   });
+}
+
+export interface CoverageRun {
+  /** Per model: the marginal set / the percentile bootstrap rank interval contains the true rank (index + 1). */
+  marginal: boolean[];
+  percentile: boolean[];
+  /** Every simultaneous set contains its model's true rank. */
+  joint: boolean;
+  /** Summed widths (ranks in the set) over models. */
+  marginalWidth: number;
+  simultaneousWidth: number;
+}
+
+/** One simulated benchmark of COVERAGE_SPEC with near-tied true scores, its cluster bootstrap and rank sets. */
+export function coverageRun(seed: number, B: number): CoverageRun {
+  const m = COVERAGE_SPEC.models;
+  const rng = createRng(seed);
+  const { scores, cluster } = simulateScores(COVERAGE_SPEC, nearTieTheta(m), rng.fork('data'));
+  const { estimates, replicates } = clusterReplicates(scores, cluster, m, B, rng.fork('bootstrap'));
+  const sets = rankConfidenceSets(estimates, replicates, 0.05);
+  const pct = percentileRankIntervals(replicates, m);
+  const out: CoverageRun = { marginal: [], percentile: [], joint: true, marginalWidth: 0, simultaneousWidth: 0 };
+  for (let k = 0; k < m; k++) {
+    const truth = k + 1;
+    const [lo, hi] = sets.marginal[k]!;
+    const [slo, shi] = sets.simultaneous[k]!;
+    out.marginal.push(lo <= truth && truth <= hi);
+    out.percentile.push(pct[k][0] <= truth && truth <= pct[k][1]);
+    if (!(slo <= truth && truth <= shi)) out.joint = false;
+    out.marginalWidth += hi - lo + 1;
+    out.simultaneousWidth += shi - slo + 1;
+  }
+  return out;
 }
