@@ -188,7 +188,7 @@ export interface RankSets {
  */
 export function rankConfidenceSets(estimates: Float64Array, replicates: Float64Array, alpha: number): RankSets {
   const m = estimates.length;
-  if (m === 0 || replicates.length % m !== 0) throw new Error(`rankConfidenceSets: replicates length ${replicates.length} is not a multiple of m = ${m}`);
+  if (m > 0 && replicates.length % m !== 0) throw new Error(`rankConfidenceSets: replicates length ${replicates.length} is not a multiple of m = ${m}`);
   const se = pairwiseDiffSe(replicates, m);
   const finite: number[] = [];
   for (let j = 0; j < m; j++) if (Number.isFinite(estimates[j])) finite.push(j);

@@ -101,6 +101,14 @@ describe('rank confidence sets: ties and missing cells', () => {
     expect(sets.tauBest).toEqual([0, 1]);
   });
 
+  it('one model, or none, is handled', () => {
+    const one = rankConfidenceSets(Float64Array.from([0.4]), Float64Array.from([0.41, 0.39, 0.4]), 0.05);
+    expect(one.marginal).toEqual([[1, 1]]);
+    expect(one.simultaneous).toEqual([[1, 1]]);
+    expect(one.tauBest).toEqual([0]);
+    expect(rankConfidenceSets(new Float64Array(0), new Float64Array(0), 0.05).ranked).toBe(0);
+  });
+
   it('identical models (zero-variance difference) are never separated', () => {
     const B = 200;
     const rng = createRng(4);
