@@ -282,11 +282,7 @@ export function computeReweighting(input: ReweightInputs, options: ReweightOptio
       }
     }
     let maxW = 0;
-    let maxDev = 0;
-    for (let i = 0; i < n; i++) {
-      if (w[i] > maxW) maxW = w[i];
-      maxDev = Math.max(maxDev, Math.abs(w[i] * n - 1));
-    }
+    for (let i = 0; i < n; i++) if (w[i] > maxW) maxW = w[i];
     const sameAsUniform = identical.has(s);
     const byRank = rows.filter((r) => Number.isFinite(r.deltaRank)).sort((a, b) => Math.abs(b.deltaRank) - Math.abs(a.deltaRank) || a.uniformRank - b.uniformRank);
     const byScore = rows.filter((r) => Number.isFinite(r.deltaScore)).sort((a, b) => Math.abs(b.deltaScore) - Math.abs(a.deltaScore) || a.uniformRank - b.uniformRank);
