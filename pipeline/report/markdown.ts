@@ -112,23 +112,26 @@ const reweighting: Section = (r) => {
   const rw = r.reweighting;
   if (!rw) return [...lines, ...stageNote(r, 'reweight')];
   lines.push(
-    `Each scheme is a different assumption about which prompts matter. Intervals are 95% bootstrap intervals (${intCount(rw.bootstrap)} replicates; prompt bootstrap, and in brackets the cluster bootstrap that resamples whole clusters). ` +
-      'A rank change counts as beyond noise only when it exceeds what resampling the same scheme produces.',
+    `Each scheme is a different assumption about which prompts matter. Score intervals are 95% bootstrap intervals (${intCount(rw.bootstrap)} replicates; prompt bootstrap, and in brackets the cluster bootstrap that resamples whole clusters). ` +
+      `Ranks carry ${pct(1 - rw.rankInference.alpha, 0)} confidence sets (${rw.rankInference.bootstrap} bootstrap): the marginal set covers that model's rank, the simultaneous one (in brackets) covers every model's rank at once. ` +
+      `A rank change counts as beyond noise only as a controlled swap: a pair of models whose order changes and whose gap moves beyond noise on the paired bootstrap, with the family-wise error at ${pct(rw.rankInference.alpha, 0)} over all ${intCount(rw.rankInference.swapFamily)} model pairs × schemes.`,
     '',
   );
+  if (rw.tauBest.length) lines.push(`**May be the best under the plain average** (${pct(1 - rw.rankInference.alpha, 0)} confidence set for the top model): ${rw.tauBest.map((x) => mdText(x)).join(', ')}.`, '');
   lines.push(
     mdTable(
-      ['scheme', 'Kendall τ_b vs uniform', 'τ_b between resamples: median [5th pct]', 'max |Δrank|', 'resample max |Δrank| (95th pct)', `top-${(rw as { overlapK?: number }).overlapK ?? 5} overlap`, 'effective prompts'],
+      ['scheme', 'Kendall τ_b vs uniform', 'τ_b between resamples: median [5th pct] (descriptive)', 'max |Δrank|', 'pairs reordered', 'controlled swaps', `top-${(rw as { overlapK?: number }).overlapK ?? 5} overlap`, 'effective prompts'],
       rw.schemes.map((s) => [
         mdText(s.name),
         fmt(s.kendallTau),
         `${fmt(s.noiseFloorTau)} [${fmt((s as { noiseFloorTauP05?: number | null }).noiseFloorTauP05 ?? null)}]`,
         fmt(s.maxAbsRankShift, 0),
-        fmt(s.noiseFloorMaxAbsRankShift, 0),
+        s.name === 'uniform' ? '' : intCount(s.pointSwaps),
+        s.name === 'uniform' ? '' : intCount(s.significantSwaps),
         pct(s.top5Overlap, 0),
         fmt(s.effectiveSampleSize, 0),
       ]),
-      ['left', 'right', 'right', 'right', 'right', 'right', 'right'],
+      ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
     ),
     '',
   );
@@ -137,15 +140,17 @@ const reweighting: Section = (r) => {
   lines.push(...figure(r, 'figures/rank-changes.svg'), ...figure(r, 'figures/score-intervals.svg'));
   for (const s of rw.schemes) {
     lines.push(`### ${mdText(s.name)}`, '', mdText(s.description), '');
+    if (s.name !== 'uniform') lines.push(...swapLines(s, rw.bootstrap));
     const rows = [...s.models].sort((a, b) => (a.rank ?? 1e9) - (b.rank ?? 1e9));
+    const set = (x: [number, number] | null) => (x ? `${x[0]}–${x[1]}` : '–');
     lines.push(
       mdTable(
-        ['model', 'score [95% CI]', '(cluster CI)', 'rank [interval]', 'P(rank 1)', 'Δscore', 'Δrank', 'beyond noise'],
+        ['model', 'score [95% CI]', '(cluster CI)', 'rank: set [simultaneous]', 'P(rank 1)', 'Δscore', 'Δrank', 'in a controlled swap'],
         rows.map((m) => [
           mdText(m.model, 48),
           `${fmt(m.score)} [${fmt(m.ciLow)}, ${fmt(m.ciHigh)}]`,
           m.clusterCiLow === null ? '–' : `[${fmt(m.clusterCiLow)}, ${fmt(m.clusterCiHigh)}]`,
-          `${fmt(m.rank, 0)} [${fmt(m.rankLow, 0)}–${fmt(m.rankHigh, 0)}]`,
+          `${fmt(m.rank, 0)}: ${set(m.rankSet.marginal)} [${set(m.rankSet.simultaneous)}]`,
           fmt(m.pRank1, 2),
           s.name === 'uniform' ? '' : signed(m.deltaScore),
           s.name === 'uniform' ? '' : signed(m.deltaRank, 0),
@@ -158,6 +163,23 @@ const reweighting: Section = (r) => {
   }
   return lines;
 };
+
+/** A scheme's controlled swaps (and, when there are none, how close the nearest came). */
+function swapLines(s: NonNullable<Report['reweighting']>['schemes'][number], B: number): string[] {
+  const sig = s.swaps.filter((x) => x.significant);
+  const row = (x: (typeof s.swaps)[number]) => [
+    `${mdText(x.models[1], 40)} overtakes ${mdText(x.models[0], 40)}`,
+    `${fmt(x.uniformRanks[1], 0)}→${fmt(x.ranks[1], 0)}, ${fmt(x.uniformRanks[0], 0)}→${fmt(x.ranks[0], 0)}`,
+    pValue(x.p, B),
+    pValue(x.pAdjusted, B),
+    pValue(x.pOrder, B),
+  ];
+  const head = ['swap', 'ranks (uniform→scheme)', 'p', 'adjusted p', 'p of each order (pOrder)'];
+  const align: ('left' | 'right')[] = ['left', 'left', 'right', 'right', 'right'];
+  if (sig.length) return [`${intCount(sig.length)} of ${intCount(s.pointSwaps)} reordered pair(s) are controlled swaps:`, '', mdTable(head, sig.slice(0, 20).map(row), align), ...(sig.length > 20 ? ['', `… and ${sig.length - 20} more (see report.json).`] : []), ''];
+  if (!s.pointSwaps) return ['No pair of models changes order.', ''];
+  return [`${intCount(s.pointSwaps)} pair(s) change order, none beyond noise. The closest:`, '', mdTable(head, s.swaps.slice(0, 3).map(row), align), ''];
+}
 
 const explanation: Section = (r) => {
   const lines = ['## What explains the co-variation?', ''];

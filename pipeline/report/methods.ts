@@ -1,6 +1,6 @@
 /** The methods paragraph, generated from the options each stage actually ran with. */
 import type { Report } from './schema.ts';
-import { intCount } from './format.ts';
+import { intCount, pct } from './format.ts';
 
 type Opts = Record<string, Record<string, unknown>>;
 
@@ -41,7 +41,8 @@ export function buildMethods(r: Omit<Report, 'methods' | 'verdict' | 'figures'>,
     parts.push(
       `Re-weighting: scores are Σ w_i S[k,i] with weights renormalised over the prompts each model has. Schemes: ${rw.schemes.map((x) => x.name).join(', ')}. ` +
         `95% intervals are percentile intervals of ${intCount(rw.bootstrap)} bootstrap replicates over prompts, and over whole clusters for the cluster bootstrap; clustered standard errors use CR1 (C/(C−1)); effective sample size is Kish's (Σw)²/Σw². ` +
-        'Rank changes are compared with the rank differences between two bootstrap replicates of the same scheme (the noise floor); Kendall τ_b handles ties.',
+        'Kendall τ_b handles ties. ' +
+        rankMethods(rw),
     );
   }
   const e = r.explanation;
@@ -56,4 +57,19 @@ export function buildMethods(r: Omit<Report, 'methods' | 'verdict' | 'figures'>,
   }
   parts.push(`Seed ${r.reproducibility.seed} for every random step; covary ${r.reproducibility.covaryVersion}.`);
   return parts.join(' ');
+}
+
+/** How rank confidence sets and swaps were computed, from the options actually used. */
+function rankMethods(rw: NonNullable<Report['reweighting']>): string {
+  const inf = rw.rankInference;
+  const level = pct(1 - inf.alpha, 0);
+  const { clusters, clusterSource } = rw as { clusters?: number | null; clusterSource?: string | null };
+  const boot = inf.bootstrap === 'cluster' ? `cluster bootstrap (${intCount(clusters ?? null)} ${clusterSource ?? ''} clusters resampled whole)` : 'prompt bootstrap (no clusters were available)';
+  return (
+    `Rank confidence sets (Mogstad, Romano, Shaikh & Wilhelm 2024, as in the R package csranks): a model's ${level} set is [1 + number of models significantly better, m − number significantly worse], from step-down max-t tests of all pairwise differences, each studentised by its bootstrap standard deviation (pairwise-complete), with the null distribution of the largest studentised deviation taken from the ${boot}; ` +
+    'marginal sets test the pairs involving the model, simultaneous sets all pairs at once (jointly covering every rank), and the τ-best set lists the models whose simultaneous set starts at 1. ' +
+    `A rank swap against uniform is a pair of models whose point estimates change order and whose difference-in-differences (gap under the scheme − gap under uniform) differs from 0 on the same paired bootstrap (every scheme re-weights the same resampled prompts), two-sided, with step-down max-t adjusted p-values controlling the family-wise error at ${pct(inf.alpha, 0)} over all ${intCount(inf.swapFamily)} model pairs × schemes (${inf.swapSchemes.join(', ') || 'none'}); FWER rather than FDR so that "rankings move beyond noise" — at least one such swap under a content-based scheme — happens at most ${pct(inf.alpha, 0)} of the time when no re-weighting changes any gap between models. ` +
+    'pOrder (the larger one-sided p of the two orders) shows whether each order is also clear on its own. ' +
+    'Descriptive only: percentile intervals of bootstrap ranks (they under-cover near ties) and τ_b between two independent replicates of a scheme.'
+  );
 }

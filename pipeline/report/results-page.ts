@@ -31,12 +31,11 @@ const CONTENT_SCHEMES = ['cluster-balanced', 'category-balanced', 'inverse-densi
 function reweightSentence(r: Report): string {
   const rw = r.reweighting;
   if (!rw) return 'not analysed.';
-  type S = (typeof rw.schemes)[number] & { maxAbsRelDeltaScore?: number | null; modelsRankBeyondNoise?: number; tauNoiseShare?: number | null };
+  type S = (typeof rw.schemes)[number] & { maxAbsRelDeltaScore?: number | null };
   const summary = (schemes: S[]) => ({
     shift: Math.max(0, ...schemes.map((s) => s.maxAbsRankShift ?? 0)),
     rel: Math.max(0, ...schemes.map((s) => Math.abs(s.maxAbsRelDeltaScore ?? 0))),
-    beyond: schemes.reduce((n, s) => n + (s.modelsRankBeyondNoise ?? 0), 0),
-    whole: schemes.filter((s) => s.tauNoiseShare !== null && s.tauNoiseShare !== undefined && s.tauNoiseShare < 0.05).map((s) => s.name),
+    beyond: schemes.reduce((n, s) => n + s.significantSwaps, 0),
   });
   const content = rw.schemes.filter((s) => CONTENT_SCHEMES.includes(s.name)) as S[];
   const other = rw.schemes.filter((s) => s.name !== 'uniform' && !CONTENT_SCHEMES.includes(s.name)) as S[];
@@ -46,14 +45,14 @@ function reweightSentence(r: Report): string {
     const c = summary(content);
     parts.push(
       `content-based re-weighting (${content.map((s) => s.name).join(', ')}) moves ranks by up to ${c.shift} positions (${cmp(c.shift)} the paper's 5) and model scores by up to ${pct(c.rel, 0)} of their value (paper: about 10%); ` +
-        (c.beyond ? `${c.beyond} model rank change(s) exceed what resampling the same scheme produces` : 'no rank change exceeds what resampling the same scheme produces') +
-        (c.whole.length ? `, and the ranking as a whole differs beyond noise under ${c.whole.join(', ')}` : ''),
+        (c.beyond ? `${c.beyond} pair(s) of models swap order beyond noise (controlled swaps, family-wise error ${pct(rw.rankInference.alpha, 0)})` : 'no pair of models swaps order beyond noise (family-wise error ' + pct(rw.rankInference.alpha, 0) + ')'),
     );
   } else parts.push('no content-based scheme could run (no prompt text or categories)');
   if (other.length) {
     const o = summary(other);
-    parts.push(`the other schemes (${other.map((s) => s.name).join(', ')}), which change what is evaluated more drastically (weights from performance, or a small representative sample), move ranks by up to ${o.shift} with ${o.beyond} change(s) beyond noise: read them as stress tests`);
+    parts.push(`the other schemes (${other.map((s) => s.name).join(', ')}), which change what is evaluated more drastically (weights from performance, or a small representative sample), move ranks by up to ${o.shift} with ${o.beyond} controlled swap(s): read them as stress tests`);
   }
+  if (rw.tauBest.length) parts.push(`the models that may be the best under the plain average (95% set) are ${rw.tauBest.map((x) => mdText(x)).join(', ')}`);
   const text = parts.join('; ') + '.';
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
@@ -113,24 +112,25 @@ export function renderResultsPage(reports: Report[]): string {
     '',
     '## 2. Do rankings change when the prompt distribution changes — beyond noise?',
     '',
-    'For each scheme: Kendall τ_b between its ranking and the uniform one, the noise floor (median τ_b between two bootstrap replicates of the same scheme), the largest rank change and whether it exceeds the 95th percentile of rank differences between two replicates of that scheme (with the number of models whose change does), and the largest score change (relative to the model’s uniform score: large for low-scoring models).',
+    'For each scheme: Kendall τ_b between its ranking and the uniform one, the largest rank change, how many pairs of models change order, and how many of those are controlled swaps — the pair’s gap moves beyond noise on the paired bootstrap, with the family-wise error at 5% over all model pairs × schemes of the benchmark — and the median width of the 95% marginal rank confidence sets; then the largest score change (relative to the model’s uniform score: large for low-scoring models).',
     '',
     mdTable(
-      ['benchmark', 'scheme', 'τ_b vs uniform', 'τ_b between resamples (median)', 'max |Δrank|', 'largest rank change', 'that change beyond noise? (models beyond noise)', 'max |Δscore| (relative)'],
+      ['benchmark', 'scheme', 'τ_b vs uniform', 'max |Δrank|', 'largest rank change', 'pairs reordered: controlled swaps', 'median rank-set width', 'max |Δscore| (relative)'],
       rs.flatMap((r) =>
         (r.reweighting?.schemes ?? [])
           .filter((s) => s.name !== 'uniform')
           .map((s) => {
             const top = [...s.models].sort((a, b) => Math.abs(b.deltaRank ?? 0) - Math.abs(a.deltaRank ?? 0) || a.model.localeCompare(b.model))[0];
-            const ext = s as { maxAbsDeltaScore?: number | null; maxAbsRelDeltaScore?: number | null; modelsRankBeyondNoise?: number };
+            const ext = s as { maxAbsDeltaScore?: number | null; maxAbsRelDeltaScore?: number | null };
+            const widths = s.models.flatMap((m) => (m.rankSet.marginal ? [m.rankSet.marginal[1] - m.rankSet.marginal[0] + 1] : [])).sort((x, y) => x - y);
             return [
               link(r),
               mdText(s.name),
               fmt(s.kendallTau),
-              fmt(s.noiseFloorTau),
               fmt(s.maxAbsRankShift, 0),
-              top && (top.deltaRank ?? 0) !== 0 ? `${mdText(top.model, 36)} ${signed(top.deltaRank, 0)}` : '–',
-              top && (top.deltaRank ?? 0) !== 0 ? (top.beyondNoise ? 'yes' : 'no') + ` (${ext.modelsRankBeyondNoise ?? 0} models)` : '–',
+              top && (top.deltaRank ?? 0) !== 0 ? `${mdText(top.model, 36)} ${signed(top.deltaRank, 0)}${top.beyondNoise ? ' (in a controlled swap)' : ''}` : '–',
+              `${s.pointSwaps}: ${s.significantSwaps}`,
+              widths.length ? fmt(widths[Math.floor((widths.length - 1) / 2)], 0) : '–',
               `${fmt(ext.maxAbsDeltaScore ?? null)} (${pct(ext.maxAbsRelDeltaScore ?? null, 0)})`,
             ];
           }),

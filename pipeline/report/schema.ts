@@ -54,6 +54,19 @@ export const ClusterSectionSchema = z.looseObject({
   notes: z.array(z.string()),
 });
 
+/** [low, high] bounds of a rank confidence set, 1 = best. */
+const rankInterval = z.tuple([z.number().int(), z.number().int()]);
+
+const SwapSchema = z.looseObject({
+  models: z.tuple([z.string(), z.string()]),
+  uniformRanks: z.tuple([z.number(), z.number()]),
+  ranks: z.tuple([z.number(), z.number()]),
+  p: z.number(),
+  pAdjusted: z.number(),
+  pOrder: z.number(),
+  significant: z.boolean(),
+});
+
 const ModelRowSchema = z.looseObject({
   model: z.string(),
   score: num,
@@ -63,6 +76,7 @@ const ModelRowSchema = z.looseObject({
   clusterCiHigh: num,
   clusteredSe: num,
   rank: num,
+  rankSet: z.looseObject({ marginal: rankInterval.nullable(), simultaneous: rankInterval.nullable() }),
   rankLow: num,
   rankHigh: num,
   pRank1: num,
@@ -81,11 +95,17 @@ const SchemeSchema = z.looseObject({
   noiseFloorMaxAbsRankShift: num,
   top5Overlap: num,
   effectiveSampleSize: num,
+  tauBest: z.array(z.string()),
+  pointSwaps: z.number().int(),
+  significantSwaps: z.number().int(),
+  swaps: z.array(SwapSchema),
   models: z.array(ModelRowSchema),
 });
 
 export const ReweightingSectionSchema = z.looseObject({
   bootstrap: z.number().int(),
+  rankInference: z.looseObject({ alpha: z.number(), bootstrap: z.enum(['cluster', 'prompt']), swapFamily: z.number().int(), swapSchemes: z.array(z.string()) }),
+  tauBest: z.array(z.string()),
   schemes: z.array(SchemeSchema),
   skipped: z.array(z.looseObject({ name: z.string(), reason: z.string() })),
 });

@@ -70,6 +70,8 @@ export function reweightingSection(r: ReweightResult): ReweightingSection {
     bootstrap: r.bootstrap.replicates,
     clusterSource: r.bootstrap.clusterSource,
     clusters: r.bootstrap.clusters,
+    rankInference: r.rankInference,
+    tauBest: r.tauBest,
     schemes: r.schemes.map((s) => ({
       name: s.name,
       description: s.describe + (s.note ? ` ${s.note}` : ''),
@@ -87,6 +89,10 @@ export function reweightingSection(r: ReweightResult): ReweightingSection {
       maxAbsRelDeltaScore: nz(s.maxAbsRelDeltaScore),
       modelsRankBeyondNoise: s.modelsRankBeyondNoise,
       modelsScoreBeyondNoise: s.modelsScoreBeyondNoise,
+      tauBest: s.tauBest,
+      pointSwaps: s.pointSwaps,
+      significantSwaps: s.significantSwaps,
+      swaps: s.swaps.map((x) => ({ ...x, uniformGap: nz(x.uniformGap), gap: nz(x.gap) })),
       models: s.models.map((m) => ({
         model: m.model,
         score: nz(m.score),
@@ -96,6 +102,7 @@ export function reweightingSection(r: ReweightResult): ReweightingSection {
         clusterCiHigh: nz(m.clusterCiHigh),
         clusteredSe: nz(m.clusteredSe),
         rank: nz(m.rank),
+        rankSet: m.rankSet,
         rankLow: nz(m.rankLow),
         rankHigh: nz(m.rankHigh),
         pRank1: nz(m.pRank1),

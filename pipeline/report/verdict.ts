@@ -3,7 +3,7 @@
  * numbers are the report's numbers.
  */
 import type { Report } from './schema.ts';
-import { fmt, pValue } from './format.ts';
+import { fmt, intCount, pct, pValue } from './format.ts';
 import { mdText } from './escape.ts';
 import { semanticEffect } from './sections.ts';
 
@@ -45,53 +45,52 @@ export function buildVerdict(s: Sections): Report['verdict'] {
   let rankingsMove: boolean | null = null;
   let largestBeyond: number | null = null;
   let movingScheme: string | null = null;
+  let stressOnly = false;
   if (rw) {
-    const others = rw.schemes.filter((x) => x.name !== 'uniform');
-    const uni = rw.schemes.find((x) => x.name === 'uniform');
-    // Each model's largest move beyond noise; the biggest movers are named. Content-based schemes
-    // are plausible prompt mixes; the others (weights from performance, a tiny representative
-    // sample) are stress tests and are reported apart.
-    const collect = (schemes: typeof others) => {
-      const movers = new Map<string, { scheme: string; model: string; delta: number; from: number | null; to: number | null }>();
-      for (const sc of schemes) {
-        for (const m of sc.models) {
-          if (!m.beyondNoise || m.deltaRank === null) continue;
-          const prev = movers.get(m.model);
-          if (!prev || Math.abs(m.deltaRank) > Math.abs(prev.delta)) {
-            movers.set(m.model, { scheme: sc.name, model: m.model, delta: m.deltaRank, from: uni?.models.find((x) => x.model === m.model)?.rank ?? null, to: m.rank });
-          }
-        }
+    const others = rw.schemes.filter((x) => x.name !== 'uniform' && !(x as { sameAsUniform?: boolean }).sameAsUniform);
+    // "Beyond noise" = a controlled swap: a pair of models whose gap moves across zero on the paired
+    // bootstrap, with the family-wise error ≤ alpha over all model pairs × schemes. Content-based
+    // schemes are plausible prompt mixes; the others are stress tests, reported apart.
+    const significantOf = (schemes: typeof others) =>
+      schemes.flatMap((sc) => (sc.swaps ?? []).filter((x) => x.significant).map((x) => ({ scheme: sc.name, ...x }))).sort((a, b) => a.pAdjusted - b.pAdjusted || a.scheme.localeCompare(b.scheme) || a.models[1].localeCompare(b.models[1]));
+    const plausibleSchemes = others.filter((x) => !STRESS_TEST_SCHEMES.includes(x.name));
+    const plausible = significantOf(plausibleSchemes);
+    const stress = significantOf(others.filter((x) => STRESS_TEST_SCHEMES.includes(x.name)));
+    rankingsMove = plausible.length > 0;
+    stressOnly = !rankingsMove && stress.length > 0;
+    const perScheme = new Map<string, number>();
+    for (const x of plausible) perScheme.set(x.scheme, (perScheme.get(x.scheme) ?? 0) + 1);
+    movingScheme = [...perScheme.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0] ?? null;
+    const movers = (swaps: typeof plausible) => {
+      let mx = 0;
+      for (const x of swaps) {
+        const sc = rw.schemes.find((y) => y.name === x.scheme);
+        for (const name of x.models) mx = Math.max(mx, Math.abs(sc?.models.find((mm) => mm.model === name)?.deltaRank ?? 0));
       }
-      const top = [...movers.values()].sort((x, y) => Math.abs(y.delta) - Math.abs(x.delta) || x.model.localeCompare(y.model)).slice(0, 3);
-      return { count: movers.size, top };
+      return mx;
     };
-    const listMoves = (top: ReturnType<typeof collect>['top']) => top.map((t) => `${mdText(t.model)} from rank ${fmt(t.from, 0)} to ${fmt(t.to, 0)} (${mdText(t.scheme)})`).join('; ');
-    const plausible = collect(others.filter((x) => !STRESS_TEST_SCHEMES.includes(x.name)));
-    const stress = collect(others.filter((x) => STRESS_TEST_SCHEMES.includes(x.name)));
-    const best = plausible.top[0] ?? stress.top[0] ?? null;
-    movingScheme = plausible.top[0]?.scheme ?? null;
-    rankingsMove = best !== null;
-    largestBeyond = Math.max(0, ...[...plausible.top, ...stress.top].map((t) => Math.abs(t.delta)));
-    // "Further from uniform than noise": τ_b at or below the 5th percentile of τ_b between two
-    // resamples of the same scheme (tauNoiseShare = share of resample pairs with τ_b ≤ the scheme's).
-    const share = (x: (typeof others)[number]) => (x as { tauNoiseShare?: number | null }).tauNoiseShare ?? null;
-    const p05 = (x: (typeof others)[number]) => (x as { noiseFloorTauP05?: number | null }).noiseFloorTauP05 ?? null;
-    const measured = others.filter((x) => x.kendallTau !== null && share(x) !== null);
-    const worst = [...measured].sort((a, b) => (share(a) ?? 1) - (share(b) ?? 1) || (a.kendallTau ?? 1) - (b.kendallTau ?? 1) || a.name.localeCompare(b.name))[0];
-    const tauSentence = !worst
-      ? ''
-      : (share(worst) ?? 1) < ALPHA
-        ? ` Under ${mdText(worst.name)} weighting the whole ranking differs from the uniform one beyond noise: Kendall τ_b ${fmt(worst.kendallTau)}, below the 5th percentile (${fmt(p05(worst))}) of τ_b between two resamples of that scheme.`
-        : ` No scheme's ranking as a whole differs from the uniform one beyond noise (lowest Kendall τ_b: ${fmt(worst.kendallTau)} under ${mdText(worst.name)}; two resamples of that scheme reach ${fmt(worst.noiseFloorTau)} in the median, ${fmt(p05(worst))} at the 5th percentile).`;
-    const stressNote = stress.count
-      ? ` The stress-test schemes (${STRESS_TEST_SCHEMES.filter((n) => others.some((x) => x.name === n)).join(', ')}) move ${stress.count} model(s) beyond noise (largest: ${listMoves(stress.top.slice(0, 2))}).`
+    largestBeyond = movers(plausible);
+    const listSwaps = (swaps: typeof plausible) =>
+      swaps
+        .map((x) => `${mdText(x.models[1])} overtakes ${mdText(x.models[0])} under ${mdText(x.scheme)} (ranks ${fmt(x.uniformRanks[1], 0)}→${fmt(x.ranks[1], 0)} and ${fmt(x.uniformRanks[0], 0)}→${fmt(x.ranks[0], 0)}; adjusted p ${pValue(x.pAdjusted, rw.bootstrap)})`)
+        .join('; ');
+    const inf = (rw as { rankInference?: { alpha: number; bootstrap: string; swapFamily: number } }).rankInference;
+    const how = inf ? ` (paired ${inf.bootstrap} bootstrap of each pair's change of gap; family-wise error ${pct(inf.alpha, 0)} over all ${intCount(inf.swapFamily)} model pairs × schemes)` : '';
+    const stressNote = stress.length
+      ? ` The stress-test schemes (${STRESS_TEST_SCHEMES.filter((n) => others.some((x) => x.name === n)).join(', ')}) swap ${stress.length} pair(s) beyond noise (clearest: ${listSwaps(stress.slice(0, 2))}).`
       : '';
-    if (plausible.count) {
-      sentences.push(`**Rankings move beyond noise under other plausible prompt mixes** (${plausible.count} model(s) in all). The largest moves: ${listMoves(plausible.top)}.` + tauSentence + stressNote);
+    const best = (rw as { tauBest?: string[] }).tauBest;
+    const bestNote = best && best.length ? ` Models that may be the best under the plain average (95% confidence set): ${best.slice(0, 8).map((x) => mdText(x)).join(', ')}${best.length > 8 ? ` and ${best.length - 8} more` : ''}.` : '';
+    if (plausible.length) {
+      sentences.push(`**Rankings move beyond noise under other plausible prompt mixes:** ${plausible.length} pair(s) of models change order${how}. The clearest: ${listSwaps(plausible.slice(0, 3))}.` + stressNote + bestNote);
     } else {
-      const maxShift = Math.max(0, ...others.filter((x) => !STRESS_TEST_SCHEMES.includes(x.name)).map((x) => x.maxAbsRankShift ?? 0));
+      const maxShift = Math.max(0, ...plausibleSchemes.map((x) => x.maxAbsRankShift ?? 0));
       sentences.push(
-        `**Rankings are stable under the content-based prompt mixes tried.** Ranks shift by up to ${fmt(maxShift, 0)} position(s), but no shift exceeds what resampling the same scheme produces.` + tauSentence + stressNote,
+        (maxShift > 0
+          ? `**Ranks move by up to ${fmt(maxShift, 0)} place(s), within noise.** Under the content-based prompt mixes tried, no pair of models changes order beyond noise${how}.`
+          : `**No rank changes under the content-based prompt mixes tried**${how}.`) +
+          stressNote +
+          bestNote,
       );
     }
   } else {
@@ -119,13 +118,13 @@ export function buildVerdict(s: Sections): Report['verdict'] {
     if (movingScheme)
       sentences.push(
         beyondStrength
-          ? `**Bottom line:** do not report the plain average alone; report it with the ${mdText(movingScheme)} score and the rank intervals below.`
-          : `**Bottom line:** no structure beyond model strength was detected, yet rankings still move beyond noise under the ${mdText(movingScheme)} mix: report the plain average with the rank intervals and the scheme comparison below.`,
+          ? `**Bottom line:** do not report the plain average alone; report every model's rank with its confidence set, and the ${mdText(movingScheme)} score beside the plain one, since it reorders models beyond noise.`
+          : `**Bottom line:** no structure beyond model strength was detected, yet the ${mdText(movingScheme)} mix reorders models beyond noise: report ranks with their confidence sets, and the ${mdText(movingScheme)} score beside the plain one.`,
       );
-    else if (rankingsMove)
-      sentences.push('**Bottom line:** the plain average ranks the models consistently under plausible prompt mixes; only the stress-test schemes move some of them, which shows whose rank rests on a few correlated prompt families — report the rank intervals below.');
-    else if (beyondStrength) sentences.push('**Bottom line:** prompts come in families, but the ranking survives the re-weightings tried; the plain average is usable for ranking, with the intervals below.');
-    else sentences.push('**Bottom line:** nothing here suggests the plain average is misleading beyond its sampling error.');
+    else if (stressOnly)
+      sentences.push("**Bottom line:** report each model's rank with its confidence set; the plain average orders the models consistently under plausible prompt mixes, and only the stress-test schemes swap some of them, which shows whose rank rests on a few correlated prompt families.");
+    else if (beyondStrength) sentences.push("**Bottom line:** prompts come in families, but no content-based re-weighting reorders any pair of models beyond noise: report the plain average with each model's rank confidence set.");
+    else sentences.push("**Bottom line:** nothing here suggests the plain average is misleading beyond its sampling error: report it with each model's rank confidence set.");
   }
   return {
     correlationBeyondChance: beyondChance,

@@ -4,8 +4,10 @@
  */
 import type { ArtifactStore } from '../core/store.ts';
 
-export type { ModelRow, NoiseFloor, SchemeResult, ReweightResult } from './types.ts';
-export { computeReweighting, DEFAULT_REWEIGHT_OPTIONS } from './reweight.ts';
+export type { ModelRow, NoiseFloor, SchemeResult, ReweightResult, SwapRow } from './types.ts';
+export { computeReweighting, DEFAULT_REWEIGHT_OPTIONS, RANK_ALPHA } from './reweight.ts';
+export { rankConfidenceSets, rankSwaps } from './rank-sets.ts';
+export type { RankSets, RankInterval, Swap, SwapResult } from './rank-sets.ts';
 export type { ReweightInputs, ReweightOptions, ReweightOutput } from './reweight.ts';
 export { SCHEMES, SCHEME_NAMES } from './schemes/index.ts';
 export { parseTargetMix } from './schemes/target-mix.ts';

@@ -10,7 +10,13 @@ import type { TargetMix } from './schemes/target-mix.ts';
 import { weightedScores, kishEss, clusteredSe } from './scores.ts';
 import { prepare, bootstrapScores, type ClusterIndex } from './bootstrap.ts';
 import { ranksOf, kendallTauB, topKOverlap, maxAbsRankShift, quantileSorted, sortedFinite } from './ranking.ts';
-import type { ModelRow, NoiseFloor, ReweightResult, SchemeResult } from './types.ts';
+import { rankConfidenceSets, rankSwaps, type RankSets, type Swap } from './rank-sets.ts';
+import type { ModelRow, NoiseFloor, ReweightResult, SchemeResult, SwapRow } from './types.ts';
+
+/** Level of the rank confidence sets (1 − RANK_ALPHA) and family-wise error rate of the swaps. */
+export const RANK_ALPHA = 0.05;
+/** Non-significant swaps kept per scheme (smallest adjusted p first), to show how close the nearest came. */
+const NEAREST_SWAPS = 5;
 
 export interface ReweightInputs {
   models: string[];
@@ -48,6 +54,8 @@ export interface ReweightOutput {
 
 export interface ReweightProgress {
   onReplicate?: () => void;
+  /** Milliseconds spent in the rank confidence sets and swaps (for the bench). */
+  onRankInference?: (ms: number) => void;
 }
 
 /** Clusters for the cluster bootstrap: unassigned prompts become singletons so every prompt is in one. */
@@ -168,6 +176,25 @@ export function computeReweighting(input: ReweightInputs, options: ReweightOptio
   const clusterReps = cidx ? bootstrapScores(prepared, 'cluster', B, rng.fork('cluster-bootstrap'), cidx, progress.onReplicate) : null;
 
   const point = computed.map((c) => weightedScores(scores, m, n, c.weights));
+  // Rank inference uses the cluster bootstrap when there are clusters (prompts within a cluster are
+  // not independent), the prompt bootstrap otherwise. Replicate b shares its counts across schemes,
+  // so the scheme-vs-uniform comparisons are paired.
+  const inferenceReps = clusterReps ?? promptReps;
+  const inferenceKind: 'cluster' | 'prompt' = clusterReps ? 'cluster' : 'prompt';
+  if (!clusterReps) notes.push('rank confidence sets and swaps use the prompt bootstrap (no clusters): they ignore any dependence between prompts');
+  const identical = new Set<number>();
+  computed.forEach((c, s) => {
+    if (s > 0 && c.weights.every((w) => Math.abs(w * n - 1) < 1e-9)) identical.add(s);
+  });
+  const rankStart = performance.now();
+  const rankSets: RankSets[] = point.map((p, s) => rankConfidenceSets(p.score, inferenceReps[s], RANK_ALPHA));
+  const swapResult = rankSwaps(
+    point.map((p) => p.score),
+    inferenceReps,
+    RANK_ALPHA,
+    identical,
+  );
+  progress.onRankInference?.(performance.now() - rankStart);
   const uniformScore = point[0].score;
   const uniformRank = ranksOf(uniformScore);
   const uniformPromptReps = promptReps[0];
@@ -189,6 +216,10 @@ export function computeReweighting(input: ReweightInputs, options: ReweightOptio
       clusterNoise = noiseFloor(clusterReps[s], crRanks, B, m, options.topK, null);
     }
     const cse = cidx ? clusteredSe(scores, m, n, w, cidx.of, cidx.C, score) : null;
+    const sets = rankSets[s];
+    const schemeSwaps = swapResult.swaps.filter((x) => x.scheme === s);
+    const swapping = new Set<number>();
+    for (const x of schemeSwaps) if (x.significant) x.models.forEach((k) => swapping.add(k));
     const rows: ModelRow[] = [];
     for (let k = 0; k < m; k++) {
       const sc = sortedFinite(column(pr, B, m, k, col));
@@ -220,6 +251,7 @@ export function computeReweighting(input: ReweightInputs, options: ReweightOptio
         clusterBootstrapSe: csc ? nullable(sd(csc)) : null,
         clusteredSe: cse ? nullable(cse[k]) : null,
         rank: rank[k],
+        rankSet: { marginal: sets.marginal[k], simultaneous: sets.simultaneous[k] },
         rankLow: rk.length ? rk[Math.floor(0.025 * (rk.length - 1))] : NaN,
         rankHigh: rk.length ? rk[Math.ceil(0.975 * (rk.length - 1))] : NaN,
         clusterRankLow: crk && crk.length ? crk[Math.floor(0.025 * (crk.length - 1))] : null,
@@ -233,7 +265,7 @@ export function computeReweighting(input: ReweightInputs, options: ReweightOptio
         deltaScoreCiHigh: dHi,
         deltaRank,
         rankNoise: rankNoise[k],
-        rankChangeBeyondNoise: s > 0 && Math.abs(deltaRank) > rankNoise[k],
+        rankChangeBeyondNoise: s > 0 && swapping.has(k),
         scoreChangeBeyondNoise: s > 0 && deltaScore !== 0 && (dLo > TINY || dHi < -TINY),
         missingWeight: missingWeight[k],
         kish: kishEss(w, scores, n, k),
@@ -250,12 +282,8 @@ export function computeReweighting(input: ReweightInputs, options: ReweightOptio
       }
     }
     let maxW = 0;
-    let maxDev = 0;
-    for (let i = 0; i < n; i++) {
-      if (w[i] > maxW) maxW = w[i];
-      maxDev = Math.max(maxDev, Math.abs(w[i] * n - 1));
-    }
-    const sameAsUniform = s > 0 && maxDev < 1e-9;
+    for (let i = 0; i < n; i++) if (w[i] > maxW) maxW = w[i];
+    const sameAsUniform = identical.has(s);
     const byRank = rows.filter((r) => Number.isFinite(r.deltaRank)).sort((a, b) => Math.abs(b.deltaRank) - Math.abs(a.deltaRank) || a.uniformRank - b.uniformRank);
     const byScore = rows.filter((r) => Number.isFinite(r.deltaScore)).sort((a, b) => Math.abs(b.deltaScore) - Math.abs(a.deltaScore) || a.uniformRank - b.uniformRank);
     return {
@@ -275,6 +303,10 @@ export function computeReweighting(input: ReweightInputs, options: ReweightOptio
       maxAbsDeltaScore: byScore.length ? Math.abs(byScore[0].deltaScore) : 0,
       maxAbsRelDeltaScore: Math.max(0, ...rows.map((r) => (r.relDeltaScore === null ? 0 : Math.abs(r.relDeltaScore)))),
       modelsRankBeyondNoise: rows.filter((r) => r.rankChangeBeyondNoise).length,
+      tauBest: sets.tauBest.map((k) => models[k]),
+      pointSwaps: swapResult.pointSwaps[s] ?? 0,
+      significantSwaps: schemeSwaps.filter((x) => x.significant).length,
+      swaps: [...schemeSwaps.filter((x) => x.significant), ...schemeSwaps.filter((x) => !x.significant).slice(0, NEAREST_SWAPS)].map((x) => swapRow(x, models, uniformRank, rank)),
       modelsScoreBeyondNoise: rows.filter((r) => r.scoreChangeBeyondNoise).length,
       largestRankChange: byRank.length ? { model: byRank[0].model, deltaRank: byRank[0].deltaRank, beyondNoise: byRank[0].rankChangeBeyondNoise } : null,
       largestScoreChange: byScore.length
@@ -292,11 +324,33 @@ export function computeReweighting(input: ReweightInputs, options: ReweightOptio
       prompts: n,
       topK: options.topK,
       bootstrap: { replicates: B, clusterSource: picked?.source ?? null, clusters: cidx?.C ?? null, primary: 'prompt' },
+      rankInference: {
+        alpha: RANK_ALPHA,
+        bootstrap: inferenceKind,
+        swapFamily: swapResult.family,
+        swapSchemes: computed.filter((_, s) => s > 0 && !identical.has(s)).map((c) => c.name),
+      },
+      tauBest: rankSets[0].tauBest.map((k) => models[k]),
       schemes,
       skipped,
       notes,
     },
     weights: computed.map((c) => c.weights),
+  };
+}
+
+function swapRow(x: Swap, models: string[], uniformRank: Float64Array, rank: Float64Array): SwapRow {
+  const [a, b] = x.models;
+  return {
+    models: [models[a], models[b]],
+    uniformRanks: [uniformRank[a], uniformRank[b]],
+    ranks: [rank[a], rank[b]],
+    uniformGap: x.referenceGap,
+    gap: x.schemeGap,
+    p: x.p,
+    pAdjusted: x.pAdjusted,
+    significant: x.significant,
+    pOrder: x.pOrder,
   };
 }
 

@@ -110,7 +110,8 @@ export const stage: StageModule = {
     for (const s of result.skipped) ctx.reporter.info(`reweight: ${s.name} skipped — ${s.reason}`);
     const lines = result.schemes
       .filter((s) => s.name !== 'uniform')
-      .map((s) => `${s.name}: τ_b ${s.kendallTau.toFixed(3)} (noise ${s.noiseFloorTau.toFixed(3)}), max |Δrank| ${s.maxAbsRankShift}, ${s.modelsRankBeyondNoise} model(s) move beyond noise`);
-    return { stage: 'reweight', status: 'computed', message: `${result.schemes.length} schemes, B=${options.bootstrap}\n  ${lines.join('\n  ')}`, path: ctx.store.stagePath(bench, 'reweight') };
+      .map((s) => `${s.name}: τ_b ${s.kendallTau.toFixed(3)}, max |Δrank| ${s.maxAbsRankShift}, ${s.pointSwaps} pair(s) reordered, ${s.significantSwaps} controlled swap(s)`);
+    const best = `may be best (95% set): ${result.tauBest.join(', ')}`;
+    return { stage: 'reweight', status: 'computed', message: `${result.schemes.length} schemes, B=${options.bootstrap}\n  ${[...lines, best].join('\n  ')}`, path: ctx.store.stagePath(bench, 'reweight') };
   },
 };

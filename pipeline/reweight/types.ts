@@ -17,7 +17,14 @@ export interface ModelRow {
   clusteredSe: number | null;
   /** Competition rank, 1 = best. */
   rank: number;
-  /** 2.5th / 97.5th percentile of the model's rank over prompt-bootstrap replicates. */
+  /**
+   * 95% confidence sets for the rank (Mogstad et al. 2024, step-down), [low, high] with 1 = best,
+   * from the cluster bootstrap (prompt bootstrap when there are no clusters). Marginal: covers this
+   * model's rank; simultaneous: all models' sets cover their ranks jointly. Null when the model has
+   * no score under the scheme.
+   */
+  rankSet: { marginal: [number, number] | null; simultaneous: [number, number] | null };
+  /** 2.5th / 97.5th percentile of the model's rank over prompt-bootstrap replicates (descriptive: under-covers near ties). */
   rankLow: number;
   rankHigh: number;
   clusterRankLow: number | null;
@@ -35,9 +42,9 @@ export interface ModelRow {
   deltaScoreCiHigh: number;
   /** rank − uniform rank: negative = moved up. */
   deltaRank: number;
-  /** 95th percentile of |rank difference| between two bootstrap replicates of this same scheme. */
+  /** Descriptive: 95th percentile of |rank difference| between two independent prompt-bootstrap replicates of this scheme (not a test). */
   rankNoise: number;
-  /** |deltaRank| exceeds rankNoise: the move is larger than resampling the same scheme produces. */
+  /** The model is in a controlled significant swap with another model under this scheme (see SchemeResult.swaps). */
   rankChangeBeyondNoise: boolean;
   /** The paired interval of deltaScore excludes 0. */
   scoreChangeBeyondNoise: boolean;
@@ -57,6 +64,25 @@ export interface NoiseFloor {
   topKOverlapMedian: number;
 }
 
+/** A pair of models whose order differs between uniform and a scheme. */
+export interface SwapRow {
+  /** [ahead under uniform, ahead under the scheme]. */
+  models: [string, string];
+  uniformRanks: [number, number];
+  ranks: [number, number];
+  /** Score difference first − second under uniform (> 0) and under the scheme (< 0). */
+  uniformGap: number;
+  gap: number;
+  /** Two-sided paired-bootstrap p-value of the difference-in-differences (gap under the scheme − gap under uniform). */
+  p: number;
+  /** Step-down max-t adjusted p-value: family-wise error over all schemes × model pairs. */
+  pAdjusted: number;
+  /** pAdjusted ≤ alpha: the re-weighting moves this pair's gap beyond noise, across zero (a controlled swap). */
+  significant: boolean;
+  /** Intersection-union p of "both weightings order the pair the same way": the larger one-sided p of the two orders (unadjusted). */
+  pOrder: number;
+}
+
 export interface SchemeResult {
   name: string;
   describe: string;
@@ -71,7 +97,7 @@ export interface SchemeResult {
   kendallTau: number;
   /** Median τ_b between two prompt-bootstrap replicates of this scheme. */
   noiseFloorTau: number;
-  /** Share of replicate pairs whose τ_b is at or below kendallTau (small = the change exceeds noise). */
+  /** Descriptive: share of pairs of independent replicates of this scheme whose τ_b is at or below kendallTau (not a paired test). */
   tauNoiseShare: number;
   maxAbsRankShift: number;
   topKOverlap: number;
@@ -80,8 +106,17 @@ export interface SchemeResult {
   clusterNoise: NoiseFloor | null;
   maxAbsDeltaScore: number;
   maxAbsRelDeltaScore: number;
+  /** Models in at least one significant swap under this scheme. */
   modelsRankBeyondNoise: number;
   modelsScoreBeyondNoise: number;
+  /** Models that may be the best under this scheme (simultaneous rank set starts at 1; csranks cstaubest, τ = 1). */
+  tauBest: string[];
+  /** Pairs whose point estimates change order against uniform. */
+  pointSwaps: number;
+  /** Pairs that change order significantly (family-wise error ≤ alpha over all schemes × pairs). */
+  significantSwaps: number;
+  /** The significant swaps, then up to 5 non-significant ones with the smallest adjusted p. */
+  swaps: SwapRow[];
   largestRankChange: { model: string; deltaRank: number; beyondNoise: boolean } | null;
   largestScoreChange: { model: string; deltaScore: number; relDeltaScore: number | null; beyondNoise: boolean } | null;
   models: ModelRow[];
@@ -99,6 +134,16 @@ export interface ReweightResult {
     /** Which interval ciLow/ciHigh and rankLow/rankHigh are: the prompt bootstrap. */
     primary: 'prompt';
   };
+  /** How rank sets and swaps were computed. */
+  rankInference: {
+    alpha: number;
+    bootstrap: 'cluster' | 'prompt';
+    /** Ordered-pair hypotheses (uniform and every scheme not identical to it) the swap p-values are adjusted over. */
+    swapFamily: number;
+    swapSchemes: string[];
+  };
+  /** Models that may be the best under uniform weighting. */
+  tauBest: string[];
   schemes: SchemeResult[];
   skipped: { name: string; reason: string }[];
   notes: string[];

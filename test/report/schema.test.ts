@@ -34,7 +34,7 @@ function typeOk(t: string, v: unknown): boolean {
   }
 }
 
-const KNOWN = new Set(['$schema', '$id', 'title', 'description', 'type', 'properties', 'required', 'additionalProperties', 'items', 'anyOf', 'const', 'enum', 'minimum', 'maximum', 'propertyNames', 'default']);
+const KNOWN = new Set(['$schema', '$id', 'title', 'description', 'type', 'properties', 'required', 'additionalProperties', 'items', 'anyOf', 'const', 'enum', 'minimum', 'maximum', 'propertyNames', 'default', 'prefixItems', 'minItems', 'maxItems']);
 
 export function validate(schema: Schema, v: unknown, path = '$'): string[] {
   if (schema === true) return [];
@@ -65,7 +65,16 @@ export function validate(schema: Schema, v: unknown, path = '$'): string[] {
       if (schema.propertyNames) errs.push(...validate(schema.propertyNames as Schema, k, `${path}[key ${k}]`));
     }
   }
-  if (Array.isArray(v) && schema.items) v.forEach((x, i) => errs.push(...validate(schema.items as Schema, x, `${path}[${i}]`)));
+  if (Array.isArray(v)) {
+    // Tuples: prefixItems validate the leading elements, items (possibly false) the rest.
+    const prefix = (schema.prefixItems as Schema[] | undefined) ?? [];
+    v.forEach((x, i) => {
+      if (i < prefix.length) errs.push(...validate(prefix[i], x, `${path}[${i}]`));
+      else if (schema.items !== undefined) errs.push(...validate(schema.items as Schema, x, `${path}[${i}]`));
+    });
+    if (typeof schema.minItems === 'number' && v.length < schema.minItems) errs.push(`${path}: fewer than ${schema.minItems} items`);
+    if (typeof schema.maxItems === 'number' && v.length > schema.maxItems) errs.push(`${path}: more than ${schema.maxItems} items`);
+  }
   return errs;
 }
 
@@ -233,6 +242,32 @@ describe('report.json', () => {
         if (p === 'schemaVersion') expect(v).toBe(REPORT_SCHEMA_VERSION);
         else if (p.endsWith('.name') || p.endsWith('.model')) expect(typeof v, p).toBe('string');
         else expect(v === null || typeof v === 'number', `${p} = ${JSON.stringify(v)}`).toBe(true);
+      }
+    }
+  });
+
+  it('carries rank confidence sets, the τ-best set, controlled swaps and a boolean rankings verdict (issue 12)', () => {
+    const rw = report.reweighting!;
+    expect(typeof report.verdict.rankingsMoveBeyondNoise).toBe('boolean');
+    expect(rw.tauBest.length).toBeGreaterThan(0);
+    const uni = rw.schemes.find((s) => s.name === 'uniform')!;
+    for (const name of rw.tauBest) expect(uni.models.find((m) => m.model === name)!.rankSet.simultaneous![0]).toBe(1);
+    for (const s of rw.schemes) {
+      for (const m of s.models) {
+        for (const set of [m.rankSet.marginal!, m.rankSet.simultaneous!]) {
+          expect(set).toHaveLength(2);
+          expect(Number.isInteger(set[0]) && Number.isInteger(set[1])).toBe(true);
+          expect(set[0]).toBeLessThanOrEqual(m.rank!);
+          expect(set[1]).toBeGreaterThanOrEqual(m.rank!);
+        }
+        // The simultaneous set is never narrower than the marginal one.
+        expect(m.rankSet.simultaneous![0]).toBeLessThanOrEqual(m.rankSet.marginal![0]);
+        expect(m.rankSet.simultaneous![1]).toBeGreaterThanOrEqual(m.rankSet.marginal![1]);
+      }
+      for (const x of s.swaps) {
+        expect(x.models).toHaveLength(2);
+        expect(x.pAdjusted).toBeGreaterThanOrEqual(x.p);
+        expect(x.significant).toBe(x.pAdjusted <= rw.rankInference.alpha);
       }
     }
   });

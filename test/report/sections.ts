@@ -37,7 +37,30 @@ export interface ModelMove {
 }
 
 function modelRow(model: string, rank: number, deltaRank: number | null, beyondNoise: boolean | null): ReweightingSection['schemes'][number]['models'][number] {
-  return { model, score: 1 - rank / 10, ciLow: 0.5 - rank / 20, ciHigh: 1 - rank / 20, clusterCiLow: null, clusterCiHigh: null, clusteredSe: null, rank, rankLow: rank, rankHigh: rank + 1, pRank1: rank === 1 ? 0.9 : 0, deltaScore: 0, deltaRank, beyondNoise, missingWeight: 0 };
+  return { model, score: 1 - rank / 10, ciLow: 0.5 - rank / 20, ciHigh: 1 - rank / 20, clusterCiLow: null, clusterCiHigh: null, clusteredSe: null, rank, rankSet: { marginal: [Math.max(1, rank - 1), rank + 1], simultaneous: [Math.max(1, rank - 2), rank + 2] }, rankLow: rank, rankHigh: rank + 1, pRank1: rank === 1 ? 0.9 : 0, deltaScore: 0, deltaRank, beyondNoise, missingWeight: 0 };
+}
+
+/**
+ * A move beyond noise becomes a significant swap of the mover with the model whose uniform rank it
+ * takes (adjusted p 0.01); a move within noise a non-significant one (adjusted p 0.4).
+ */
+function swapsOf(moves: ModelMove[]): ReweightingSection['schemes'][number]['swaps'] {
+  return moves
+    .filter((mv) => mv.deltaRank !== 0)
+    .map((mv) => {
+      const from = mv.rank - mv.deltaRank;
+      const other = `model-${mv.rank}`;
+      const rose = mv.deltaRank < 0;
+      return {
+        models: rose ? [other, mv.model] : [mv.model, other],
+        uniformRanks: rose ? [mv.rank, from] : [from, mv.rank],
+        ranks: rose ? [mv.rank + 1, mv.rank] : [mv.rank, mv.rank - 1],
+        p: mv.beyondNoise ? 0.001 : 0.2,
+        pAdjusted: mv.beyondNoise ? 0.01 : 0.4,
+        pOrder: 0.01,
+        significant: mv.beyondNoise,
+      };
+    });
 }
 
 /** Uniform ranks model-1..model-n in order; each other scheme gives its moves (others keep their rank). */
@@ -52,10 +75,16 @@ export function reweighting(n: number, schemes: { name: string; tau: number; noi
     noiseFloorMaxAbsRankShift: 1,
     top5Overlap: 1,
     effectiveSampleSize: 100,
+    tauBest: ['model-1', 'model-2'],
+    pointSwaps: 0,
+    significantSwaps: 0,
+    swaps: [],
     models: names.map((m, i) => modelRow(m, i + 1, null, null)),
   };
   return {
     bootstrap: 1000,
+    rankInference: { alpha: 0.05, bootstrap: 'cluster', swapFamily: schemes.length * ((n * (n - 1)) / 2), swapSchemes: schemes.map((s) => s.name) },
+    tauBest: ['model-1', 'model-2'],
     schemes: [
       uniform,
       ...schemes.map((s) => ({
@@ -70,6 +99,10 @@ export function reweighting(n: number, schemes: { name: string; tau: number; noi
         noiseFloorMaxAbsRankShift: 2,
         top5Overlap: 0.8,
         effectiveSampleSize: 60,
+        tauBest: ['model-1'],
+        pointSwaps: s.moves.filter((mv) => mv.deltaRank !== 0).length,
+        significantSwaps: s.moves.filter((mv) => mv.beyondNoise).length,
+        swaps: swapsOf(s.moves),
         models: names.map((m, i) => {
           const mv = s.moves.find((x) => x.model === m);
           return mv ? modelRow(m, mv.rank, mv.deltaRank, mv.beyondNoise) : modelRow(m, i + 1, 0, false);

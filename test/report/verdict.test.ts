@@ -59,62 +59,75 @@ describe('verdict: correlation', () => {
 });
 
 describe('verdict: rankings', () => {
-  it('rankings move beyond noise: names the biggest movers with from/to ranks and the scheme, and the τ_b against its noise floor', () => {
+  it('rankings move beyond noise only through controlled swaps: names the clearest swaps with ranks, scheme and adjusted p', () => {
     const rw = reweighting(8, [
       { name: 'cluster-balanced', tau: 0.6, noise: 0.8, moves: [{ model: 'model-5', rank: 2, deltaRank: -3, beyondNoise: true }, { model: 'model-2', rank: 3, deltaRank: 1, beyondNoise: false }] },
-      { name: 'inverse-density', tau: 0.85, noise: 0.8, moves: [{ model: 'model-7', rank: 5, deltaRank: -2, beyondNoise: true }, { model: 'model-5', rank: 4, deltaRank: -1, beyondNoise: true }] },
+      { name: 'inverse-density', tau: 0.85, noise: 0.8, moves: [{ model: 'model-7', rank: 5, deltaRank: -2, beyondNoise: true }] },
     ]);
     const v = buildVerdict({ ...none, reweighting: rw });
     expect(v.rankingsMoveBeyondNoise).toBe(true);
     expect(v.largestRankShiftBeyondNoise).toBe(3);
     const s = v.sentences[1];
-    expect(s).toContain('Rankings move beyond noise');
-    expect(s).toContain('(2 model(s) in all)');
-    // Each model once, with its largest move; ordered by |Δrank|.
-    expect(s).toContain('model-5 from rank 5 to 2 (cluster-balanced); model-7 from rank 7 to 5 (inverse-density)');
-    expect(s).not.toContain('model-2');
-    expect(s).toContain('Under cluster-balanced weighting the whole ranking differs from the uniform one beyond noise: Kendall τ_b 0.600, below the 5th percentile (0.700)');
+    expect(s).toContain('Rankings move beyond noise under other plausible prompt mixes:** 2 pair(s) of models change order');
+    expect(s).toContain('family-wise error 5% over all 56 model pairs × schemes');
+    expect(s).toContain('model-5 overtakes model-2 under cluster-balanced (ranks 5→2 and 2→3; adjusted p 0.010)');
+    expect(s).toContain('model-7 overtakes model-5 under inverse-density');
+    expect(s).toContain('may be the best under the plain average (95% confidence set): model-1, model-2');
+    // The non-significant swap of model-2 is not named as a move.
+    expect(s).not.toContain('model-2 overtakes');
   });
 
-  it('at most three movers are named', () => {
-    const moves = [1, 2, 3, 4].map((k) => ({ model: `model-${k + 4}`, rank: 1, deltaRank: -(k + 3), beyondNoise: true }));
+  it('at most three swaps are named', () => {
+    const moves = [1, 2, 3, 4].map((k) => ({ model: `model-${k + 4}`, rank: k, deltaRank: k - (k + 4), beyondNoise: true }));
     const v = buildVerdict({ ...none, reweighting: reweighting(8, [{ name: 's', tau: 0.2, noise: 0.9, moves }]) });
-    expect(v.sentences[1]).toContain('(4 model(s) in all)');
-    expect(v.sentences[1].match(/from rank/g)).toHaveLength(3);
-    expect(v.sentences[1]).toContain('model-8 from rank 8 to 1');
-    expect(v.sentences[1]).not.toContain('model-5 from');
-    expect(v.largestRankShiftBeyondNoise).toBe(7);
+    expect(v.sentences[1]).toContain('4 pair(s) of models change order');
+    expect(v.sentences[1].match(/overtakes/g)).toHaveLength(3);
   });
 
-  it('rankings stable: shifts within noise, and every τ_b within its noise floor', () => {
-    const rw = reweighting(6, [{ name: 'cluster-balanced', tau: 0.9, noise: 0.8, moves: [{ model: 'model-3', rank: 1, deltaRank: -2, beyondNoise: false }] }]);
-    const v = buildVerdict({ ...none, reweighting: rw });
+  it('rankings stable: "ranks move by up to k places, within noise" when no swap is significant', () => {
+    const rw = reweighting(6, [{ name: 'cluster-balanced', tau: 0.5, noise: 0.8, moves: [{ model: 'model-3', rank: 1, deltaRank: -2, beyondNoise: false }] }]);
+    const v = buildVerdict({ ...none, correlation: correlation({ aP: 0.001, bP: 0.001 }), reweighting: rw });
     expect(v.rankingsMoveBeyondNoise).toBe(false);
     expect(v.largestRankShiftBeyondNoise).toBe(0);
-    expect(v.sentences[1]).toContain('Rankings are stable');
-    expect(v.sentences[1]).toContain('Ranks shift by up to 2 position(s)');
-    expect(v.sentences[1]).toContain("No scheme's ranking as a whole differs from the uniform one beyond noise (lowest Kendall τ_b: 0.900 under cluster-balanced; two resamples of that scheme reach 0.800 in the median, 0.700 at the 5th percentile)");
+    expect(v.sentences[2]).toContain('Ranks move by up to 2 place(s), within noise.');
+    expect(v.sentences[2]).toContain('no pair of models changes order beyond noise');
+    // A low τ_b alone (not a paired test) does not make the ranking move.
+    expect(v.sentences[2]).not.toContain('τ_b');
+    expect(v.sentences.at(-1)).toContain('rank confidence set');
+    expect(v.sentences.at(-1)).not.toContain('score beside');
   });
 
-  it('moves only under stress-test schemes: rankings called stable under plausible mixes, stress-test moves reported apart', () => {
+  it('swaps only under stress-test schemes: rankingsMoveBeyondNoise is false, stress-test swaps are reported apart', () => {
     const rw = reweighting(8, [
       { name: 'cluster-balanced', tau: 0.95, noise: 0.9, moves: [{ model: 'model-2', rank: 3, deltaRank: 1, beyondNoise: false }] },
       { name: 'correlation-adjusted', tau: 0.5, noise: 0.8, moves: [{ model: 'model-6', rank: 2, deltaRank: -4, beyondNoise: true }] },
     ]);
     const v = buildVerdict({ ...none, correlation: correlation({ aP: 0.001, bP: 0.001 }), reweighting: rw });
-    expect(v.rankingsMoveBeyondNoise).toBe(true);
-    expect(v.largestRankShiftBeyondNoise).toBe(4);
+    expect(v.rankingsMoveBeyondNoise).toBe(false);
+    expect(v.largestRankShiftBeyondNoise).toBe(0);
     const text = v.sentences.join(' ');
-    expect(text).toContain('Rankings are stable under the content-based prompt mixes tried');
-    expect(text).toContain('The stress-test schemes (correlation-adjusted, performance-cluster-balanced, representative)'.split(',')[0]);
-    expect(text).toContain('model-6 from rank 6 to 2 (correlation-adjusted)');
-    expect(v.sentences.at(-1)).toContain('only the stress-test schemes move some of them');
+    expect(text).toContain('Ranks move by up to 1 place(s), within noise');
+    expect(text).toContain('The stress-test schemes (correlation-adjusted');
+    expect(text).toContain('model-6 overtakes model-2 under correlation-adjusted');
+    expect(v.sentences.at(-1)).toContain('only the stress-test schemes swap some of them');
+    expect(v.sentences.at(-1)).toContain('confidence set');
   });
 
-  it('a hostile model name in the movers sentence is escaped', () => {
+  it('the bottom line recommends a re-weighted score only when a content-based scheme has controlled swaps', () => {
+    const moving = reweighting(6, [{ name: 'category-balanced', tau: 0.7, noise: 0.9, moves: [{ model: 'model-4', rank: 2, deltaRank: -2, beyondNoise: true }] }]);
+    const v = buildVerdict({ ...none, correlation: correlation({ aP: 0.001, bP: 0.001 }), reweighting: moving });
+    expect(v.sentences.at(-1)).toContain('report every model\'s rank with its confidence set, and the category-balanced score beside the plain one');
+    const weak = buildVerdict({ ...none, correlation: correlation({ aP: 0.001, bP: 0.4 }), reweighting: moving });
+    expect(weak.sentences.at(-1)).toContain('category-balanced score beside the plain one');
+  });
+
+  it('a hostile model name in the swaps sentence is escaped', () => {
     const evil = 'm|`x` <script>alert(1)</script> [a](javascript:x)';
     const rw = reweighting(3, [{ name: 's', tau: 0.1, noise: 0.9, moves: [{ model: 'model-3', rank: 1, deltaRank: -2, beyondNoise: true }] }]);
-    for (const s of rw.schemes) for (const m of s.models) if (m.model === 'model-3') m.model = evil;
+    for (const s of rw.schemes) {
+      for (const m of s.models) if (m.model === 'model-3') m.model = evil;
+      for (const x of s.swaps) x.models = x.models.map((n) => (n === 'model-3' ? evil : n)) as [string, string];
+    }
     const v = buildVerdict({ ...none, reweighting: rw });
     expect(v.sentences[1]).toContain('m\\|\\`x\\` &lt;script&gt;');
     expect(markdownProblems(v.sentences.map((x) => `- ${x}`).join('\n'))).toEqual([]);
@@ -162,7 +175,8 @@ describe('verdict: bottom line', () => {
 
   it('families but stable rankings: usable for ranking', () => {
     const v = buildVerdict({ ...none, correlation: correlation({ aP: 0.001, bP: 0.001 }), reweighting: stable });
-    expect(v.sentences.at(-1)).toContain('the ranking survives the re-weightings tried');
+    expect(v.sentences.at(-1)).toContain('no content-based re-weighting reorders any pair of models beyond noise');
+    expect(v.sentences.at(-1)).toContain('rank confidence set');
   });
 
   it('no structure beyond strength and stable rankings: nothing suggests the average misleads', () => {

@@ -50,3 +50,31 @@ describe('demo benchmark: cluster-balanced weighting', () => {
     expect(cb.kendallTau).toBeLessThan(cb.noise.tauMedian);
   });
 });
+
+describe('demo benchmark: planted rank changes are controlled significant swaps', () => {
+  it('family-balanced weighting swaps the planted specialists and broad models beyond noise', () => {
+    const { dataset, truth } = generateDemo({ name: 'demo', models: 40, prompts: 1200, seed: 1 }, createRng(1));
+    const family = categoryClustering(dataset.items, 'category').clustering!;
+    // The bootstrap resamples phrasings (templates: 84 dependence units); the scheme balances the 12 families.
+    const templates = categoryClustering(dataset.items, 'template').clustering!;
+    const { result } = computeReweighting(
+      { models: dataset.models, scores: dataset.scores, clusterings: { semantic: { ...family, kind: 'semantic' }, performance: null, category: templates }, knn: null, targetMix: null },
+      { ...DEFAULT_REWEIGHT_OPTIONS, schemes: ['cluster-balanced'], bootstrap: 200, clusterSource: 'category' },
+      createRng(2),
+    );
+    expect(result.rankInference.bootstrap).toBe('cluster');
+    const cb = result.schemes.find((s) => s.name === 'cluster-balanced')!;
+    const significant = cb.swaps.filter((x) => x.significant);
+    expect(significant.length).toBeGreaterThan(5);
+    const inSwap = new Set(significant.flatMap((x) => x.models));
+    const planted = truth.models.filter((t) => (t.plantedDirection === 'rise' || t.plantedDirection === 'drop') && Math.abs(t.rankChange) >= 3);
+    expect(planted.length).toBeGreaterThan(3);
+    for (const t of planted) expect(inSwap.has(t.name), t.name).toBe(true);
+    // Direction: a planted specialist is only ever overtaken, a broad model only ever overtakes.
+    for (const x of significant) {
+      const [ahead, behind] = x.models.map((name) => truth.models.find((t) => t.name === name)!.plantedDirection);
+      expect(ahead).not.toBe('rise');
+      expect(behind).not.toBe('drop');
+    }
+  });
+});

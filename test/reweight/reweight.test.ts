@@ -73,9 +73,40 @@ describe('reweighting a benchmark with an over-represented family', () => {
     }
     expect(cb.kendallTau).toBeLessThan(cb.noise.tauP05);
     expect(cb.tauNoiseShare).toBeLessThan(0.05);
-    expect(cb.modelsRankBeyondNoise).toBeGreaterThan(0);
+    // The cluster bootstrap here resamples the 5 families the scheme re-weights, so the family mix
+    // itself is treated as noise: no swap can be significant (see the next test for finer clusters).
+    expect(cb.pointSwaps).toBeGreaterThan(0);
+    expect(cb.significantSwaps).toBe(0);
     // top 5 of 8: four family-0 models + one other before, four others + one family-0 model after
     expect(cb.topKOverlap).toBe(0.4);
+  });
+
+  it('swaps are significant when the bootstrap resamples finer units than the re-weighted families', () => {
+    // Blocks of 20 prompts within a family as the bootstrap clusters (dependence units).
+    const blocks = clusteringOf('category', Array.from(sim.family, (_, i) => Math.floor(i / 20)));
+    const fine = computeReweighting(
+      { models: Array.from({ length: sim.m }, (_, k) => `model-${k}`), scores: sim.scores, clusterings: { semantic: fam, performance: null, category: blocks }, knn: null, targetMix: null },
+      { ...DEFAULT_REWEIGHT_OPTIONS, schemes: ['cluster-balanced'], bootstrap: 200, clusterSource: 'category' },
+      createRng(1),
+    ).result;
+    expect(fine.rankInference.bootstrap).toBe('cluster');
+    const cb = fine.schemes[1];
+    expect(cb.significantSwaps).toBeGreaterThan(0);
+    expect(cb.modelsRankBeyondNoise).toBeGreaterThan(0);
+    for (const x of cb.swaps.filter((w) => w.significant)) {
+      // every significant swap puts a small-family model (index ≥ 4) ahead of a family-0 model
+      expect(Number(x.models[1].split('-')[1])).toBeGreaterThanOrEqual(sim.m / 2);
+      expect(Number(x.models[0].split('-')[1])).toBeLessThan(sim.m / 2);
+      expect(x.pAdjusted).toBeLessThanOrEqual(0.05);
+    }
+    for (const row of cb.models) {
+      const [lo, hi] = row.rankSet.marginal!;
+      expect(lo).toBeLessThanOrEqual(row.rank);
+      expect(hi).toBeGreaterThanOrEqual(row.rank);
+      const [slo, shi] = row.rankSet.simultaneous!;
+      expect(slo).toBeLessThanOrEqual(lo);
+      expect(shi).toBeGreaterThanOrEqual(hi);
+    }
   });
 
   it('reports uniform as the plain mean, with no change against itself', () => {
