@@ -75,7 +75,7 @@ export const stage: StageModule = {
       () => bar.tick(),
     );
     bar.stop();
-    const result: ClusterResult = { semantic: null, performance: null, category: null, notes: c.notes };
+    const result: ClusterResult = { semantic: null, performance: null, category: null, inference: null, notes: c.notes };
     const binaries: Record<string, { data: Int32Array; shape: number[] }> = {};
     for (const kind of CLUSTER_KINDS) {
       const cl = c[kind];

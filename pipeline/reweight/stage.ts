@@ -39,7 +39,12 @@ export const stage: StageModule = {
     bootstrap: { type: 'number', default: DEFAULT_REWEIGHT_OPTIONS.bootstrap, describe: 'Bootstrap replicates (prompt and cluster bootstrap each)' },
     'overlap-k': { type: 'number', default: DEFAULT_REWEIGHT_OPTIONS.topK, describe: 'k of the top-k overlap between rankings (top-5 by default)' },
     'correlation-sample': { type: 'number', default: DEFAULT_REWEIGHT_OPTIONS.correlationSample, describe: 'Partner prompts sampled per prompt for the correlation-adjusted scheme' },
-    'bootstrap-clusters': { type: 'string', default: 'auto', choices: ['auto', 'semantic', 'category', 'performance'], describe: 'Clusters resampled by the cluster bootstrap and used for the clustered SE (auto: semantic, else category, else performance)' },
+    'bootstrap-clusters': {
+      type: 'string',
+      default: 'auto',
+      choices: ['auto', 'inference', 'semantic', 'category', 'performance'],
+      describe: 'Clusters for the cluster bootstrap and the clustered SE (auto = inference: the cluster stage\'s partition with enough clusters for valid intervals; a wild cluster bootstrap below 20 clusters)',
+    },
   },
   async run(ctx, bench, argv) {
     let targetMix: TargetMix | null = null;

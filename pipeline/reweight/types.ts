@@ -7,7 +7,10 @@ export interface ModelRow {
   /** 95% percentile interval from the prompt bootstrap. */
   ciLow: number;
   ciHigh: number;
-  /** 95% percentile interval from the cluster bootstrap (whole clusters resampled); NaN→null when unavailable. */
+  /**
+   * 95% cluster-robust interval: percentile interval of the pairs cluster bootstrap (whole clusters
+   * resampled) from 50 clusters up, wild cluster bootstrap-t below (bootstrap.clusterMethod); null when unavailable.
+   */
   clusterCiLow: number | null;
   clusterCiHigh: number | null;
   /** Standard deviation of the prompt-bootstrap replicates. */
@@ -33,6 +36,9 @@ export interface ModelRow {
   /** 95% interval of the paired (same resampled prompts) bootstrap difference against uniform. */
   deltaScoreCiLow: number;
   deltaScoreCiHigh: number;
+  /** The same paired difference's 95% cluster-robust interval (same method as clusterCiLow); null for uniform or without clusters. */
+  clusterDeltaCiLow: number | null;
+  clusterDeltaCiHigh: number | null;
   /** rank − uniform rank: negative = moved up. */
   deltaRank: number;
   /** 95th percentile of |rank difference| between two bootstrap replicates of this same scheme. */
@@ -94,8 +100,14 @@ export interface ReweightResult {
   bootstrap: {
     replicates: number;
     /** Clustering whose clusters the cluster bootstrap and clustered SE resample. */
-    clusterSource: 'semantic' | 'category' | 'performance' | null;
+    clusterSource: 'inference' | 'semantic' | 'category' | 'performance' | null;
     clusters: number | null;
+    /** pairs: whole clusters resampled (percentile intervals); wild: wild cluster bootstrap-t (fewer than 50 clusters). */
+    clusterMethod: 'pairs' | 'wild' | null;
+    /** Wild weights: Rademacher, or Webb's 6-point below 12 clusters. */
+    wildWeights: 'rademacher' | 'webb' | null;
+    /** What the inference partition was built from (when clusterSource is inference). */
+    inferenceBasis: 'semantic' | 'category' | 'performance' | null;
     /** Which interval ciLow/ciHigh and rankLow/rankHigh are: the prompt bootstrap. */
     primary: 'prompt';
   };
