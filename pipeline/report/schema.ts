@@ -61,6 +61,8 @@ const ModelRowSchema = z.looseObject({
   ciHigh: num,
   clusterCiLow: num,
   clusterCiHigh: num,
+  clusterDeltaCiLow: num.optional(),
+  clusterDeltaCiHigh: num.optional(),
   clusteredSe: num,
   rank: num,
   rankLow: num,
@@ -86,6 +88,19 @@ const SchemeSchema = z.looseObject({
 
 export const ReweightingSectionSchema = z.looseObject({
   bootstrap: z.number().int(),
+  /** The partition behind the cluster intervals and CR1, how the intervals were made, and why. */
+  clusterInference: z
+    .looseObject({
+      source: z.string(),
+      basis: z.string().nullable(),
+      clusters: z.number().int(),
+      method: z.enum(['pairs', 'wild']),
+      wildWeights: z.enum(['rademacher', 'webb']).nullable(),
+      fewClusters: z.boolean(),
+      reason: z.string().nullable(),
+    })
+    .nullable()
+    .optional(),
   schemes: z.array(SchemeSchema),
   skipped: z.array(z.looseObject({ name: z.string(), reason: z.string() })),
 });
@@ -98,7 +113,19 @@ export const ExplanationSectionSchema = z.looseObject({
   permutations: z.number().int(),
   r2: num,
   partialR2: z.looseObject({ semantic: num, failure: num, difficulty: num }),
-  mantel: z.looseObject({ r: num, p: num }),
+  /**
+   * r and p: the sampled pairs' estimate (as in explain.json); rAllPairs / pAllPairs: the exact
+   * statistic over every pair and its own permutation p, when computed. `lead` says which the report shows first.
+   */
+  mantel: z.looseObject({
+    r: num,
+    p: num,
+    rAllPairs: num.optional(),
+    allPairs: z.number().int().nullable().optional(),
+    pAllPairs: num.optional(),
+    allPairsPermutations: z.number().int().nullable().optional(),
+    lead: z.enum(['all-pairs', 'sample']).optional(),
+  }),
   coefficients: z.array(z.looseObject({ name: z.string(), block: z.string(), estimate: num, p: num })),
   excessOverNullB: z
     .looseObject({ r2: num, partialR2: z.looseObject({ semantic: num, failure: num, difficulty: num }), coefficients: z.array(z.looseObject({ name: z.string(), estimate: num, p: num })) })

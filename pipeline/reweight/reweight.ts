@@ -334,6 +334,7 @@ export function computeReweighting(input: ReweightInputs, options: ReweightOptio
         clusterMethod: cidx ? (wild ? 'wild' : 'pairs') : null,
         wildWeights: wildKind,
         inferenceBasis: picked?.source === 'inference' ? (picked.clustering.basis ?? null) : null,
+        inferenceReason: picked?.source === 'inference' ? (picked.clustering.reason ?? null) : null,
         primary: 'prompt',
       },
       schemes,

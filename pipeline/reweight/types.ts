@@ -108,6 +108,8 @@ export interface ReweightResult {
     wildWeights: 'rademacher' | 'webb' | null;
     /** What the inference partition was built from (when clusterSource is inference). */
     inferenceBasis: 'semantic' | 'category' | 'performance' | null;
+    /** Why that partition (from the cluster stage), for the methods text. */
+    inferenceReason: string | null;
     /** Which interval ciLow/ciHigh and rankLow/rankHigh are: the prompt bootstrap. */
     primary: 'prompt';
   };
