@@ -186,8 +186,8 @@ export function inferenceClustering(input: ClusteringInputs, category: Clusterin
   const pv = performanceVectors(scores, m, n);
   const assignments = performanceInferenceAssignments(pv, m, n, k, rng.fork('performance'), maxIterations);
   const kk = Math.max(...assignments) + 1;
-  const why = category ? `only ${category.k} given categories (fewer than ${MIN_INFERENCE_CATEGORIES})` : 'no given categories';
-  return make('performance', assignments, kk, `performance k-means with k ≈ √n (no prompt embeddings, ${why}); prompts with one score for every model grouped by that score`);
+  const why = category ? `only ${category.k} given categories, fewer than ${MIN_INFERENCE_CATEGORIES}` : 'no given categories';
+  return make('performance', assignments, kk, `performance k-means with k ≈ √n bounded to 30–200 (no prompt embeddings; ${why}), prompts that every model gets right, or every model wrong, forming one cluster each`);
 }
 
 function performanceInferenceAssignments(pv: PerformanceVectors, m: number, n: number, k: number, rng: Rng, maxIterations: number): Int32Array {
