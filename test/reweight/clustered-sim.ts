@@ -51,14 +51,15 @@ export interface CoverageCounts {
   reportedDelta: number;
   /** Model 0 − model 2 under uniform weights, from the same cluster method the report uses. */
   reportedPair: number;
-  /** Comparators: CR1 ± 1.96 SE, and the percentile pairs cluster bootstrap, for model 0's score. */
+  /** Comparators for model 0's score: CR1 ± 1.96 SE, CR1 ± t(G−1) SE (when tCrit is given), and the percentile pairs cluster bootstrap. */
   cr1Normal: number;
+  cr1T: number;
   pairsPercentile: number;
 }
 
 /** Coverage over `runs` simulated benchmarks with G true clusters (the inference partition = the true clusters). */
-export function coverage(G: number, n: number, runs: number, B: number, seed: number): CoverageCounts {
-  const out: CoverageCounts = { runs, reportedScore: 0, reportedDelta: 0, reportedPair: 0, cr1Normal: 0, pairsPercentile: 0 };
+export function coverage(G: number, n: number, runs: number, B: number, seed: number, opts: { comparators?: boolean; tCrit?: number } = {}): CoverageCounts {
+  const out: CoverageCounts = { runs, reportedScore: 0, reportedDelta: 0, reportedPair: 0, cr1Normal: 0, cr1T: 0, pairsPercentile: 0 };
   for (let r = 0; r < runs; r++) {
     const bm = clusteredBenchmark(seed * 100_003 + r, G, n);
     const truth = clusteringOf('semantic', bm.cluster);
@@ -73,10 +74,12 @@ export function coverage(G: number, n: number, runs: number, B: number, seed: nu
     if (bal[0].clusterDeltaCiLow! <= 0 && 0 <= bal[0].clusterDeltaCiHigh!) out.reportedDelta++;
     const pair = pairInterval(bm, weights[0], B, r, result.bootstrap.clusterMethod === 'wild');
     if (pair[0] <= PI[0] - PI[2] && PI[0] - PI[2] <= pair[1]) out.reportedPair++;
+    if (opts.comparators === false) continue;
     // Comparators on model 0's uniform score.
     const mu = weightedScores(bm.scores, bm.m, bm.n, weights[0]).score;
     const se = clusteredSe(bm.scores, bm.m, bm.n, weights[0], bm.cluster, G, mu)[0];
     if (Math.abs(mu[0] - PI[0]) <= 1.96 * se) out.cr1Normal++;
+    if (opts.tCrit !== undefined && Math.abs(mu[0] - PI[0]) <= opts.tCrit * se) out.cr1T++;
     const reps = bootstrapScores(prepare({ m: bm.m, n: bm.n, scores: bm.scores, weights: [weights[0]] }), 'cluster', B, createRng(r + 7), { of: bm.cluster, C: G })[0];
     const col = sortedFinite(Array.from({ length: B }, (_, b) => reps[b * bm.m]));
     if (quantileSorted(col, 0.025) <= PI[0] && PI[0] <= quantileSorted(col, 0.975)) out.pairsPercentile++;
