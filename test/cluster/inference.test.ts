@@ -5,7 +5,7 @@ import { DEFAULT_KMEANS_OPTIONS } from '../../pipeline/cluster/cluster.ts';
 import type { Item } from '../../pipeline/core/dataset.ts';
 
 const items = (n: number, category?: (i: number) => string): Item[] =>
-  Array.from({ length: n }, (_, i) => ({ id: `q${i}`, text: null, metadata: category ? { category: category(i) } : {}, tags: [] }));
+  Array.from({ length: n }, (_, i) => ({ id: `q${i}`, text: null, metadata: category ? { category: category(i) } : ({} as Record<string, string>), tags: [] }));
 
 /** m × n scores: prompt i right for models k < 1 + (31i mod (m − 1)) (so it varies); prompts ≡ 0 (mod 7) all right, ≡ 1 (mod 7) all wrong. */
 function scoresFor(m: number, n: number): Float64Array {
