@@ -9,6 +9,7 @@ import { loadClusterings } from '../cluster/index.ts';
 import { loadKnnGraph, type KnnGraph } from '../index/index.ts';
 import { computeReweighting, DEFAULT_REWEIGHT_OPTIONS, type ReweightOptions } from './reweight.ts';
 import { SCHEME_NAMES } from './schemes/index.ts';
+import { WEBB_BELOW, WILD_BELOW } from './bootstrap.ts';
 import { parseTargetMix, type TargetMix } from './schemes/target-mix.ts';
 import type { ReweightResult } from './types.ts';
 
@@ -92,7 +93,7 @@ export const stage: StageModule = {
       index: knnHash,
       targetMix: mixHash,
     };
-    const stageOptions = { ...options, targetMixFile: targetMix?.file ?? null, seed: ctx.seed };
+    const stageOptions = { ...options, wildBelow: WILD_BELOW, webbBelow: WEBB_BELOW, targetMixFile: targetMix?.file ?? null, seed: ctx.seed };
     if (!ctx.force && (await ctx.store.isFresh(bench, 'reweight', inputs, stageOptions))) {
       return { stage: 'reweight', status: 'cached', message: 'reweighting is up to date', path: ctx.store.stagePath(bench, 'reweight') };
     }
