@@ -169,7 +169,7 @@ export function computeReweighting(input: ReweightInputs, options: ReweightOptio
   if (!picked) notes.push('no clustering with at least 2 clusters: cluster bootstrap and clustered SE are not available');
   else if (cidx!.C < FEW_CLUSTERS)
     notes.push(
-      `cluster-robust intervals rest on few clusters: only ${cidx!.C} ${picked.source} clusters are available for inference, so the cluster intervals come from a wild cluster bootstrap-t (${wildKind === 'webb' ? 'Webb 6-point' : 'Rademacher'} weights) and are approximate (about 92–94% coverage at nominal 95% with 5 clusters in simulation)`,
+      `cluster-robust intervals rest on few clusters: only ${cidx!.C} ${picked.source} clusters are available for inference, so the cluster intervals come from a wild cluster bootstrap-t (${wildKind === 'webb' ? 'Webb 6-point' : 'Rademacher'} weights, with critical values at least Student's t(C−1)); treat them as approximate`,
     );
 
   const prepared = prepare({ m, n, scores, weights: computed.map((c) => c.weights) });

@@ -128,3 +128,27 @@ describe('wild cluster bootstrap', () => {
     expect(none.low).toBeNaN();
   });
 });
+
+describe('reweight stage with few inference clusters', () => {
+  it('uses the wild bootstrap (Webb below 12 clusters), says the intervals rest on few clusters, and the report warns', async () => {
+    const { clusteredBenchmark } = await import('./clustered-sim.ts');
+    const { clusteringOf } = await import('./helpers.ts');
+    const { computeReweighting } = await import('../../pipeline/reweight/reweight.ts');
+    const { reweightingSection } = await import('../../pipeline/report/sections.ts');
+    const bm = clusteredBenchmark(5, 5, 200);
+    const truth = clusteringOf('semantic', bm.cluster);
+    const { result } = computeReweighting(
+      { models: ['a', 'b', 'c'], scores: bm.scores, clusterings: { semantic: truth, performance: null, category: null, inference: { ...truth, kind: 'inference', basis: 'semantic', reason: 'test' } }, knn: null, targetMix: null },
+      { schemes: ['uniform', 'cluster-balanced'], bootstrap: 99, topK: 2, correlationSample: 10, clusterSource: 'auto' },
+      createRng(1),
+    );
+    expect(result.bootstrap).toMatchObject({ clusterSource: 'inference', clusters: 5, clusterMethod: 'wild', wildWeights: 'webb', inferenceBasis: 'semantic', inferenceReason: 'test' });
+    expect(result.notes.join(' ')).toContain('cluster-robust intervals rest on few clusters: only 5 inference clusters');
+    const row = result.schemes[1].models[0];
+    expect(row.clusterDeltaCiLow!).toBeLessThan(row.deltaScore);
+    expect(row.clusterDeltaCiHigh!).toBeGreaterThan(row.deltaScore);
+    expect(result.schemes[0].models[0].clusterDeltaCiLow).toBeNull();
+    const section = reweightingSection(result);
+    expect(section.clusterInference).toMatchObject({ source: 'inference', clusters: 5, method: 'wild', fewClusters: true });
+  });
+});
