@@ -22,7 +22,7 @@ function clusterInferenceText(ci: NonNullable<Report['reweighting']>['clusterInf
   const how =
     ci.method === 'pairs'
       ? `percentile intervals of the pairs cluster bootstrap (whole clusters resampled, ${ci.clusters} clusters)`
-      : `a wild cluster bootstrap-t over its ${ci.clusters} clusters (every prompt kept, each cluster's residuals multiplied by one ${ci.wildWeights === 'webb' ? 'Webb 6-point' : 'Rademacher'} draw, unrestricted; percentile-t studentised by CR1, critical values never inside Student's t with C − 1 degrees of freedom), because resampling fewer than 50 clusters whole under-covers`;
+      : `a wild cluster bootstrap-t over its ${ci.clusters} clusters (every prompt kept, each cluster's residuals multiplied by one ${ci.wildWeights === 'webb' ? 'Webb 6-point' : 'Rademacher'} draw, unrestricted; percentile-t studentised by CR1, critical values never inside Student's t with C − 1 degrees of freedom), which keeps coverage near nominal where resampling tens of clusters whole does not`;
   return `cluster-robust intervals for scores and their paired differences use ${partition}: they are ${how}.${ci.fewClusters ? ` With only ${ci.clusters} clusters they rest on few clusters and are approximate.` : ''}`;
 }
 

@@ -8,7 +8,7 @@ import type { KnnGraph } from '../index/index.ts';
 import { SCHEMES, schemeByName, type SchemeInputs } from './schemes/index.ts';
 import type { TargetMix } from './schemes/target-mix.ts';
 import { weightedScores, kishEss, clusteredSe } from './scores.ts';
-import { prepare, bootstrapScores, wildSetup, wildBootstrapScores, wildInterval, wildWeightsFor, WILD_BELOW, FEW_CLUSTERS, type ClusterIndex, type WildSetup } from './bootstrap.ts';
+import { prepare, bootstrapScores, wildSetup, wildBootstrapScores, wildInterval, wildWeightsFor, FEW_CLUSTERS, type ClusterIndex, type ClusterMethod, type WildSetup } from './bootstrap.ts';
 import { ranksOf, kendallTauB, topKOverlap, maxAbsRankShift, quantileSorted, sortedFinite } from './ranking.ts';
 import type { ModelRow, NoiseFloor, ReweightResult, SchemeResult } from './types.ts';
 
@@ -31,6 +31,8 @@ export interface ReweightOptions {
   correlationSample: number;
   /** Clusters for the cluster bootstrap and CR1; auto = the inference partition (else semantic, category, performance). */
   clusterSource: 'auto' | 'inference' | 'semantic' | 'category' | 'performance';
+  /** How the cluster intervals are made: wild cluster bootstrap-t (default) or pairs cluster bootstrap (whole clusters resampled). */
+  clusterMethod?: ClusterMethod;
 }
 
 export const DEFAULT_REWEIGHT_OPTIONS: ReweightOptions = {
@@ -164,12 +166,14 @@ export function computeReweighting(input: ReweightInputs, options: ReweightOptio
 
   const picked = pickClusterSource(clusterings, options.clusterSource);
   const cidx = picked ? clusterIndexOf(picked.clustering) : null;
-  const wild = cidx !== null && cidx.C < WILD_BELOW;
+  const wild = cidx !== null && (options.clusterMethod ?? 'wild') === 'wild';
   const wildKind = wild ? wildWeightsFor(cidx!.C) : null;
   if (!picked) notes.push('no clustering with at least 2 clusters: cluster bootstrap and clustered SE are not available');
   else if (cidx!.C < FEW_CLUSTERS)
     notes.push(
-      `cluster-robust intervals rest on few clusters: only ${cidx!.C} ${picked.source} clusters are available for inference, so the cluster intervals come from a wild cluster bootstrap-t (${wildKind === 'webb' ? 'Webb 6-point' : 'Rademacher'} weights, with critical values at least Student's t(C−1)); treat them as approximate`,
+      `cluster-robust intervals rest on few clusters: only ${cidx!.C} ${picked.source} clusters are available for inference; ${
+        wild ? `the cluster intervals come from a wild cluster bootstrap-t (${wildKind === 'webb' ? 'Webb 6-point' : 'Rademacher'} weights, critical values at least Student's t(C−1))` : 'resampling so few clusters whole under-covers (--cluster-method wild does better)'
+      }; treat them as approximate`,
     );
 
   const prepared = prepare({ m, n, scores, weights: computed.map((c) => c.weights) });

@@ -9,7 +9,7 @@ import { loadClusterings } from '../cluster/index.ts';
 import { loadKnnGraph, type KnnGraph } from '../index/index.ts';
 import { computeReweighting, DEFAULT_REWEIGHT_OPTIONS, type ReweightOptions } from './reweight.ts';
 import { SCHEME_NAMES } from './schemes/index.ts';
-import { WEBB_BELOW, WILD_BELOW } from './bootstrap.ts';
+import { WEBB_BELOW } from './bootstrap.ts';
 import { parseTargetMix, type TargetMix } from './schemes/target-mix.ts';
 import type { ReweightResult } from './types.ts';
 
@@ -44,7 +44,13 @@ export const stage: StageModule = {
       type: 'string',
       default: 'auto',
       choices: ['auto', 'inference', 'semantic', 'category', 'performance'],
-      describe: 'Clusters for the cluster bootstrap and the clustered SE (auto = inference: the cluster stage\'s partition with enough clusters for valid intervals; a wild cluster bootstrap below 20 clusters)',
+      describe: 'Clusters for the cluster-robust intervals and the clustered SE (auto = inference: the cluster stage\'s partition with enough clusters for valid intervals)',
+    },
+    'cluster-method': {
+      type: 'string',
+      default: 'wild',
+      choices: ['wild', 'pairs'],
+      describe: 'Cluster-robust intervals: wild cluster bootstrap-t (residuals of whole clusters sign-flipped; covers at nominal even with few clusters) or pairs (whole clusters resampled, percentile)',
     },
   },
   async run(ctx, bench, argv) {
@@ -67,6 +73,7 @@ export const stage: StageModule = {
       topK: posInt(argv.overlapK, '--overlap-k', DEFAULT_REWEIGHT_OPTIONS.topK, 1),
       correlationSample: posInt(argv.correlationSample, '--correlation-sample', DEFAULT_REWEIGHT_OPTIONS.correlationSample, 10),
       clusterSource: (typeof argv.bootstrapClusters === 'string' ? argv.bootstrapClusters : 'auto') as ReweightOptions['clusterSource'],
+      clusterMethod: argv.clusterMethod === 'pairs' ? 'pairs' : 'wild',
     };
     const { dataset, manifest } = await ctx.store.loadDataset(bench);
     const clusterings = await loadClusterings(ctx.store, bench);
@@ -93,7 +100,7 @@ export const stage: StageModule = {
       index: knnHash,
       targetMix: mixHash,
     };
-    const stageOptions = { ...options, wildBelow: WILD_BELOW, webbBelow: WEBB_BELOW, targetMixFile: targetMix?.file ?? null, seed: ctx.seed };
+    const stageOptions = { ...options, webbBelow: WEBB_BELOW, targetMixFile: targetMix?.file ?? null, seed: ctx.seed };
     if (!ctx.force && (await ctx.store.isFresh(bench, 'reweight', inputs, stageOptions))) {
       return { stage: 'reweight', status: 'cached', message: 'reweighting is up to date', path: ctx.store.stagePath(bench, 'reweight') };
     }

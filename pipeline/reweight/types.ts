@@ -9,7 +9,7 @@ export interface ModelRow {
   ciHigh: number;
   /**
    * 95% cluster-robust interval: percentile interval of the pairs cluster bootstrap (whole clusters
-   * resampled) from 50 clusters up, wild cluster bootstrap-t below (bootstrap.clusterMethod); null when unavailable.
+   * resampled) with --cluster-method pairs, wild cluster bootstrap-t by default (bootstrap.clusterMethod); null when unavailable.
    */
   clusterCiLow: number | null;
   clusterCiHigh: number | null;
@@ -102,7 +102,7 @@ export interface ReweightResult {
     /** Clustering whose clusters the cluster bootstrap and clustered SE resample. */
     clusterSource: 'inference' | 'semantic' | 'category' | 'performance' | null;
     clusters: number | null;
-    /** pairs: whole clusters resampled (percentile intervals); wild: wild cluster bootstrap-t (fewer than 50 clusters). */
+    /** wild: wild cluster bootstrap-t (the default); pairs: whole clusters resampled (percentile intervals). */
     clusterMethod: 'pairs' | 'wild' | null;
     /** Wild weights: Rademacher, or Webb's 6-point below 12 clusters. */
     wildWeights: 'rademacher' | 'webb' | null;

@@ -28,7 +28,7 @@ describe('cluster-robust intervals cover at nominal 95%', () => {
     expect(c.reportedPair / RUNS).toBeGreaterThanOrEqual(0.93);
   });
 
-  it('100 true clusters (pairs cluster bootstrap)', () => {
+  it('100 true clusters (wild bootstrap-t, Rademacher weights)', () => {
     const c = coverage(100, 600, RUNS, B, 3, { comparators: false });
     expect(c.reportedScore / RUNS).toBeGreaterThanOrEqual(0.93);
     expect(c.reportedDelta / RUNS).toBeGreaterThanOrEqual(0.93);

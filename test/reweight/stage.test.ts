@@ -61,7 +61,7 @@ describe('cluster + reweight stages on a stored benchmark without text', () => {
     expect(rw.bootstrap.clusterSource).toBe('inference');
     expect(rw.bootstrap.inferenceBasis).toBe('performance');
     expect(rw.bootstrap.clusters).toBe(cl.inference!.k);
-    expect(rw.bootstrap.clusterMethod).toBe(cl.inference!.k < 50 ? 'wild' : 'pairs');
+    expect(rw.bootstrap.clusterMethod).toBe('wild');
     const w = rw.weights['category-balanced'];
     expect(w.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
     expect(w[0]).toBeCloseTo(0.25 / 150, 12);

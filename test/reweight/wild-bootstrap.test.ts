@@ -151,4 +151,23 @@ describe('reweight stage with few inference clusters', () => {
     const section = reweightingSection(result);
     expect(section.clusterInference).toMatchObject({ source: 'inference', clusters: 5, method: 'wild', fewClusters: true });
   });
+
+  it('--cluster-method pairs resamples whole clusters instead and says so', async () => {
+    const { clusteredBenchmark } = await import('./clustered-sim.ts');
+    const { clusteringOf } = await import('./helpers.ts');
+    const { computeReweighting } = await import('../../pipeline/reweight/reweight.ts');
+    const bm = clusteredBenchmark(6, 8, 200);
+    const truth = clusteringOf('semantic', bm.cluster);
+    const { result } = computeReweighting(
+      { models: ['a', 'b', 'c'], scores: bm.scores, clusterings: { semantic: truth, performance: null, category: null, inference: { ...truth, kind: 'inference', basis: 'semantic' } }, knn: null, targetMix: null },
+      { schemes: ['uniform', 'cluster-balanced'], bootstrap: 99, topK: 2, correlationSample: 10, clusterSource: 'auto', clusterMethod: 'pairs' },
+      createRng(1),
+    );
+    expect(result.bootstrap).toMatchObject({ clusterMethod: 'pairs', wildWeights: null, clusters: 8 });
+    expect(result.notes.join(' ')).toContain('resampling so few clusters whole under-covers');
+    const row = result.schemes[1].models[1];
+    expect(row.clusterCiLow!).toBeLessThanOrEqual(row.score);
+    expect(row.clusterCiHigh!).toBeGreaterThanOrEqual(row.score);
+    expect(row.clusterDeltaCiLow).not.toBeNull();
+  });
 });
