@@ -177,7 +177,7 @@ export type WildWeights = 'rademacher' | 'webb';
 /**
  * The cluster intervals come from the wild cluster bootstrap-t by default, at every number of
  * clusters: in bench/inference.ts (docs/inference.md) resampling whole clusters covers 80% at 5
- * clusters, 89% at 10, 92–93% at 20 and 50 and 95% at 100 (nominal 95%), the wild bootstrap-t 94.5–97%
+ * clusters, 89% at 10, 92–93% at 20 and 50 and 95% at 100 (nominal 95%), the wild bootstrap-t 93.8–96.8%
  * throughout. The pairs cluster bootstrap stays available (--cluster-method pairs).
  */
 export type ClusterMethod = 'wild' | 'pairs';
