@@ -3,6 +3,10 @@ import { createRng } from '../../pipeline/core/rng.ts';
 import { bootstrapScores, drawWild, prepare, wildBootstrapScores, wildInterval, wildSetup, wildWeightsFor } from '../../pipeline/reweight/bootstrap.ts';
 import { clusteredSe, weightedScores } from '../../pipeline/reweight/scores.ts';
 import { groupBalancedWeights } from '../../pipeline/reweight/schemes/balanced.ts';
+import { computeReweighting } from '../../pipeline/reweight/reweight.ts';
+import { reweightingSection } from '../../pipeline/report/sections.ts';
+import { clusteredBenchmark } from './clustered-sim.ts';
+import { clusteringOf } from './helpers.ts';
 
 // 3 models × 8 prompts in 4 clusters {0,1} {2,3,4} {5} {6,7}; model 1 lacks prompt 3.
 const m = 3;
@@ -129,19 +133,20 @@ describe('wild cluster bootstrap', () => {
   });
 });
 
+/** computeReweighting on a simulated benchmark of G true clusters, the true clusters as inference partition. */
+function fewClusterRun(seed: number, G: number, clusterMethod: 'wild' | 'pairs') {
+  const bm = clusteredBenchmark(seed, G, 200);
+  const truth = clusteringOf('semantic', bm.cluster);
+  return computeReweighting(
+    { models: ['a', 'b', 'c'], scores: bm.scores, clusterings: { semantic: truth, performance: null, category: null, inference: { ...truth, kind: 'inference', basis: 'semantic', reason: 'test' } }, knn: null, targetMix: null },
+    { schemes: ['uniform', 'cluster-balanced'], bootstrap: 99, topK: 2, correlationSample: 10, clusterSource: 'auto', clusterMethod },
+    createRng(1),
+  ).result;
+}
+
 describe('reweight stage with few inference clusters', () => {
-  it('uses the wild bootstrap (Webb below 12 clusters), says the intervals rest on few clusters, and the report warns', async () => {
-    const { clusteredBenchmark } = await import('./clustered-sim.ts');
-    const { clusteringOf } = await import('./helpers.ts');
-    const { computeReweighting } = await import('../../pipeline/reweight/reweight.ts');
-    const { reweightingSection } = await import('../../pipeline/report/sections.ts');
-    const bm = clusteredBenchmark(5, 5, 200);
-    const truth = clusteringOf('semantic', bm.cluster);
-    const { result } = computeReweighting(
-      { models: ['a', 'b', 'c'], scores: bm.scores, clusterings: { semantic: truth, performance: null, category: null, inference: { ...truth, kind: 'inference', basis: 'semantic', reason: 'test' } }, knn: null, targetMix: null },
-      { schemes: ['uniform', 'cluster-balanced'], bootstrap: 99, topK: 2, correlationSample: 10, clusterSource: 'auto' },
-      createRng(1),
-    );
+  it('uses the wild bootstrap (Webb below 12 clusters), says the intervals rest on few clusters, and the report warns', () => {
+    const result = fewClusterRun(5, 5, 'wild');
     expect(result.bootstrap).toMatchObject({ clusterSource: 'inference', clusters: 5, clusterMethod: 'wild', wildWeights: 'webb', inferenceBasis: 'semantic', inferenceReason: 'test' });
     expect(result.notes.join(' ')).toContain('cluster-robust intervals rest on few clusters: only 5 inference clusters');
     const row = result.schemes[1].models[0];
@@ -152,17 +157,8 @@ describe('reweight stage with few inference clusters', () => {
     expect(section.clusterInference).toMatchObject({ source: 'inference', clusters: 5, method: 'wild', fewClusters: true });
   });
 
-  it('--cluster-method pairs resamples whole clusters instead and says so', async () => {
-    const { clusteredBenchmark } = await import('./clustered-sim.ts');
-    const { clusteringOf } = await import('./helpers.ts');
-    const { computeReweighting } = await import('../../pipeline/reweight/reweight.ts');
-    const bm = clusteredBenchmark(6, 8, 200);
-    const truth = clusteringOf('semantic', bm.cluster);
-    const { result } = computeReweighting(
-      { models: ['a', 'b', 'c'], scores: bm.scores, clusterings: { semantic: truth, performance: null, category: null, inference: { ...truth, kind: 'inference', basis: 'semantic' } }, knn: null, targetMix: null },
-      { schemes: ['uniform', 'cluster-balanced'], bootstrap: 99, topK: 2, correlationSample: 10, clusterSource: 'auto', clusterMethod: 'pairs' },
-      createRng(1),
-    );
+  it('--cluster-method pairs resamples whole clusters instead and says so', () => {
+    const result = fewClusterRun(6, 8, 'pairs');
     expect(result.bootstrap).toMatchObject({ clusterMethod: 'pairs', wildWeights: null, clusters: 8 });
     expect(result.notes.join(' ')).toContain('resampling so few clusters whole under-covers');
     const row = result.schemes[1].models[1];
