@@ -6,7 +6,8 @@ import type { Rng } from '../core/rng.ts';
 import type { Item } from '../core/dataset.ts';
 import type { Clustering, Clusterings } from './index.ts';
 import { clusterPoints, defaultKMax, type ChosenClustering, type KmeansOptions } from './cluster.ts';
-import { performanceVectors } from './performance.ts';
+import { performanceVectors, type PerformanceVectors } from './performance.ts';
+import { fitKmeans, toRows } from './kmeans.ts';
 import { distinctiveWords, opening } from './labels.ts';
 
 export interface ClusteringInputs {
@@ -146,5 +147,80 @@ export function computeClusterings(input: ClusteringInputs, opt: ClusteringOptio
 
   const cat = categoryClustering(items, opt.categoryField);
   if (cat.note) notes.push(cat.note);
-  return { semantic, performance, category: cat.clustering, notes };
+  const inference = inferenceClustering(input, cat.clustering, rng.fork('inference'), opt.kmeans.maxIterations);
+  if (!inference) notes.push('no inference partition: too few prompts');
+  return { semantic, performance, category: cat.clustering, inference, notes };
+}
+
+/** Given categories are used for inference from this many up. */
+export const MIN_INFERENCE_CATEGORIES = 30;
+
+/**
+ * k of the inference partition: ≈ √n bounded to [30, 200] (Cameron, Gelbach & Miller 2008; MacKinnon &
+ * Webb: cluster-robust inference needs tens of clusters), and at most n/3 so clusters are not mostly singletons.
+ */
+export function inferenceK(n: number): number {
+  return Math.min(Math.max(30, Math.min(200, Math.round(Math.sqrt(n)))), Math.floor(n / 3));
+}
+
+/**
+ * The partition used for uncertainty, chosen for validity rather than display: a finer semantic
+ * k-means (k = inferenceK(n)) when there are embeddings; else the given categories when there are at
+ * least MIN_INFERENCE_CATEGORIES of them; else performance clusters at the same k (prompts every model
+ * gets right, or every model wrong, form one cluster per constant score). Null below 6 prompts.
+ */
+export function inferenceClustering(input: ClusteringInputs, category: Clustering | null, rng: Rng, maxIterations: number): Clustering | null {
+  const { items, m, scores } = input;
+  const n = items.length;
+  const k = inferenceK(n);
+  if (k < 2) return null;
+  const make = (basis: 'semantic' | 'category' | 'performance', assignments: Int32Array, kk: number, reason: string): Clustering => ({
+    kind: 'inference',
+    k: kk,
+    assignments,
+    sizes: sizesOf(assignments, kk),
+    silhouette: null,
+    labels: Array.from({ length: kk }, (_, j) => `${basis} ${j}`),
+    kSelection: basis === 'category' ? 'metadata' : 'given',
+    unassigned: 0,
+    basis,
+    reason,
+  });
+  if (input.embeddings) {
+    const { vectors, dims } = input.embeddings;
+    const fit = fitKmeans(toRows(vectors, n, dims), k, rng.fork('semantic'), maxIterations);
+    return make('semantic', fit.assignments, fit.k, `semantic k-means with k ≈ √n = ${fit.k} (bounded to 30–200): enough clusters for cluster-robust intervals, unlike the display clusters chosen by silhouette`);
+  }
+  if (category && category.k >= MIN_INFERENCE_CATEGORIES) {
+    return make('category', category.assignments, category.k, `the ${category.k} given categories ("${category.field}"), enough for cluster-robust intervals (no prompt embeddings)`);
+  }
+  if (m < 2) return null;
+  const pv = performanceVectors(scores, m, n);
+  const assignments = performanceInferenceAssignments(pv, m, n, k, rng.fork('performance'), maxIterations);
+  const kk = Math.max(...assignments) + 1;
+  const why = category ? `only ${category.k} given categories, fewer than ${MIN_INFERENCE_CATEGORIES}` : 'no given categories';
+  return make('performance', assignments, kk, `performance k-means with k ≈ √n bounded to 30–200 (no prompt embeddings; ${why}), prompts that every model gets right, or every model wrong, forming one cluster each`);
+}
+
+function performanceInferenceAssignments(pv: PerformanceVectors, m: number, n: number, k: number, rng: Rng, maxIterations: number): Int32Array {
+  const assignments = new Int32Array(n).fill(-1);
+  const nv = pv.varying.length;
+  let next = 0;
+  if (nv >= 2) {
+    const fit = fitKmeans(toRows(pv.z, nv, m, pv.varying), Math.min(k, nv), rng, maxIterations);
+    for (let r = 0; r < nv; r++) assignments[pv.varying[r]] = fit.assignments[r];
+    next = fit.k;
+  } else if (nv === 1) assignments[pv.varying[0]] = next++;
+  const constants = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    if (assignments[i] >= 0) continue;
+    const c = pv.constant[i];
+    let g = constants.get(c);
+    if (g === undefined) {
+      g = next++;
+      constants.set(c, g);
+    }
+    assignments[i] = g;
+  }
+  return assignments;
 }

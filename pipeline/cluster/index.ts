@@ -6,7 +6,7 @@ import type { ArtifactStore } from '../core/store.ts';
 import { CovaryError } from '../core/errors.ts';
 
 export interface Clustering {
-  kind: 'semantic' | 'performance' | 'category';
+  kind: 'semantic' | 'performance' | 'category' | 'inference';
   k: number;
   /** Cluster of every prompt (dataset item order); -1 = not assigned (e.g. zero-variance prompt for performance clusters). */
   assignments: Int32Array;
@@ -33,12 +33,20 @@ export interface Clustering {
   unassigned?: number;
   /** Category clusters: the metadata field used. */
   field?: string;
+  /** Inference partition: what it was built from, and why (goes into the methods text). */
+  basis?: 'semantic' | 'category' | 'performance';
+  reason?: string;
 }
 
 export interface Clusterings {
   semantic: Clustering | null;
   performance: Clustering | null;
   category: Clustering | null;
+  /**
+   * The partition used for uncertainty (CR1, cluster bootstrap), chosen for validity rather than
+   * display: enough clusters for cluster-robust inference. Absent in cluster results made before it existed.
+   */
+  inference?: Clustering | null;
 }
 
 /** A clustering as stored in cluster.json (assignments live in a binary). */
@@ -48,16 +56,17 @@ export interface ClusterResult {
   semantic: ClusteringSummary | null;
   performance: ClusteringSummary | null;
   category: ClusteringSummary | null;
+  inference?: ClusteringSummary | null;
   /** Why a clustering is absent, and other plain-language notes. */
   notes: string[];
 }
 
-export const CLUSTER_KINDS = ['semantic', 'performance', 'category'] as const;
+export const CLUSTER_KINDS = ['semantic', 'performance', 'category', 'inference'] as const;
 
 /** The clusterings of a benchmark (each null when it could not be made). Throws when the stage was not run. */
 export async function loadClusterings(store: ArtifactStore, bench: string): Promise<Clusterings> {
   const art = await store.requireStage<ClusterResult>(bench, 'cluster', 'loading clusterings');
-  const out: Clusterings = { semantic: null, performance: null, category: null };
+  const out: Clusterings = { semantic: null, performance: null, category: null, inference: null };
   for (const kind of CLUSTER_KINDS) {
     const summary = art.result[kind];
     if (!summary) continue;

@@ -4,7 +4,7 @@ import { createRng } from '../core/rng.ts';
 import { CovaryError, isCovaryError } from '../core/errors.ts';
 import { hasText } from '../core/dataset.ts';
 import { loadEmbeddings } from '../embed/index.ts';
-import { computeClusterings } from './clusterings.ts';
+import { computeClusterings, MIN_INFERENCE_CATEGORIES } from './clusterings.ts';
 import { DEFAULT_KMEANS_OPTIONS } from './cluster.ts';
 import { CLUSTER_KINDS, type ClusterResult, type Clusterings } from './index.ts';
 
@@ -61,7 +61,8 @@ export const stage: StageModule = {
     const { dataset, manifest } = await ctx.store.loadDataset(bench);
     const { emb, reason, hash } = await embeddingsFor(ctx, bench, hasText(dataset));
     const inputs = { dataset: manifest.contentHash, embed: hash };
-    const stageOptions = { ...options, seed: ctx.seed };
+    // The inference partition's rule is part of the options so results made before it are recomputed.
+    const stageOptions = { ...options, inference: { k: 'sqrt(n) in [30, 200]', minCategories: MIN_INFERENCE_CATEGORIES }, seed: ctx.seed };
     if (!ctx.force && (await ctx.store.isFresh(bench, 'cluster', inputs, stageOptions))) {
       return { stage: 'cluster', status: 'cached', message: 'clusterings are up to date', path: ctx.store.stagePath(bench, 'cluster') };
     }
@@ -75,7 +76,7 @@ export const stage: StageModule = {
       () => bar.tick(),
     );
     bar.stop();
-    const result: ClusterResult = { semantic: null, performance: null, category: null, notes: c.notes };
+    const result: ClusterResult = { semantic: null, performance: null, category: null, inference: null, notes: c.notes };
     const binaries: Record<string, { data: Int32Array; shape: number[] }> = {};
     for (const kind of CLUSTER_KINDS) {
       const cl = c[kind];

@@ -178,37 +178,84 @@ export function tagEffect(tag: string, mem: Uint8Array, I: Int32Array, J: Int32A
   return { tag, pairsWithin: cnt[0], pairsCross: cnt[1], pairsOutside: cnt[2], meanWithin: m(0), meanCross: m(1), meanOutside: m(2), meanExcessWithin: me(0), meanExcessOutside: me(2) };
 }
 
+export interface AllPairsMantelTest {
+  r: number;
+  pairs: number;
+  /** One-sided (greater) and two-sided permutation p-values over all pairs; null when not run. */
+  p: number | null;
+  pTwoSided: number | null;
+  /** Permutations behind p (0 when not run). */
+  permutations: number;
+}
+
 /**
- * Exact Mantel correlation over all pairs of `eligible` prompts: Pearson correlation of semantic
- * cosine and performance similarity (pairs with an undefined similarity left out). One pass, O(P·(d+m)).
+ * Mantel test over every pair of `eligible` prompts: the statistic is allPairsMantel's r, and the
+ * permutation distribution relabels the semantic matrix by a random permutation π of the eligible
+ * prompts (s at (π(i), π(j)) against the fixed response at (i, j)), so the p-value belongs to the
+ * all-pairs number rather than to a sample's. O(pairs) per permutation over a precomputed ne × ne
+ * cosine matrix; `permutations` = 0 gives the statistic alone.
  */
-export function allPairsMantel(vectors: Float32Array, d: number, pc: PerfColumns, eligible: Int32Array): { r: number; pairs: number } {
-  let c = 0;
-  let sx = 0;
-  let sy = 0;
-  let sxx = 0;
-  let syy = 0;
-  let sxy = 0;
+export function allPairsMantelTest(vectors: Float32Array, d: number, pc: PerfColumns, eligible: Int32Array, permutations: number, rng: Rng, onPermutation?: () => void): AllPairsMantelTest {
   const ne = eligible.length;
+  const cos = new Float64Array(ne * ne);
   for (let x = 0; x < ne; x++) {
-    const a = eligible[x];
-    const oa = a * d;
+    const oa = eligible[x] * d;
     for (let z = x + 1; z < ne; z++) {
-      const b = eligible[z];
-      const y = pairSimilarity(pc, a, b);
-      if (y !== y) continue;
-      const ob = b * d;
+      const ob = eligible[z] * d;
       let s = 0;
       for (let k = 0; k < d; k++) s += vectors[oa + k] * vectors[ob + k];
-      c++;
-      sx += s;
-      sy += y;
-      sxx += s * s;
-      syy += y * y;
-      sxy += s * y;
+      cos[x * ne + z] = s;
+      cos[z * ne + x] = s;
     }
   }
-  const vx = sxx - (sx * sx) / c;
+  const P = (ne * (ne - 1)) / 2;
+  const y = new Float64Array(P);
+  let c = 0;
+  let sy = 0;
+  let syy = 0;
+  for (let x = 0, p = 0; x < ne; x++) {
+    for (let z = x + 1; z < ne; z++, p++) {
+      const v = pairSimilarity(pc, eligible[x], eligible[z]);
+      y[p] = v;
+      if (v !== v) continue;
+      c++;
+      sy += v;
+      syy += v * v;
+    }
+  }
   const vy = syy - (sy * sy) / c;
-  return { r: c > 1 && vx > 0 && vy > 0 ? (sxy - (sx * sy) / c) / Math.sqrt(vx * vy) : NaN, pairs: c };
+  const stat = (perm: Int32Array): number => {
+    let sx = 0;
+    let sxx = 0;
+    let sxy = 0;
+    for (let x = 0, p = 0; x < ne; x++) {
+      const row = perm[x] * ne;
+      for (let z = x + 1; z < ne; z++, p++) {
+        const v = y[p];
+        if (v !== v) continue;
+        const s = cos[row + perm[z]];
+        sx += s;
+        sxx += s * s;
+        sxy += s * v;
+      }
+    }
+    const vx = sxx - (sx * sx) / c;
+    return c > 1 && vx > 0 && vy > 0 ? (sxy - (sx * sy) / c) / Math.sqrt(vx * vy) : NaN;
+  };
+  const identity = Int32Array.from({ length: ne }, (_, x) => x);
+  const r = stat(identity);
+  if (permutations <= 0 || r !== r) return { r, pairs: c, p: null, pTwoSided: null, permutations: 0 };
+  // Same tolerance as the sampled Mantel test: ties within rounding count as ≥.
+  const EPS = 1e-12;
+  let ge = 0;
+  let geAbs = 0;
+  const perm = identity.slice();
+  for (let b = 0; b < permutations; b++) {
+    rng.shuffle(perm);
+    const t = stat(perm);
+    if (t >= r - EPS) ge++;
+    if (Math.abs(t) >= Math.abs(r) - EPS) geAbs++;
+    onPermutation?.();
+  }
+  return { r, pairs: c, p: (1 + ge) / (permutations + 1), pTwoSided: (1 + geAbs) / (permutations + 1), permutations };
 }

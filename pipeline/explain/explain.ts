@@ -13,7 +13,7 @@ import { prepareColumns, pairSimilarity } from '../correlate/prompt-similarity.t
 import { samplePairs } from './pairs.ts';
 import { cosineAt, type Embedding, type PredictorSpec } from './design.ts';
 import { finishMrqap, inThreadPermutations, prepareMrqap, type DroppedPredictor, type PermutationRunner, type RegressionResult } from './mrqap.ts';
-import { allPairsMantel, decileCurve, nearestNeighbourEffect, tagEffect, type DecileBin, type NearestNeighbourEffect, type TagEffect } from './effects.ts';
+import { allPairsMantelTest, decileCurve, nearestNeighbourEffect, tagEffect, type DecileBin, type NearestNeighbourEffect, type TagEffect } from './effects.ts';
 
 /** Expected similarity of each pair under Null B (the correlate stage's nullBPairExpectation). */
 export type NullBExpectation = (scores: Float64Array, m: number, n: number, pairs: Int32Array, metric: PerfMetric, B: number, rng: Rng, minCommonModels?: number) => Float64Array;
@@ -30,6 +30,10 @@ export interface ExplainInputs {
 
 /** Above this many eligible pairs the exact all-pairs Mantel r is not computed. */
 export const ALL_PAIRS_MANTEL_LIMIT = 3_000_000;
+/** Pair visits allowed for the all-pairs Mantel permutations (pairs × permutations); fewer permutations are run above it. */
+export const ALL_PAIRS_MANTEL_BUDGET = 1_000_000_000;
+/** Below this many affordable permutations the all-pairs p is not computed. */
+export const ALL_PAIRS_MANTEL_MIN_PERMUTATIONS = 99;
 
 export const DEFINITIONS = {
   response: 'performance similarity of two prompts (the correlate metric over the models that have both scores); "excess" = similarity minus its expectation under Null B (ability-preserving), estimated per pair from Null B replicates',
@@ -38,7 +42,7 @@ export const DEFINITIONS = {
   partialR2: 'per block: (R²_full − R²_without_block) / (1 − R²_without_block), the share of the variance left unexplained by the other blocks that the block explains (coefficient of partial determination)',
   uniqueR2: 'per block: R²_full − R²_without_block (variance explained by the block alone beyond the others)',
   coefficientP: 'MRQAP with double semi-partialling (Dekker et al. 2007): the focal predictor residualised on the others is evaluated at permuted prompt labels (π(i), π(j)) and correlated with the response residualised on the others; two-sided p = (1 + #{|T_perm| ≥ |T_obs|}) / (B + 1); no OLS p-values',
-  mantel: 'Mantel test: weighted correlation of semantic cosine and the response over the pairs; semantic matrix relabelled by permuting prompt labels; p one-sided (greater) = (1 + #{T_perm ≥ T_obs}) / (B + 1); rAllPairs = the same correlation, unweighted, over every pair of eligible prompts (when at most 3 million pairs)',
+  mantel: 'Mantel test: weighted correlation of semantic cosine and the response over the pairs; semantic matrix relabelled by permuting prompt labels; p one-sided (greater) = (1 + #{T_perm ≥ T_obs}) / (B + 1); rAllPairs = the same correlation, unweighted, over every pair of eligible prompts (when at most 3 million pairs); pAllPairs = its own permutation p over all pairs (same permutation scheme; at most 10⁹ pair visits, so possibly fewer permutations), null when not affordable',
   standardized: 'coefficient × sd(predictor) / sd(response), weighted',
   nearestNeighbours: 'mean similarity of each prompt with its k semantic nearest neighbours; p one-sided from permuting prompt labels of the neighbour graph',
 } as const;
@@ -255,14 +259,33 @@ export async function explain(inp: ExplainInputs, o: ExplainOptions, rng: Rng, r
   }
   if (emb && main.mantel) {
     const ne = eligible.length;
-    if ((ne * (ne - 1)) / 2 <= ALL_PAIRS_MANTEL_LIMIT) {
-      const exact = allPairsMantel(emb.vectors, emb.d, pc, eligible);
+    const allPairs = (ne * (ne - 1)) / 2;
+    main.mantel.rAllPairs = null;
+    main.mantel.allPairs = null;
+    main.mantel.pAllPairs = null;
+    main.mantel.pAllPairsTwoSided = null;
+    main.mantel.allPairsPermutations = null;
+    if (allPairs <= ALL_PAIRS_MANTEL_LIMIT) {
+      // With every pair in the regression the sample test already is the all-pairs test.
+      const sampled = sample.design === 'stratified';
+      const affordable = Math.min(B, Math.floor(ALL_PAIRS_MANTEL_BUDGET / Math.max(1, allPairs)));
+      const perms = sampled && affordable >= ALL_PAIRS_MANTEL_MIN_PERMUTATIONS ? affordable : 0;
+      const bar3 = perms ? reporter.bar('explain: all-pairs Mantel permutations', perms, 'permutations') : null;
+      const exact = allPairsMantelTest(emb.vectors, emb.d, pc, eligible, perms, rng.fork('mantel-all-pairs'), () => bar3?.tick());
+      bar3?.stop();
       main.mantel.rAllPairs = exact.r;
       main.mantel.allPairs = exact.pairs;
-    } else {
-      main.mantel.rAllPairs = null;
-      main.mantel.allPairs = null;
-    }
+      if (!sampled) {
+        main.mantel.pAllPairs = main.mantel.p;
+        main.mantel.pAllPairsTwoSided = main.mantel.pTwoSided;
+        main.mantel.allPairsPermutations = main.mantel.p === null ? null : B;
+      } else if (exact.p !== null) {
+        main.mantel.pAllPairs = exact.p;
+        main.mantel.pAllPairsTwoSided = exact.pTwoSided;
+        main.mantel.allPairsPermutations = exact.permutations;
+        if (exact.permutations < B) notes.push(`the all-pairs Mantel p uses ${exact.permutations} permutations (of ${B}) to bound its cost (${allPairs} pairs each)`);
+      } else if (B > 0) notes.push(`the Mantel p-value belongs to the sampled pairs' r: a permutation test over all ${allPairs} pairs would exceed the cost bound`);
+    } else notes.push(`the Mantel r and p come from the sample of pairs: the exact all-pairs statistic is computed up to ${ALL_PAIRS_MANTEL_LIMIT} pairs (here ${allPairs})`);
   }
   const tagEffects = tagSet.tags.map((t, c) => tagEffect(t.id, tagSet.membership[c], I, J, y, yEx, w));
 

@@ -56,6 +56,14 @@ export interface MantelResult {
   rAllPairs?: number | null;
   /** Pairs behind rAllPairs. */
   allPairs?: number | null;
+  /**
+   * Permutation p-values of rAllPairs (the Mantel permutation run over all pairs), when affordable
+   * (pairs × permutations within a budget); null otherwise, and then `p` belongs to the sample's r only.
+   */
+  pAllPairs?: number | null;
+  pAllPairsTwoSided?: number | null;
+  /** Permutations behind pAllPairs (may be fewer than the sample test's, to bound the cost). */
+  allPairsPermutations?: number | null;
 }
 
 export interface RegressionResult {

@@ -2,6 +2,7 @@
 import type { Report } from './schema.ts';
 import { mdTable, mdText } from './escape.ts';
 import { fmt, intCount, pValue, pct, signed } from './format.ts';
+import { mantelText } from './sections.ts';
 
 type Section = (r: Report) => string[];
 
@@ -107,17 +108,29 @@ const clusters: Section = (r) => {
   return lines;
 };
 
+function clusterIntervalKind(rw: NonNullable<Report['reweighting']>): string {
+  const ci = rw.clusterInference;
+  if (!ci) return '';
+  return ci.method === 'wild' ? `: wild cluster bootstrap-t over ${ci.clusters} clusters` : `: whole clusters resampled, ${ci.clusters} clusters`;
+}
+
 const reweighting: Section = (r) => {
   const lines = ['## Does the ranking depend on the prompt mix?', ''];
   const rw = r.reweighting;
   if (!rw) return [...lines, ...stageNote(r, 'reweight')];
   lines.push(
-    `Each scheme is a different assumption about which prompts matter. Score intervals are 95% bootstrap intervals (${intCount(rw.bootstrap)} replicates; prompt bootstrap, and in brackets the cluster bootstrap that resamples whole clusters). ` +
+    `Each scheme is a different assumption about which prompts matter. Score intervals are 95% bootstrap intervals (${intCount(rw.bootstrap)} replicates; prompt bootstrap, and in brackets the cluster-robust interval${clusterIntervalKind(rw)}). ` +
       `Ranks carry ${pct(1 - rw.rankInference.alpha, 0)} confidence sets (${rw.rankInference.bootstrap} bootstrap): the marginal set covers that model's rank, the simultaneous one (in brackets) covers every model's rank at once. ` +
       `A rank change counts as beyond noise only as a controlled swap: a pair of models whose order changes and whose gap moves beyond noise on the paired bootstrap, with the family-wise error at ${pct(rw.rankInference.alpha, 0)} over all ${intCount(rw.rankInference.swapFamily)} model pairs × schemes.`,
     '',
   );
   if (rw.tauBest.length) lines.push(`**May be the best under the plain average** (${pct(1 - rw.rankInference.alpha, 0)} confidence set for the top model): ${rw.tauBest.map((x) => mdText(x)).join(', ')}.`, '');
+  const ci = rw.clusterInference;
+  if (ci?.fewClusters)
+    lines.push(
+      `> **Cluster-robust intervals rest on few clusters:** only ${ci.clusters} ${ci.source === 'inference' ? `clusters (${ci.basis ?? 'inference partition'})` : `${ci.source} clusters`} are available for inference, so the cluster intervals (from a wild cluster bootstrap-t) are approximate.`,
+      '',
+    );
   lines.push(
     mdTable(
       ['scheme', 'Kendall τ_b vs uniform', 'τ_b between resamples: median [5th pct] (descriptive)', 'max |Δrank|', 'pairs reordered', 'controlled swaps', `top-${(rw as { overlapK?: number }).overlapK ?? 5} overlap`, 'effective prompts'],
@@ -190,7 +203,7 @@ const explanation: Section = (r) => {
     `A regression over ${intCount(e.pairs.used)} prompt pairs${e.pairs.sampled ? ' (a seeded stratified sample, weighted to represent all pairs)' : ''} of ${mdText(e.response)} on semantic similarity, failure categories and difficulty. ` +
       `p-values come from ${intCount(e.permutations)} permutations of prompt labels (MRQAP), which respect that pairs share prompts; ordinary regression p-values would be wrong here.`,
     '',
-    `R² = ${fmt(e.r2)}; partial R²: semantic ${fmt(e.partialR2.semantic)}, failure categories ${fmt(e.partialR2.failure)}, difficulty ${fmt(e.partialR2.difficulty)}. Mantel test (semantic similarity alone): r = ${fmt(e.mantel.r)}, p ${pValue(e.mantel.p, e.permutations)}.`,
+    `R² = ${fmt(e.r2)}; partial R²: semantic ${fmt(e.partialR2.semantic)}, failure categories ${fmt(e.partialR2.failure)}, difficulty ${fmt(e.partialR2.difficulty)}. Mantel test (semantic similarity alone): ${mantelText(e)}.`,
     '',
   );
   lines.push(

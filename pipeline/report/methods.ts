@@ -12,6 +12,20 @@ const val = (o: Record<string, unknown> | undefined, ...keys: string[]): string 
   return null;
 };
 
+/** Which partition the cluster-robust intervals use, why, and how they are made. */
+function clusterInferenceText(ci: NonNullable<Report['reweighting']>['clusterInference'] | null): string {
+  if (!ci) return 'no clustering was available, so there are no cluster-robust intervals.';
+  const partition =
+    ci.source === 'inference'
+      ? `the inference partition, ${ci.reason ?? `${ci.clusters} ${ci.basis ?? ''} clusters`}, chosen for valid cluster-robust inference rather than for display`
+      : `the ${ci.source} clusters (${ci.clusters}; chosen with --bootstrap-clusters)`;
+  const how =
+    ci.method === 'pairs'
+      ? `percentile intervals of the pairs cluster bootstrap (whole clusters resampled, ${ci.clusters} clusters)`
+      : `a wild cluster bootstrap-t over its ${ci.clusters} clusters (every prompt kept, each cluster's residuals multiplied by one ${ci.wildWeights === 'webb' ? 'Webb 6-point' : 'Rademacher'} draw, unrestricted; percentile-t studentised by CR1, critical values never inside Student's t with C − 1 degrees of freedom), which keeps coverage near nominal where resampling tens of clusters whole does not`;
+  return `cluster-robust intervals for scores and their paired differences use ${partition}: they are ${how}.${ci.fewClusters ? ` With only ${ci.clusters} clusters they rest on few clusters and are approximate.` : ''}`;
+}
+
 export function buildMethods(r: Omit<Report, 'methods' | 'verdict' | 'figures'>, opts: Opts): string {
   const parts: string[] = [];
   const b = r.benchmark;
@@ -40,7 +54,7 @@ export function buildMethods(r: Omit<Report, 'methods' | 'verdict' | 'figures'>,
   if (rw) {
     parts.push(
       `Re-weighting: scores are Σ w_i S[k,i] with weights renormalised over the prompts each model has. Schemes: ${rw.schemes.map((x) => x.name).join(', ')}. ` +
-        `95% intervals are percentile intervals of ${intCount(rw.bootstrap)} bootstrap replicates over prompts, and over whole clusters for the cluster bootstrap; clustered standard errors use CR1 (C/(C−1)); effective sample size is Kish's (Σw)²/Σw². ` +
+        `95% intervals are percentile intervals of ${intCount(rw.bootstrap)} bootstrap replicates over prompts; ${clusterInferenceText(rw.clusterInference ?? null)} Clustered standard errors use CR1 (C/(C−1)); effective sample size is Kish's (Σw)²/Σw². ` +
         'Kendall τ_b handles ties. ' +
         rankMethods(rw),
     );

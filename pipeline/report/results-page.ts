@@ -8,6 +8,15 @@ import { mdTable, mdText } from './escape.ts';
 import { fmt, intCount, pValue, pct, signed } from './format.ts';
 import { semanticEffect } from './sections.ts';
 
+/** Mantel r for the results table: the all-pairs value with its own p when computed, the sampled one after it as a cross-check. */
+function mantelCell(e: NonNullable<Report['explanation']>): string {
+  const m = e.mantel;
+  if (m.lead !== 'all-pairs' || m.rAllPairs === null || m.rAllPairs === undefined) return `${fmt(m.r)} (${pValue(m.p, e.permutations)})`;
+  if (!e.pairs.sampled) return `${fmt(m.rAllPairs)} all pairs (${pValue(m.p, e.permutations)})`;
+  const p = m.pAllPairs !== null && m.pAllPairs !== undefined ? pValue(m.pAllPairs, m.allPairsPermutations ?? undefined) : 'p n/a';
+  return `${fmt(m.rAllPairs)} all pairs (${p}); sample ${fmt(m.r)} (${pValue(m.p, e.permutations)})`;
+}
+
 const PAPER = 'Siska et al. (ACL 2024)';
 
 function correlationSentence(r: Report): string {
@@ -164,7 +173,7 @@ export function renderResultsPage(reports: Report[]): string {
           fmt(e.partialR2.failure),
           fmt(e.partialR2.difficulty),
           sem ? `${fmt(sem.estimate, 3)} (${pValue(sem.p, e.permutations)})` : '–',
-          `${fmt(e.mantel.r)} (${pValue(e.mantel.p, e.permutations)})`,
+          mantelCell(e),
           fails || '–',
         ];
       }),

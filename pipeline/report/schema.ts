@@ -74,6 +74,8 @@ const ModelRowSchema = z.looseObject({
   ciHigh: num,
   clusterCiLow: num,
   clusterCiHigh: num,
+  clusterDeltaCiLow: num.optional(),
+  clusterDeltaCiHigh: num.optional(),
   clusteredSe: num,
   rank: num,
   rankSet: z.looseObject({ marginal: rankInterval.nullable(), simultaneous: rankInterval.nullable() }),
@@ -106,6 +108,19 @@ export const ReweightingSectionSchema = z.looseObject({
   bootstrap: z.number().int(),
   rankInference: z.looseObject({ alpha: z.number(), bootstrap: z.enum(['cluster', 'prompt']), swapFamily: z.number().int(), swapSchemes: z.array(z.string()) }),
   tauBest: z.array(z.string()),
+  /** The partition behind the cluster intervals and CR1, how the intervals were made, and why. */
+  clusterInference: z
+    .looseObject({
+      source: z.string(),
+      basis: z.string().nullable(),
+      clusters: z.number().int(),
+      method: z.enum(['pairs', 'wild']),
+      wildWeights: z.enum(['rademacher', 'webb']).nullable(),
+      fewClusters: z.boolean(),
+      reason: z.string().nullable(),
+    })
+    .nullable()
+    .optional(),
   schemes: z.array(SchemeSchema),
   skipped: z.array(z.looseObject({ name: z.string(), reason: z.string() })),
 });
@@ -118,7 +133,19 @@ export const ExplanationSectionSchema = z.looseObject({
   permutations: z.number().int(),
   r2: num,
   partialR2: z.looseObject({ semantic: num, failure: num, difficulty: num }),
-  mantel: z.looseObject({ r: num, p: num }),
+  /**
+   * r and p: the sampled pairs' estimate (as in explain.json); rAllPairs / pAllPairs: the exact
+   * statistic over every pair and its own permutation p, when computed. `lead` says which the report shows first.
+   */
+  mantel: z.looseObject({
+    r: num,
+    p: num,
+    rAllPairs: num.optional(),
+    allPairs: z.number().int().nullable().optional(),
+    pAllPairs: num.optional(),
+    allPairsPermutations: z.number().int().nullable().optional(),
+    lead: z.enum(['all-pairs', 'sample']).optional(),
+  }),
   coefficients: z.array(z.looseObject({ name: z.string(), block: z.string(), estimate: num, p: num })),
   excessOverNullB: z
     .looseObject({ r2: num, partialR2: z.looseObject({ semantic: num, failure: num, difficulty: num }), coefficients: z.array(z.looseObject({ name: z.string(), estimate: num, p: num })) })

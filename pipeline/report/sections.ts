@@ -7,6 +7,8 @@ import type { Clustering, ClusterResult } from '../cluster/index.ts';
 import type { ReweightResult } from '../reweight/index.ts';
 import type { ExplainResult } from '../explain/index.ts';
 import type { ClusterSection, CorrelationSection, ExplanationSection, ReweightingSection } from './schema.ts';
+import { FEW_CLUSTERS } from '../reweight/bootstrap.ts';
+import { fmt, intCount, pValue } from './format.ts';
 
 const nz = (x: number | null | undefined): number | null => (x === null || x === undefined || !Number.isFinite(x) ? null : x);
 
@@ -72,6 +74,18 @@ export function reweightingSection(r: ReweightResult): ReweightingSection {
     clusters: r.bootstrap.clusters,
     rankInference: r.rankInference,
     tauBest: r.tauBest,
+    clusterInference:
+      r.bootstrap.clusterSource && r.bootstrap.clusters !== null && r.bootstrap.clusterMethod
+        ? {
+            source: r.bootstrap.clusterSource,
+            basis: r.bootstrap.inferenceBasis ?? null,
+            clusters: r.bootstrap.clusters,
+            method: r.bootstrap.clusterMethod,
+            wildWeights: r.bootstrap.wildWeights ?? null,
+            fewClusters: r.bootstrap.clusters < FEW_CLUSTERS,
+            reason: r.bootstrap.inferenceReason ?? null,
+          }
+        : null,
     schemes: r.schemes.map((s) => ({
       name: s.name,
       description: s.describe + (s.note ? ` ${s.note}` : ''),
@@ -100,6 +114,8 @@ export function reweightingSection(r: ReweightResult): ReweightingSection {
         ciHigh: nz(m.ciHigh),
         clusterCiLow: nz(m.clusterCiLow),
         clusterCiHigh: nz(m.clusterCiHigh),
+        clusterDeltaCiLow: nz(m.clusterDeltaCiLow),
+        clusterDeltaCiHigh: nz(m.clusterDeltaCiHigh),
         clusteredSe: nz(m.clusteredSe),
         rank: nz(m.rank),
         rankSet: m.rankSet,
@@ -133,7 +149,15 @@ export function explanationSection(e: ExplainResult): ExplanationSection {
     r2: nz(e.r2),
     partialR2: { semantic: nz(pr?.semantic), failure: nz(pr?.failure), difficulty: nz(pr?.difficulty) },
     uniqueR2: { semantic: nz(e.uniqueR2?.semantic), failure: nz(e.uniqueR2?.failure), difficulty: nz(e.uniqueR2?.difficulty) },
-    mantel: { r: nz(e.mantel?.r), p: nz(e.mantel?.p) },
+    mantel: {
+      r: nz(e.mantel?.r),
+      p: nz(e.mantel?.p),
+      rAllPairs: nz(e.mantel?.rAllPairs),
+      allPairs: e.mantel?.allPairs ?? null,
+      pAllPairs: nz(e.mantel?.pAllPairs),
+      allPairsPermutations: e.mantel?.allPairsPermutations ?? null,
+      lead: nz(e.mantel?.rAllPairs) !== null ? 'all-pairs' : 'sample',
+    },
     coefficients: e.coefficients.map((c) => ({ name: c.name, block: c.block, estimate: nz(c.estimate), standardized: nz(c.standardized), p: nz(c.p) })),
     excessOverNullB: e.excess
       ? {
@@ -164,4 +188,21 @@ export function explanationSection(e: ExplainResult): ExplanationSection {
 export function semanticEffect(e: Pick<ExplanationSection, 'coefficients'>, alpha: number): { coefficient: ExplanationSection['coefficients'][number] | null; significant: boolean } {
   const c = e.coefficients.find((x) => x.name === 'semantic cosine') ?? null;
   return { coefficient: c, significant: c !== null && c.p !== null && c.p < alpha && (c.estimate ?? 0) > 0 };
+}
+
+/**
+ * The Mantel result as the report states it: the exact all-pairs r first when it was computed, with
+ * the p-value of the design that produced it, and the sampled estimate only as a cross-check.
+ */
+export function mantelText(e: Pick<ExplanationSection, 'mantel' | 'permutations' | 'pairs'>): string {
+  const m = e.mantel;
+  const sampleP = `p ${pValue(m.p, e.permutations)}`;
+  const sampleOn = e.pairs.sampled ? ` on ${intCount(e.pairs.used)} sampled pairs` : '';
+  if (m.lead !== 'all-pairs' || m.rAllPairs === null || m.rAllPairs === undefined) return `Mantel r = ${fmt(m.r)}, ${sampleP}${sampleOn}`;
+  const over = `over all ${intCount(m.allPairs ?? null)} pairs`;
+  if (!e.pairs.sampled) return `Mantel r = ${fmt(m.rAllPairs)} ${over}, ${sampleP}`;
+  const crossCheck = `sampled estimate r = ${fmt(m.r)}${sampleOn}`;
+  if (m.pAllPairs !== null && m.pAllPairs !== undefined)
+    return `Mantel r = ${fmt(m.rAllPairs)} ${over}, p ${pValue(m.pAllPairs, m.allPairsPermutations ?? undefined)} (permutations over all pairs; cross-check: ${crossCheck})`;
+  return `Mantel r = ${fmt(m.rAllPairs)} ${over} (no all-pairs p-value; cross-check: ${crossCheck}, whose ${sampleP} belongs to the sample)`;
 }

@@ -5,7 +5,7 @@
 import type { Report } from './schema.ts';
 import { fmt, intCount, pct, pValue } from './format.ts';
 import { mdText } from './escape.ts';
-import { semanticEffect } from './sections.ts';
+import { mantelText, semanticEffect } from './sections.ts';
 
 export const ALPHA = 0.05;
 
@@ -107,8 +107,8 @@ export function buildVerdict(s: Sections): Report['verdict'] {
         (sem === null
           ? 'Semantic similarity could not be assessed (no prompt text). '
           : semSig
-            ? `Semantic similarity explains ${sem < 0.01 ? 'a statistically clear but very small part' : 'part'} of it (partial R² ${fmt(sem)}; coefficient ${fmt(semCoef?.estimate ?? null, 3)}, MRQAP p ${pValue(semCoef?.p ?? null, e.permutations)}; Mantel r = ${fmt(e.mantel.r)}, p ${pValue(e.mantel.p, e.permutations)}). `
-            : `Semantic similarity adds little once the other predictors are in (partial R² ${fmt(sem)}; coefficient ${fmt(semCoef?.estimate ?? null, 3)}, MRQAP p ${pValue(semCoef?.p ?? null, e.permutations)}; Mantel r = ${fmt(e.mantel.r)}, p ${pValue(e.mantel.p, e.permutations)}). `) +
+            ? `Semantic similarity explains ${sem < 0.01 ? 'a statistically clear but very small part' : 'part'} of it (partial R² ${fmt(sem)}; coefficient ${fmt(semCoef?.estimate ?? null, 3)}, MRQAP p ${pValue(semCoef?.p ?? null, e.permutations)}; ${mantelText(e)}). `
+            : `Semantic similarity adds little once the other predictors are in (partial R² ${fmt(sem)}; coefficient ${fmt(semCoef?.estimate ?? null, 3)}, MRQAP p ${pValue(semCoef?.p ?? null, e.permutations)}; ${mantelText(e)}). `) +
         `Failure categories add partial R² ${fmt(e.partialR2.failure)}${strongestTag ? ` (strongest: ${mdText(strongestTag.name)})` : ''}, difficulty ${fmt(e.partialR2.difficulty)}.`,
     );
   } else {

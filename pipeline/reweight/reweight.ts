@@ -8,7 +8,7 @@ import type { KnnGraph } from '../index/index.ts';
 import { SCHEMES, schemeByName, type SchemeInputs } from './schemes/index.ts';
 import type { TargetMix } from './schemes/target-mix.ts';
 import { weightedScores, kishEss, clusteredSe } from './scores.ts';
-import { prepare, bootstrapScores, type ClusterIndex } from './bootstrap.ts';
+import { prepare, bootstrapScores, wildSetup, wildBootstrapScores, wildInterval, wildWeightsFor, FEW_CLUSTERS, type ClusterIndex, type ClusterMethod, type WildSetup } from './bootstrap.ts';
 import { ranksOf, kendallTauB, topKOverlap, maxAbsRankShift, quantileSorted, sortedFinite } from './ranking.ts';
 import { rankConfidenceSets, rankSwaps, type RankSets, type Swap } from './rank-sets.ts';
 import type { ModelRow, NoiseFloor, ReweightResult, SchemeResult, SwapRow } from './types.ts';
@@ -35,7 +35,10 @@ export interface ReweightOptions {
   bootstrap: number;
   topK: number;
   correlationSample: number;
-  clusterSource: 'auto' | 'semantic' | 'category' | 'performance';
+  /** Clusters for the cluster bootstrap and CR1; auto = the inference partition (else semantic, category, performance). */
+  clusterSource: 'auto' | 'inference' | 'semantic' | 'category' | 'performance';
+  /** How the cluster intervals are made: wild cluster bootstrap-t (default) or pairs cluster bootstrap (whole clusters resampled). */
+  clusterMethod?: ClusterMethod;
 }
 
 export const DEFAULT_REWEIGHT_OPTIONS: ReweightOptions = {
@@ -78,8 +81,11 @@ export function clusterIndexOf(c: Clustering): ClusterIndex {
   return { of, C };
 }
 
-function pickClusterSource(c: Clusterings, want: ReweightOptions['clusterSource']): { source: 'semantic' | 'category' | 'performance'; clustering: Clustering } | null {
-  const order: ('semantic' | 'category' | 'performance')[] = want === 'auto' ? ['semantic', 'category', 'performance'] : [want];
+type ClusterSource = Exclude<ReweightOptions['clusterSource'], 'auto'>;
+
+function pickClusterSource(c: Clusterings, want: ReweightOptions['clusterSource']): { source: ClusterSource; clustering: Clustering } | null {
+  // auto falls back to the display clusterings only for cluster results made before the inference partition existed.
+  const order: ClusterSource[] = want === 'auto' ? ['inference', 'semantic', 'category', 'performance'] : [want];
   for (const s of order) {
     const cl = c[s];
     if (cl && cl.k >= 2) return { source: s, clustering: cl };
@@ -168,14 +174,27 @@ export function computeReweighting(input: ReweightInputs, options: ReweightOptio
 
   const picked = pickClusterSource(clusterings, options.clusterSource);
   const cidx = picked ? clusterIndexOf(picked.clustering) : null;
+  const wild = cidx !== null && (options.clusterMethod ?? 'wild') === 'wild';
+  const wildKind = wild ? wildWeightsFor(cidx!.C) : null;
   if (!picked) notes.push('no clustering with at least 2 clusters: cluster bootstrap and clustered SE are not available');
-  else if (cidx && cidx.C < 10) notes.push(`the cluster bootstrap resamples only ${cidx.C} clusters (${picked.source}): its intervals are rough`);
+  else if (cidx!.C < FEW_CLUSTERS)
+    notes.push(
+      `cluster-robust intervals rest on few clusters: only ${cidx!.C} ${picked.source} clusters are available for inference; ${
+        wild ? `the cluster intervals come from a wild cluster bootstrap-t (${wildKind === 'webb' ? 'Webb 6-point' : 'Rademacher'} weights, critical values at least Student's t(C−1))` : 'resampling so few clusters whole under-covers (--cluster-method wild does better)'
+      }; treat them as approximate`,
+    );
 
   const prepared = prepare({ m, n, scores, weights: computed.map((c) => c.weights) });
-  const promptReps = bootstrapScores(prepared, 'prompt', B, rng.fork('prompt-bootstrap'), null, progress.onReplicate);
-  const clusterReps = cidx ? bootstrapScores(prepared, 'cluster', B, rng.fork('cluster-bootstrap'), cidx, progress.onReplicate) : null;
-
   const point = computed.map((c) => weightedScores(scores, m, n, c.weights));
+  const promptReps = bootstrapScores(prepared, 'prompt', B, rng.fork('prompt-bootstrap'), null, progress.onReplicate);
+  let clusterReps: Float64Array[] | null = null;
+  let wildState: { setup: WildSetup; draws: Float64Array } | null = null;
+  if (cidx && wild) {
+    const setup = wildSetup(prepared, cidx, point.map((p) => p.score));
+    const out = wildBootstrapScores(setup, m, B, wildKind!, rng.fork('wild-cluster-bootstrap'), progress.onReplicate);
+    clusterReps = out.replicates;
+    wildState = { setup, draws: out.draws };
+  } else if (cidx) clusterReps = bootstrapScores(prepared, 'cluster', B, rng.fork('cluster-bootstrap'), cidx, progress.onReplicate);
   // Rank inference uses the cluster bootstrap when there are clusters (prompts within a cluster are
   // not independent), the prompt bootstrap otherwise. Replicate b shares its counts across schemes,
   // so the scheme-vs-uniform comparisons are paired.
@@ -230,9 +249,28 @@ export function computeReweighting(input: ReweightInputs, options: ReweightOptio
       const dsorted = sortedFinite(col);
       let csc: Float64Array | null = null;
       let crk: Float64Array | null = null;
+      let clusterCi: [number, number] | null = null;
+      let clusterDeltaCi: [number, number] | null = null;
       if (clusterReps && crRanks) {
         csc = sortedFinite(column(clusterReps[s], B, m, k, col));
         crk = sortedFinite(column(crRanks, B, m, k, col2));
+        if (wildState) {
+          const a = wildInterval(wildState.setup, wildState.draws, [{ scheme: s, model: k, coef: 1 }]);
+          clusterCi = [a.low, a.high];
+          if (s > 0) {
+            const d = wildInterval(wildState.setup, wildState.draws, [
+              { scheme: s, model: k, coef: 1 },
+              { scheme: 0, model: k, coef: -1 },
+            ]);
+            clusterDeltaCi = [d.low, d.high];
+          }
+        } else {
+          clusterCi = [quantileSorted(csc, 0.025), quantileSorted(csc, 0.975)];
+          const cd = new Float64Array(B);
+          for (let b = 0; b < B; b++) cd[b] = clusterReps[s][b * m + k] - clusterReps[0][b * m + k];
+          const cds = sortedFinite(cd);
+          clusterDeltaCi = [quantileSorted(cds, 0.025), quantileSorted(cds, 0.975)];
+        }
       }
       // Differences below floating-point noise are exactly 0 (a scheme can coincide with uniform).
       const rawDelta = score[k] - uniformScore[k];
@@ -245,8 +283,8 @@ export function computeReweighting(input: ReweightInputs, options: ReweightOptio
         score: score[k],
         ciLow: quantileSorted(sc, 0.025),
         ciHigh: quantileSorted(sc, 0.975),
-        clusterCiLow: csc ? nullable(quantileSorted(csc, 0.025)) : null,
-        clusterCiHigh: csc ? nullable(quantileSorted(csc, 0.975)) : null,
+        clusterCiLow: clusterCi ? nullable(clusterCi[0]) : null,
+        clusterCiHigh: clusterCi ? nullable(clusterCi[1]) : null,
         bootstrapSe: sd(sc),
         clusterBootstrapSe: csc ? nullable(sd(csc)) : null,
         clusteredSe: cse ? nullable(cse[k]) : null,
@@ -263,6 +301,8 @@ export function computeReweighting(input: ReweightInputs, options: ReweightOptio
         relDeltaScore: uniformScore[k] !== 0 ? nullable(deltaScore / uniformScore[k]) : null,
         deltaScoreCiLow: dLo,
         deltaScoreCiHigh: dHi,
+        clusterDeltaCiLow: clusterDeltaCi ? nullable(clusterDeltaCi[0]) : null,
+        clusterDeltaCiHigh: clusterDeltaCi ? nullable(clusterDeltaCi[1]) : null,
         deltaRank,
         rankNoise: rankNoise[k],
         rankChangeBeyondNoise: s > 0 && swapping.has(k),
@@ -323,7 +363,16 @@ export function computeReweighting(input: ReweightInputs, options: ReweightOptio
       models: m,
       prompts: n,
       topK: options.topK,
-      bootstrap: { replicates: B, clusterSource: picked?.source ?? null, clusters: cidx?.C ?? null, primary: 'prompt' },
+      bootstrap: {
+        replicates: B,
+        clusterSource: picked?.source ?? null,
+        clusters: cidx?.C ?? null,
+        clusterMethod: cidx ? (wild ? 'wild' : 'pairs') : null,
+        wildWeights: wildKind,
+        inferenceBasis: picked?.source === 'inference' ? (picked.clustering.basis ?? null) : null,
+        inferenceReason: picked?.source === 'inference' ? (picked.clustering.reason ?? null) : null,
+        primary: 'prompt',
+      },
       rankInference: {
         alpha: RANK_ALPHA,
         bootstrap: inferenceKind,

@@ -9,6 +9,7 @@ import { loadClusterings } from '../cluster/index.ts';
 import { loadKnnGraph, type KnnGraph } from '../index/index.ts';
 import { computeReweighting, DEFAULT_REWEIGHT_OPTIONS, type ReweightOptions } from './reweight.ts';
 import { SCHEME_NAMES } from './schemes/index.ts';
+import { WEBB_BELOW } from './bootstrap.ts';
 import { parseTargetMix, type TargetMix } from './schemes/target-mix.ts';
 import type { ReweightResult } from './types.ts';
 
@@ -39,7 +40,18 @@ export const stage: StageModule = {
     bootstrap: { type: 'number', default: DEFAULT_REWEIGHT_OPTIONS.bootstrap, describe: 'Bootstrap replicates (prompt and cluster bootstrap each)' },
     'overlap-k': { type: 'number', default: DEFAULT_REWEIGHT_OPTIONS.topK, describe: 'k of the top-k overlap between rankings (top-5 by default)' },
     'correlation-sample': { type: 'number', default: DEFAULT_REWEIGHT_OPTIONS.correlationSample, describe: 'Partner prompts sampled per prompt for the correlation-adjusted scheme' },
-    'bootstrap-clusters': { type: 'string', default: 'auto', choices: ['auto', 'semantic', 'category', 'performance'], describe: 'Clusters resampled by the cluster bootstrap and used for the clustered SE (auto: semantic, else category, else performance)' },
+    'bootstrap-clusters': {
+      type: 'string',
+      default: 'auto',
+      choices: ['auto', 'inference', 'semantic', 'category', 'performance'],
+      describe: 'Clusters for the cluster-robust intervals and the clustered SE (auto = inference: the cluster stage\'s partition with enough clusters for valid intervals)',
+    },
+    'cluster-method': {
+      type: 'string',
+      default: 'wild',
+      choices: ['wild', 'pairs'],
+      describe: 'Cluster-robust intervals: wild cluster bootstrap-t (residuals of whole clusters sign-flipped; covers at nominal even with few clusters) or pairs (whole clusters resampled, percentile)',
+    },
   },
   async run(ctx, bench, argv) {
     let targetMix: TargetMix | null = null;
@@ -61,6 +73,7 @@ export const stage: StageModule = {
       topK: posInt(argv.overlapK, '--overlap-k', DEFAULT_REWEIGHT_OPTIONS.topK, 1),
       correlationSample: posInt(argv.correlationSample, '--correlation-sample', DEFAULT_REWEIGHT_OPTIONS.correlationSample, 10),
       clusterSource: (typeof argv.bootstrapClusters === 'string' ? argv.bootstrapClusters : 'auto') as ReweightOptions['clusterSource'],
+      clusterMethod: argv.clusterMethod === 'pairs' ? 'pairs' : 'wild',
     };
     const { dataset, manifest } = await ctx.store.loadDataset(bench);
     const clusterings = await loadClusterings(ctx.store, bench);
@@ -87,7 +100,7 @@ export const stage: StageModule = {
       index: knnHash,
       targetMix: mixHash,
     };
-    const stageOptions = { ...options, targetMixFile: targetMix?.file ?? null, seed: ctx.seed };
+    const stageOptions = { ...options, webbBelow: WEBB_BELOW, targetMixFile: targetMix?.file ?? null, seed: ctx.seed };
     if (!ctx.force && (await ctx.store.isFresh(bench, 'reweight', inputs, stageOptions))) {
       return { stage: 'reweight', status: 'cached', message: 'reweighting is up to date', path: ctx.store.stagePath(bench, 'reweight') };
     }

@@ -7,7 +7,10 @@ export interface ModelRow {
   /** 95% percentile interval from the prompt bootstrap. */
   ciLow: number;
   ciHigh: number;
-  /** 95% percentile interval from the cluster bootstrap (whole clusters resampled); NaN→null when unavailable. */
+  /**
+   * 95% cluster-robust interval: percentile interval of the pairs cluster bootstrap (whole clusters
+   * resampled) with --cluster-method pairs, wild cluster bootstrap-t by default (bootstrap.clusterMethod); null when unavailable.
+   */
   clusterCiLow: number | null;
   clusterCiHigh: number | null;
   /** Standard deviation of the prompt-bootstrap replicates. */
@@ -40,6 +43,9 @@ export interface ModelRow {
   /** 95% interval of the paired (same resampled prompts) bootstrap difference against uniform. */
   deltaScoreCiLow: number;
   deltaScoreCiHigh: number;
+  /** The same paired difference's 95% cluster-robust interval (same method as clusterCiLow); null for uniform or without clusters. */
+  clusterDeltaCiLow: number | null;
+  clusterDeltaCiHigh: number | null;
   /** rank − uniform rank: negative = moved up. */
   deltaRank: number;
   /** Descriptive: 95th percentile of |rank difference| between two independent prompt-bootstrap replicates of this scheme (not a test). */
@@ -129,8 +135,16 @@ export interface ReweightResult {
   bootstrap: {
     replicates: number;
     /** Clustering whose clusters the cluster bootstrap and clustered SE resample. */
-    clusterSource: 'semantic' | 'category' | 'performance' | null;
+    clusterSource: 'inference' | 'semantic' | 'category' | 'performance' | null;
     clusters: number | null;
+    /** wild: wild cluster bootstrap-t (the default); pairs: whole clusters resampled (percentile intervals). */
+    clusterMethod: 'pairs' | 'wild' | null;
+    /** Wild weights: Rademacher, or Webb's 6-point below 12 clusters. */
+    wildWeights: 'rademacher' | 'webb' | null;
+    /** What the inference partition was built from (when clusterSource is inference). */
+    inferenceBasis: 'semantic' | 'category' | 'performance' | null;
+    /** Why that partition (from the cluster stage), for the methods text. */
+    inferenceReason: string | null;
     /** Which interval ciLow/ciHigh and rankLow/rankHigh are: the prompt bootstrap. */
     primary: 'prompt';
   };

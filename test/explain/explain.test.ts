@@ -111,6 +111,16 @@ describe('explain on simulated benchmarks', () => {
     expect(all.mantel!.r).toBeCloseTo(all.mantel!.rAllPairs!, 10);
   });
 
+  it('Mantel p over all pairs belongs to rAllPairs: planted structure gives the smallest p; with all pairs in the model it is the sample p', async () => {
+    const inp = simulatedBenchmark(8, 1.2);
+    const { result: r } = await explain(inp, resolveOptions({ permutations: 99, maxPairs: 3000, nullBSamples: 0 }), createRng(1));
+    expect(r.pairs!.design).toBe('stratified');
+    expect(r.mantel!.allPairsPermutations).toBe(99);
+    expect(r.mantel!.pAllPairs).toBeCloseTo(1 / 100, 12);
+    const { result: all } = await explain(inp, resolveOptions({ permutations: 19, maxPairs: 20_000, nullBSamples: 0 }), createRng(1));
+    expect(all.mantel!.pAllPairs).toBe(all.mantel!.p);
+  });
+
   it('worker threads give exactly the in-thread result', async () => {
     const inp = simulatedBenchmark(7, 1);
     const o = resolveOptions({ permutations: 40, maxPairs: 1500, nullBSamples: 3 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../pipeline/core/rng.ts';
 import { samplePairs, pairKey } from '../../pipeline/explain/pairs.ts';
-import { decileCurve, tagEffect, nearestNeighbourEffect } from '../../pipeline/explain/effects.ts';
+import { decileCurve, tagEffect, nearestNeighbourEffect, allPairsMantelTest } from '../../pipeline/explain/effects.ts';
 import { prepareColumns } from '../../pipeline/correlate/prompt-similarity.ts';
 import { exactKnn, familyEmbeddings, simulateScores } from './helpers.ts';
 
@@ -125,5 +125,40 @@ describe('readable effects', () => {
         expect(r.p).toBeLessThanOrEqual(0.02);
       } else expect(r.p).toBeGreaterThan(0.05);
     }
+  });
+});
+
+describe('all-pairs Mantel permutation test', () => {
+  /** Every permutation of 0..n−1. */
+  function permutations(n: number): number[][] {
+    if (n === 1) return [[0]];
+    return permutations(n - 1).flatMap((p) => Array.from({ length: n }, (_, at) => [...p.slice(0, at), n - 1, ...p.slice(at)]));
+  }
+
+  it('its Monte Carlo p matches the exact permutation p from enumerating all 720 relabellings of 6 prompts', () => {
+    const rng = createRng(4);
+    const m = 8;
+    const n = 6;
+    const scores = Float64Array.from({ length: m * n }, () => rng.next());
+    const d = 3;
+    const vectors = Float32Array.from({ length: n * d }, () => rng.normal());
+    const pc = prepareColumns(scores, m, n, 'pearson', 3);
+    const eligible = Int32Array.from({ length: n }, (_, i) => i);
+    const obs = allPairsMantelTest(vectors, d, pc, eligible, 0, rng);
+    // Exact: relabel the embeddings by every permutation and recompute r from scratch.
+    let ge = 0;
+    const all = permutations(n);
+    for (const perm of all) {
+      const v = new Float32Array(n * d);
+      perm.forEach((src, i) => v.set(vectors.subarray(src * d, (src + 1) * d), i * d));
+      if (allPairsMantelTest(v, d, pc, eligible, 0, rng).r >= obs.r - 1e-12) ge++;
+    }
+    const exactP = ge / all.length;
+    const mc = allPairsMantelTest(vectors, d, pc, eligible, 4000, createRng(9));
+    expect(mc.r).toBe(obs.r);
+    expect(mc.permutations).toBe(4000);
+    expect(Math.abs(mc.p! - exactP)).toBeLessThan(4 * Math.sqrt((exactP * (1 - exactP)) / 4000) + 1 / 4001);
+    expect(exactP).toBeGreaterThan(0.05);
+    expect(exactP).toBeLessThan(0.95);
   });
 });

@@ -98,3 +98,20 @@ describe('index page vs verdict', () => {
     expect(page).toContain('20.0 (p 0.002)');
   });
 });
+
+describe('report.md: cluster-robust intervals', () => {
+  const verdict = { correlationBeyondChance: null, correlationBeyondModelStrength: null, rankingsMoveBeyondNoise: null, largestRankShiftBeyondNoise: null, semanticPartialR2: null, sentences: [] };
+  const base = reweighting(3, [{ name: 'cluster-balanced', tau: 1, noise: 0.9, moves: [] }]);
+  it('warns when they rest on few clusters and names the method', () => {
+    const rw = { ...base, clusterInference: { source: 'inference', basis: 'semantic', clusters: 8, method: 'wild' as const, wildWeights: 'webb' as const, fewClusters: true, reason: 'x' } };
+    const md = renderMarkdown(reportOf({ name: 'b', reweighting: rw, verdict }));
+    expect(md).toContain('> **Cluster-robust intervals rest on few clusters:** only 8 clusters (semantic) are available for inference');
+    expect(md).toContain('in brackets the cluster-robust interval: wild cluster bootstrap-t over 8 clusters');
+  });
+  it('no warning with enough clusters', () => {
+    const rw = { ...base, clusterInference: { source: 'inference', basis: 'semantic', clusters: 60, method: 'pairs' as const, wildWeights: null, fewClusters: false, reason: 'x' } };
+    const md = renderMarkdown(reportOf({ name: 'b', reweighting: rw, verdict }));
+    expect(md).not.toContain('rest on few clusters');
+    expect(md).toContain('whole clusters resampled, 60 clusters');
+  });
+});

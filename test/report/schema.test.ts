@@ -291,7 +291,7 @@ describe('report.json', () => {
     }
     // Text-free: the semantic numbers are null, not zero.
     expect(report.explanation!.partialR2.semantic).toBeNull();
-    expect(report.explanation!.mantel).toEqual({ r: null, p: null });
+    expect(report.explanation!.mantel).toMatchObject({ r: null, p: null, rAllPairs: null, pAllPairs: null, lead: 'sample' });
   });
 
   it('contains no NaN, Infinity or undefined (JSON round trip is lossless)', () => {

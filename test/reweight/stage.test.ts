@@ -55,7 +55,13 @@ describe('cluster + reweight stages on a stored benchmark without text', () => {
     expect(rw.schemes.map((s) => s.name)).toEqual(['uniform', 'category-balanced', 'performance-cluster-balanced', 'correlation-adjusted']);
     expect(rw.skipped.map((s) => s.name).sort()).toEqual(['cluster-balanced', 'inverse-density', 'representative', 'target-mix']);
     for (const s of rw.skipped) expect(s.reason.length).toBeGreaterThan(10);
-    expect(rw.bootstrap.clusterSource).toBe('category');
+    // No text and only 4 categories: the inference partition is performance k-means at k ≈ √n (≥ 30).
+    expect(cl.inference!.basis).toBe('performance');
+    expect(cl.inference!.k).toBeGreaterThanOrEqual(30);
+    expect(rw.bootstrap.clusterSource).toBe('inference');
+    expect(rw.bootstrap.inferenceBasis).toBe('performance');
+    expect(rw.bootstrap.clusters).toBe(cl.inference!.k);
+    expect(rw.bootstrap.clusterMethod).toBe('wild');
     const w = rw.weights['category-balanced'];
     expect(w.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
     expect(w[0]).toBeCloseTo(0.25 / 150, 12);
