@@ -186,10 +186,23 @@ export function inferenceClustering(input: ClusteringInputs, category: Clusterin
     basis,
     reason,
   });
-  if (input.embeddings) {
+  const withText: number[] = [];
+  items.forEach((it, i) => {
+    if (it.text !== null && it.text.trim() !== '') withText.push(i);
+  });
+  if (input.embeddings && inferenceK(withText.length) >= 2) {
     const { vectors, dims } = input.embeddings;
-    const fit = fitKmeans(toRows(vectors, n, dims), k, rng.fork('semantic'), maxIterations);
-    return make('semantic', fit.assignments, fit.k, `semantic k-means with k ≈ √n = ${fit.k} (bounded to 30–200): enough clusters for cluster-robust intervals, unlike the display clusters chosen by silhouette`);
+    const nt = withText.length;
+    const data = new Float32Array(nt * dims);
+    withText.forEach((i, r) => data.set(vectors.subarray(i * dims, (i + 1) * dims), r * dims));
+    const fit = fitKmeans(toRows(data, nt, dims), inferenceK(nt), rng.fork('semantic'), maxIterations);
+    // Prompts without text have no embedding: together they form one more cluster (dependence among
+    // them is then allowed for, not assumed away).
+    const assignments = new Int32Array(n).fill(fit.k);
+    withText.forEach((i, r) => (assignments[i] = fit.assignments[r]));
+    const extra = nt < n ? 1 : 0;
+    const why = `semantic k-means with k ≈ √n = ${fit.k} (bounded to 30–200): enough clusters for cluster-robust intervals, unlike the display clusters chosen by silhouette`;
+    return make('semantic', assignments, fit.k + extra, extra ? `${why}; the ${n - nt} prompts without text form one more cluster` : why);
   }
   if (category && category.k >= MIN_INFERENCE_CATEGORIES) {
     return make('category', category.assignments, category.k, `the ${category.k} given categories ("${category.field}"), enough for cluster-robust intervals (no prompt embeddings)`);

@@ -77,8 +77,11 @@ export function buildMethods(r: Omit<Report, 'methods' | 'verdict' | 'figures'>,
 function rankMethods(rw: NonNullable<Report['reweighting']>): string {
   const inf = rw.rankInference;
   const level = pct(1 - inf.alpha, 0);
-  const { clusters, clusterSource } = rw as { clusters?: number | null; clusterSource?: string | null };
-  const boot = inf.bootstrap === 'cluster' ? `cluster bootstrap (${intCount(clusters ?? null)} ${clusterSource ?? ''} clusters resampled whole)` : 'prompt bootstrap (no clusters were available)';
+  const ci = rw.clusterInference ?? null;
+  const boot =
+    inf.bootstrap === 'cluster'
+      ? `${(inf.clusterMethod ?? ci?.method) === 'wild' ? 'wild cluster bootstrap' : 'cluster bootstrap (clusters resampled whole)'} over ${intCount(ci?.clusters ?? null)} ${ci?.source ?? ''} clusters${inf.df != null ? `, each observed t referred to Student's t with ${inf.df} degrees of freedom (C − 1) because the standard errors rest on that many clusters` : ''}`
+      : 'prompt bootstrap (no clusters were available)';
   return (
     `Rank confidence sets (Mogstad, Romano, Shaikh & Wilhelm 2024, as in the R package csranks): a model's ${level} set is [1 + number of models significantly better, m − number significantly worse], from step-down max-t tests of all pairwise differences, each studentised by its bootstrap standard deviation (pairwise-complete), with the null distribution of the largest studentised deviation taken from the ${boot}; ` +
     'marginal sets test the pairs involving the model, simultaneous sets all pairs at once (jointly covering every rank), and the τ-best set lists the models whose simultaneous set starts at 1. ' +

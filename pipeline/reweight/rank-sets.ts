@@ -22,7 +22,15 @@
  *
  * Rank swaps between two weightings (rankSwaps) reuse the same step-down on the paired bootstrap of
  * each pair's difference-in-differences.
+ *
+ * `df`: when the replicates come from a cluster bootstrap over C clusters, the SEs rest on C
+ * clusters, so an observed t is referred to t(C − 1) rather than the normal: each observed t is
+ * mapped to the normal value with the same t(C − 1) tail before it meets the bootstrap maximum
+ * (the bootstrap deviations are studentised by the same fixed SE, so they are normal-calibrated).
+ * Without it, 5 clusters give confident swaps from a handful of cluster sums.
  */
+
+import { tToNormalEquivalent } from '../core/stats.ts';
 
 /** Hypotheses "θ_j ≤ θ_k" in struct-of-arrays form; each reads the replicates of its own estimate vector. */
 export interface HypothesisFamily {
@@ -88,7 +96,7 @@ export interface PairHypothesis {
 }
 
 /** Build a family of pairwise hypotheses; pairs with a missing estimate or a zero bootstrap SD are left out (not testable). */
-export function familyOf(pairs: PairHypothesis[], estimates: Float64Array[], se: (h: PairHypothesis) => number, absolute = false): HypothesisFamily {
+export function familyOf(pairs: PairHypothesis[], estimates: Float64Array[], se: (h: PairHypothesis) => number, absolute = false, df: number | null = null): HypothesisFamily {
   const diff = ({ vector, j, k, minus }: PairHypothesis) => estimates[vector][j] - estimates[vector][k] - (minus === undefined ? 0 : estimates[minus][j] - estimates[minus][k]);
   const usable = pairs.filter((h) => Number.isFinite(diff(h)) && se(h) > SE_FLOOR);
   const H = usable.length;
@@ -102,7 +110,8 @@ export function familyOf(pairs: PairHypothesis[], estimates: Float64Array[], se:
     f.k[i] = h.k;
     f.d[i] = d;
     f.se[i] = sd;
-    f.t[i] = (absolute ? Math.abs(d) : d) / sd;
+    const t = (absolute ? Math.abs(d) : d) / sd;
+    f.t[i] = df === null ? t : tToNormalEquivalent(t, df);
   });
   return f;
 }
@@ -186,7 +195,7 @@ export interface RankSets {
  * Marginal and simultaneous two-sided rank confidence sets at level 1 − alpha, with step-down.
  * estimates: length m; replicates: B × m row-major (NaN = the model has no score in that replicate).
  */
-export function rankConfidenceSets(estimates: Float64Array, replicates: Float64Array, alpha: number): RankSets {
+export function rankConfidenceSets(estimates: Float64Array, replicates: Float64Array, alpha: number, df: number | null = null): RankSets {
   const m = estimates.length;
   if (m > 0 && replicates.length % m !== 0) throw new Error(`rankConfidenceSets: replicates length ${replicates.length} is not a multiple of m = ${m}`);
   const se = pairwiseDiffSe(replicates, m);
@@ -215,7 +224,7 @@ export function rankConfidenceSets(estimates: Float64Array, replicates: Float64A
   const seOf = (h: PairHypothesis) => se[h.j * m + h.k];
   const allPairs: PairHypothesis[] = [];
   for (const j of finite) for (const k of finite) if (j !== k) allPairs.push({ vector: 0, j, k });
-  const simFamily = familyOf(allPairs, [estimates], seOf);
+  const simFamily = familyOf(allPairs, [estimates], seOf, false, df);
   const simultaneous = setsFrom(simFamily, stepDownMaxT(simFamily, [replicates], m), finite);
 
   const marginal: (RankInterval | null)[] = new Array(m).fill(null);
@@ -225,7 +234,7 @@ export function rankConfidenceSets(estimates: Float64Array, replicates: Float64A
       if (k === i) continue;
       pairs.push({ vector: 0, j: i, k }, { vector: 0, j: k, k: i });
     }
-    const f = familyOf(pairs, [estimates], seOf);
+    const f = familyOf(pairs, [estimates], seOf, false, df);
     marginal[i] = setsFrom(f, stepDownMaxT(f, [replicates], m), [i])[i];
   }
   const tauBest = finite.filter((i) => simultaneous[i]![0] === 1).sort((a, b) => estimates[b] - estimates[a] || a - b);
@@ -309,7 +318,7 @@ function oneSidedP(rep: Float64Array, est: Float64Array, se: Float64Array, m: nu
  * most α. A swap also needs the point estimates to change order, so a reported swap is a pair whose
  * gap moved beyond noise across zero. `pOrder` says whether each order is also clear on its own.
  */
-export function rankSwaps(estimates: Float64Array[], replicates: Float64Array[], alpha: number, skip: ReadonlySet<number> = new Set()): SwapResult {
+export function rankSwaps(estimates: Float64Array[], replicates: Float64Array[], alpha: number, skip: ReadonlySet<number> = new Set(), df: number | null = null): SwapResult {
   const V = estimates.length;
   const m = estimates[0]?.length ?? 0;
   const ref = estimates[0];
@@ -326,7 +335,7 @@ export function rankSwaps(estimates: Float64Array[], replicates: Float64Array[],
       }
     }
   }
-  const f = familyOf(pairs, estimates, (h) => seByKey.get(key(h.vector, h.j, h.k)) ?? NaN, true);
+  const f = familyOf(pairs, estimates, (h) => seByKey.get(key(h.vector, h.j, h.k)) ?? NaN, true, df);
   const res = stepDownMaxT(f, replicates, m);
   const index = new Map<number, number>();
   for (let h = 0; h < f.t.length; h++) index.set(key(f.vector[h], f.j[h], f.k[h]), h);

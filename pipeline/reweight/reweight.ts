@@ -198,20 +198,29 @@ export function computeReweighting(input: ReweightInputs, options: ReweightOptio
   // Rank inference uses the cluster bootstrap when there are clusters (prompts within a cluster are
   // not independent), the prompt bootstrap otherwise. Replicate b shares its counts across schemes,
   // so the scheme-vs-uniform comparisons are paired.
-  const inferenceReps = clusterReps ?? promptReps;
-  const inferenceKind: 'cluster' | 'prompt' = clusterReps ? 'cluster' : 'prompt';
+  // Below FEW_CLUSTERS the wild bootstrap's maximum over many pairs is not calibrated (5 re-weighted
+  // families gave confident swaps in test/reweight/reweight.test.ts): rank inference then resamples
+  // whole clusters, which is conservative there.
+  const fewWild = wild && cidx !== null && cidx.C < FEW_CLUSTERS;
+  const rankClusterReps = fewWild ? bootstrapScores(prepared, 'cluster', B, rng.fork('cluster-bootstrap'), cidx) : clusterReps;
+  if (fewWild) notes.push(`rank confidence sets and swaps resample the ${cidx!.C} clusters whole (few clusters: the wild bootstrap is used for intervals only)`);
+  const inferenceReps = rankClusterReps ?? promptReps;
+  const inferenceKind: 'cluster' | 'prompt' = rankClusterReps ? 'cluster' : 'prompt';
   if (!clusterReps) notes.push('rank confidence sets and swaps use the prompt bootstrap (no clusters): they ignore any dependence between prompts');
   const identical = new Set<number>();
   computed.forEach((c, s) => {
     if (s > 0 && c.weights.every((w) => Math.abs(w * n - 1) < 1e-9)) identical.add(s);
   });
+  // SEs from C clusters: observed t's are referred to t(C − 1) (see rank-sets.ts).
+  const rankDf = clusterReps && cidx ? cidx.C - 1 : null;
   const rankStart = performance.now();
-  const rankSets: RankSets[] = point.map((p, s) => rankConfidenceSets(p.score, inferenceReps[s], RANK_ALPHA));
+  const rankSets: RankSets[] = point.map((p, s) => rankConfidenceSets(p.score, inferenceReps[s], RANK_ALPHA, rankDf));
   const swapResult = rankSwaps(
     point.map((p) => p.score),
     inferenceReps,
     RANK_ALPHA,
     identical,
+    rankDf,
   );
   progress.onRankInference?.(performance.now() - rankStart);
   const uniformScore = point[0].score;
@@ -376,6 +385,8 @@ export function computeReweighting(input: ReweightInputs, options: ReweightOptio
       rankInference: {
         alpha: RANK_ALPHA,
         bootstrap: inferenceKind,
+        clusterMethod: rankClusterReps ? (wild && !fewWild ? 'wild' : 'pairs') : null,
+        df: rankDf,
         swapFamily: swapResult.family,
         swapSchemes: computed.filter((_, s) => s > 0 && !identical.has(s)).map((c) => c.name),
       },

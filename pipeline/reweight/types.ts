@@ -152,6 +152,10 @@ export interface ReweightResult {
   rankInference: {
     alpha: number;
     bootstrap: 'cluster' | 'prompt';
+    /** C − 1 when the SEs rest on C clusters: observed t's are referred to t(C − 1); null for the prompt bootstrap. */
+    df?: number | null;
+    /** How the cluster replicates behind rank inference were made (pairs below FEW_CLUSTERS even when intervals are wild). */
+    clusterMethod?: 'wild' | 'pairs' | null;
     /** Ordered-pair hypotheses (uniform and every scheme not identical to it) the swap p-values are adjusted over. */
     swapFamily: number;
     swapSchemes: string[];

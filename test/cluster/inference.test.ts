@@ -30,7 +30,8 @@ describe('inference partition', () => {
     const dims = 4;
     const rng = createRng(2);
     const vectors = Float32Array.from({ length: n * dims }, () => rng.normal());
-    const c = computeClusterings({ items: items(n), m: 3, scores: scoresFor(3, n), embeddings: { vectors, dims } }, { kmeans: { ...DEFAULT_KMEANS_OPTIONS, kMax: 4, restarts: 2 }, performanceK: 2, categoryField: 'category' }, createRng(1));
+    const withText = items(n).map((it, i) => ({ ...it, text: `prompt ${i}` }));
+    const c = computeClusterings({ items: withText, m: 3, scores: scoresFor(3, n), embeddings: { vectors, dims } }, { kmeans: { ...DEFAULT_KMEANS_OPTIONS, kMax: 4, restarts: 2 }, performanceK: 2, categoryField: 'category' }, createRng(1));
     expect(c.semantic!.k).toBeLessThanOrEqual(4);
     const inf = c.inference!;
     expect(inf.kind).toBe('inference');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { studentTQuantile, studentTTwoSidedCdf } from '../../pipeline/core/stats.ts';
+import { normalQuantile, studentTQuantile, studentTTwoSidedCdf, tToNormalEquivalent } from '../../pipeline/core/stats.ts';
 
 describe("Student's t", () => {
   it('two-sided CDF: closed forms for 1 and 2 degrees of freedom, normal limit', () => {
@@ -24,5 +24,18 @@ describe("Student's t", () => {
     ];
     for (const [df, q] of table) expect(studentTQuantile(0.975, df)).toBeCloseTo(q, 3);
     expect(studentTQuantile(0.995, 10)).toBeCloseTo(3.169, 3);
+  });
+
+  it('normal quantiles match the table, and a t(df) value maps to the normal value with the same tail', () => {
+    expect(normalQuantile(0.975)).toBeCloseTo(1.959964, 6);
+    expect(normalQuantile(0.5)).toBeCloseTo(0, 12);
+    expect(normalQuantile(0.995)).toBeCloseTo(2.575829, 6);
+    expect(normalQuantile(1e-6)).toBeCloseTo(-4.753424, 5);
+    expect(normalQuantile(0.01)).toBeCloseTo(-2.326348, 6);
+    // t(4) 97.5% point 2.776 has the normal's 97.5% tail: 1.96; sign kept; large df ≈ identity.
+    expect(tToNormalEquivalent(2.776445, 4)).toBeCloseTo(1.959964, 4);
+    expect(tToNormalEquivalent(-2.776445, 4)).toBeCloseTo(-1.959964, 4);
+    expect(tToNormalEquivalent(3, 2000)).toBeCloseTo(3, 2);
+    expect(tToNormalEquivalent(3, 4)).toBeLessThan(3);
   });
 });
