@@ -43,6 +43,14 @@ export class NotBuiltError extends CovaryError {
   }
 }
 
+/** A command-line mistake (unknown option, invalid value): exit 2, before any work is done. */
+export class UsageError extends CovaryError {
+  constructor(message: string) {
+    super(message, {}, 'see covary --help', 2);
+    this.name = 'UsageError';
+  }
+}
+
 export function isCovaryError(e: unknown): e is CovaryError {
   return e instanceof CovaryError;
 }
