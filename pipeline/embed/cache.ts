@@ -26,7 +26,7 @@ import { mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { writeFileAtomic, bytesOf } from '../core/atomic.ts';
+import { writeFileAtomic, bytesOf, ownerIsGone, removePath } from '../core/atomic.ts';
 import { CovaryError } from '../core/errors.ts';
 
 const MAGIC = 0x43455643; // 'CVEC' read as little-endian u32
@@ -141,15 +141,6 @@ export function encodeShard(dims: number, rows: ShardRow[]): Buffer {
   return buf;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 export interface OpenOptions {
   /** Called for each shard that cannot be used (corrupted, unreadable); the shard is ignored. */
   onBadShard?: (file: string, problem: string) => void;
@@ -196,7 +187,7 @@ export class EmbeddingCache {
   private async removeOrphanTemps(): Promise<void> {
     for (const f of await readdir(this.dir)) {
       const m = TMP_RE.exec(f);
-      if (m && Number(m[1]) !== process.pid && !isAlive(Number(m[1]))) await rm(join(this.dir, f), { force: true });
+      if (m && ownerIsGone(f)) await removePath(join(this.dir, f));
     }
   }
 
@@ -337,7 +328,7 @@ export class EmbeddingCache {
     const mergedName = await this.putBatch(rows);
     for (const { file } of small) {
       if (file === mergedName) continue;
-      await rm(join(this.dir, file), { force: true });
+      await removePath(join(this.dir, file));
       this.knownShards.delete(file);
     }
     return { merged: small.length };

@@ -37,8 +37,10 @@ describe('ArtifactStore', () => {
     expect(Array.from(dataset.scores)).toEqual([1, 0, NaN, 1]);
     expect(dataset.items[0].metadata.category).toBe('x');
     expect(Array.from(dataset.answers!.codes)).toEqual([0, 1, -1, ANSWER_NONE]);
+    // The benchmark folder is a symlink to its one published generation; nothing else is left.
     const left = await readdir(store.benchmarksDir());
-    expect(left).toEqual(['tiny']);
+    expect(left.filter((n) => !n.startsWith('.covary-gen-tiny-'))).toEqual(['tiny']);
+    expect(left.filter((n) => n.startsWith('.covary-'))).toHaveLength(1);
   });
 
   it('detects a corrupted dataset file', async () => {
