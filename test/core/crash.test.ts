@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { main } from '../../pipeline/cli/main.ts';
 import { simulateProcess } from '../../pipeline/core/fault.ts';
 import { sha256 } from '../../pipeline/core/hash.ts';
+import { EmbeddingCache, textHash, type ShardRow } from '../../pipeline/embed/cache.ts';
 
 const FAST = ['--permutations', '19', '--permutations-b', '9', '--bootstrap', '20', '--null-b-samples', '3', '--restarts', '2', '--workers', '1', '--quiet'];
 
@@ -156,4 +157,39 @@ describe('kill at every mutation, then re-run: same artifacts as a clean run, no
       await killEverywhere([stage, '--name', 'b', '--seed', '2', ...fast, '--quiet'], original);
     }, 60_000);
   }
+});
+
+describe('the embedding cache under a kill at every mutation', () => {
+  const DIMS = 4;
+  const model = { modelId: 'toy', modelHash: 'cd'.repeat(32), dims: DIMS };
+  const batch = (from: number): ShardRow[] =>
+    [0, 1, 2].map((j) => ({ textHash: textHash(`t${from + j}`), variant: 0, tokens: 3, vector: Float32Array.from({ length: DIMS }, (_, d) => from + j + d / 10) }));
+  /** Open, store three batches, compact them into one shard. */
+  const session = async (dir: string): Promise<number> => {
+    const cache = await EmbeddingCache.open(dir, model);
+    for (const from of [0, 3, 6]) await cache.putBatch(batch(from));
+    await cache.compact(2);
+    return 0;
+  };
+
+  it('a re-run leaves the same shards, every vector readable, no temp files', async () => {
+    const base = join(root, 'cache');
+    const cleanDir = join(base, 'clean');
+    const counting = simulateProcess(() => session(cleanDir));
+    await counting.done;
+    const expected = await snapshot(cleanDir);
+    const total = counting.mutations();
+    expect(total).toBeGreaterThan(4);
+    for (let k = 1; k <= total; k++) {
+      const dir = join(base, `k${k}`);
+      const killed = simulateProcess(() => session(dir), { killAt: k });
+      expect(await killed.killed).toBe(true);
+      await simulateProcess(() => session(dir)).done;
+      expect(await snapshot(dir), `cache after a kill at mutation ${k}`).toEqual(expected);
+      expect(await leftovers(dir)).toEqual([]);
+      const reopened = await EmbeddingCache.open(dir, model);
+      const hits = await reopened.getMany([0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => textHash(`t${i}`)), 0);
+      expect(hits.size).toBe(9);
+    }
+  }, 30_000);
 });
