@@ -8,7 +8,7 @@ import { runCommand } from './commands/run.ts';
 import { command as cacheCommand } from './commands/cache.ts';
 import { command as modelsCommand } from './commands/models.ts';
 import { command as schemaCommand } from './commands/schema.ts';
-import { isCovaryError, UsageError } from '../core/errors.ts';
+import { fromSystemError, isCovaryError, UsageError } from '../core/errors.ts';
 import { COVARY_VERSION } from '../core/version.ts';
 
 /** Parse and run one covary command line; returns the process exit code. */
@@ -38,9 +38,10 @@ export async function main(args: string[]): Promise<number> {
   try {
     await parser.parseAsync();
   } catch (e) {
-    if (isCovaryError(e)) {
-      process.stderr.write(`covary: error: ${e.toLine()}\n`);
-      return e.exitCode;
+    const known = isCovaryError(e) ? e : fromSystemError(e);
+    if (known) {
+      process.stderr.write(`covary: error: ${known.toLine()}\n`);
+      return known.exitCode;
     }
     const err = e as Error;
     process.stderr.write(`covary: internal error: ${err?.stack ?? String(e)}\n`);

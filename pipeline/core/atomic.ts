@@ -48,7 +48,7 @@ export function ownerIsGone(name: string, includeOwn = false): boolean {
 }
 
 export async function removePath(path: string): Promise<void> {
-  await faultPoint('remove');
+  await faultPoint('remove', path);
   await rm(path, { recursive: true, force: true });
 }
 
@@ -67,19 +67,23 @@ export async function sweepDeadTemps(dir: string): Promise<void> {
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = tempPathFor(path);
-  await faultPoint('write');
   const fh = await open(tmp, 'w');
   try {
+    await faultPoint('write', path);
     await fh.writeFile(data);
     await fh.sync();
-  } catch (e) {
     await fh.close();
+    await faultPoint('rename', path);
+    await rename(tmp, path);
+  } catch (e) {
+    // A failed write (disk full, …) leaves nothing behind: the target keeps its old content.
+    await fh.close().catch(() => {});
     await rm(tmp, { force: true });
+    // Writes through a file handle carry no path: name the file being written.
+    const err = e as NodeJS.ErrnoException;
+    if (err && typeof err === 'object' && err.code && (!err.path || err.path === tmp)) err.path = path;
     throw e;
   }
-  await fh.close();
-  await faultPoint('rename');
-  await rename(tmp, path);
 }
 
 /** The generation folder a published folder currently points to (null: none, or a legacy real folder). */
@@ -110,16 +114,25 @@ export async function writeDirAtomic(path: string, fill: (genDir: string) => Pro
     throw e;
   }
   const link = tempPathFor(path);
-  await faultPoint('symlink');
-  await symlink(basename(gen), link);
-  const existing = await lstat(path).catch(() => null);
-  if (existing && !existing.isSymbolicLink()) {
-    // A folder from before generations existed: move it aside (it is swept as a dead generation).
-    await faultPoint('rename');
-    await rename(path, join(parent, `${GEN_PREFIX}${base}-${tag()}-old`));
+  let movedAside: string | null = null;
+  try {
+    await faultPoint('symlink', link);
+    await symlink(basename(gen), link);
+    const existing = await lstat(path).catch(() => null);
+    if (existing && !existing.isSymbolicLink()) {
+      // A folder from before generations existed: move it aside (it is swept as a dead generation).
+      movedAside = join(parent, `${GEN_PREFIX}${base}-${tag()}-old`);
+      await faultPoint('rename', path);
+      await rename(path, movedAside);
+    }
+    await faultPoint('rename', path);
+    await rename(link, path);
+  } catch (e) {
+    if (movedAside) await rename(movedAside, path).catch(() => {});
+    await rm(link, { force: true });
+    await rm(gen, { recursive: true, force: true });
+    throw e;
   }
-  await faultPoint('rename');
-  await rename(link, path);
   await sweepGenerations(path);
 }
 
