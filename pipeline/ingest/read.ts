@@ -369,7 +369,11 @@ export function parseScore(raw: unknown, where: { file: string; line?: number; c
   }
   const s = raw.trim();
   if (s === '') return null;
-  if (DECIMAL.test(s)) return Number(s);
+  if (DECIMAL.test(s)) {
+    const n = Number(s);
+    if (Number.isFinite(n)) return n;
+    throw new CovaryError(`score "${s.length > 40 ? s.slice(0, 40) + '…' : s}" overflows a 64-bit number: expected a finite number`, where, 'scores are expected in [0, 1]');
+  }
   const lower = s.toLowerCase();
   if (lower === 'true') return 1;
   if (lower === 'false') return 0;
