@@ -89,7 +89,9 @@ const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 export function validateBenchmarkName(name: string): string {
   if (typeof name !== 'string' || !NAME_RE.test(name) || name.includes('..')) {
     throw new CovaryError(
-      `invalid benchmark name ${JSON.stringify(name)}: expected letters, digits, '.', '_' or '-' (no path separators or '..', not starting with '.')`,
+      typeof name === 'string' && name.length > 128
+        ? `invalid benchmark name (${name.length} characters): at most 128 allowed`
+        : `invalid benchmark name ${JSON.stringify(name)}: expected 1–128 letters, digits, '.', '_' or '-' (no path separators or '..', not starting with '.')`,
       { field: '--name' },
     );
   }

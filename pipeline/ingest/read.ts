@@ -127,6 +127,21 @@ export async function inputHash(path: string): Promise<string> {
   return st.isFile() ? sha256File(path) : sha256(await readInputBytes(path));
 }
 
+/** Offset of the first byte that does not start or continue a valid UTF-8 sequence. */
+export function firstInvalidUtf8(b: Uint8Array): number {
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i];
+    const need = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+    if (need < 0) return i;
+    for (let k = 1; k <= need; k++) if (i + k >= b.length || (b[i + k] & 0xc0) !== 0x80) return i;
+    // Overlong 3/4-byte forms, UTF-16 surrogates and code points above U+10FFFF.
+    if ((c === 0xe0 && b[i + 1] < 0xa0) || (c === 0xed && b[i + 1] >= 0xa0) || (c === 0xf0 && b[i + 1] < 0x90) || (c === 0xf4 && b[i + 1] >= 0x90)) return i;
+    i += need + 1;
+  }
+  return b.length;
+}
+
 /** Read a whole input file (gunzipped when gzip), check it is non-empty UTF-8 text, hash the raw bytes. */
 export async function loadFile(path: string, role: string): Promise<LoadedFile> {
   const raw = new Uint8Array(await readInputBytes(path, role));
@@ -144,9 +159,14 @@ export async function loadFile(path: string, role: string): Promise<LoadedFile> 
   try {
     text = utf8.decode(bytes);
   } catch {
-    throw new CovaryError('file is not UTF-8 text', { file: path }, 'expected a UTF-8 CSV or JSON file');
+    const at = firstInvalidUtf8(bytes);
+    let line = 1;
+    for (let i = 0; i < at; i++) if (bytes[i] === 10) line++;
+    throw new CovaryError(`file is not UTF-8 text: invalid byte 0x${bytes[at]?.toString(16).padStart(2, '0') ?? '??'} at byte ${at + 1}`, { file: path, line }, 're-save it as UTF-8');
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  // Classic Mac line ends (CR only): read as lines, not as one long header row.
+  if (!text.includes('\n') && text.includes('\r')) text = text.replace(/\r/g, '\n');
   if (text.trim() === '') throw new CovaryError(`file is empty (${role})`, { file: path }, 'expected a header row and data');
   return { path, text, source: { path, sha256: sha256(raw), bytes: raw.byteLength, role } };
 }
