@@ -24,7 +24,7 @@
  */
 import { mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { writeFileAtomic, bytesOf, ownerIsGone, removePath } from '../core/atomic.ts';
 import { CovaryError } from '../core/errors.ts';
@@ -499,7 +499,15 @@ export async function clearCache(root: string, key: string | null, all: boolean)
 export async function removeDamaged(problems: CacheProblem[]): Promise<number> {
   let n = 0;
   for (const p of problems) {
-    if (!SHARD_RE.test(p.file.split(/[\\/]/).pop() ?? '')) continue;
+    const name = p.file.split(/[\\/]/).pop() ?? '';
+    if (name === 'model.json') {
+      // A folder without its model description (e.g. cleared while an embed was writing into it)
+      // cannot be checked against a model: remove it whole; its prompts are re-embedded when needed.
+      await rm(dirname(p.file), { recursive: true, force: true });
+      n++;
+      continue;
+    }
+    if (!SHARD_RE.test(name)) continue;
     await rm(p.file, { force: true });
     n++;
   }
