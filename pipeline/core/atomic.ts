@@ -24,11 +24,6 @@ export function tempPathFor(path: string): string {
   return join(dirname(path), `${TMP_PREFIX}${basename(path)}-${tag()}`);
 }
 
-/** True for names this module makes (temp files, generation folders): never user content. */
-export function isInternalName(name: string): boolean {
-  return name.startsWith(TMP_PREFIX) || name.startsWith(GEN_PREFIX);
-}
-
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

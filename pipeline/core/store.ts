@@ -8,6 +8,9 @@
  *   <dataDir>/benchmarks/<name>/<stage>/<file>      a stage's binary arrays
  *   <dataDir>/benchmarks/<name>/logs/run.log        timings (kept out of deterministic outputs)
  *   <dataDir>/cache/...                             caches shared across benchmarks
+ *
+ * `<dataDir>/benchmarks/<name>` is a symlink to a generation folder `.covary-gen-<name>-<pid>-<id>`
+ * beside it: `saveDataset` builds a new generation and swaps the link atomically (core/atomic.ts).
  */
 import { readFile, readdir, appendFile, mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
