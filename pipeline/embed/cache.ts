@@ -141,6 +141,11 @@ export function encodeShard(dims: number, rows: ShardRow[]): Buffer {
   return buf;
 }
 
+/** The text of a cache folder's model.json. */
+function modelJson(model: CacheModel): string {
+  return JSON.stringify({ modelId: model.modelId, modelHash: model.modelHash, dims: model.dims }, null, 2) + '\n';
+}
+
 export interface OpenOptions {
   /** Called for each shard that cannot be used (corrupted, unreadable); the shard is ignored. */
   onBadShard?: (file: string, problem: string) => void;
@@ -162,7 +167,6 @@ export class EmbeddingCache {
   static async open(dir: string, model: CacheModel, opts: OpenOptions = {}): Promise<EmbeddingCache> {
     await mkdir(dir, { recursive: true });
     const metaPath = join(dir, 'model.json');
-    const meta = { modelId: model.modelId, modelHash: model.modelHash, dims: model.dims };
     if (existsSync(metaPath)) {
       let found: CacheModel | null = null;
       try {
@@ -173,9 +177,9 @@ export class EmbeddingCache {
       if (found && (found.modelHash !== model.modelHash || found.dims !== model.dims)) {
         throw new CovaryError(`embedding cache folder belongs to another model (${found.modelId}, hash ${found.modelHash.slice(0, 12)}…)`, { file: metaPath }, 'run `covary cache clear <key>` for it');
       }
-      if (!found) await writeFileAtomic(metaPath, JSON.stringify(meta, null, 2) + '\n');
+      if (!found) await writeFileAtomic(metaPath, modelJson(model));
     } else {
-      await writeFileAtomic(metaPath, JSON.stringify(meta, null, 2) + '\n');
+      await writeFileAtomic(metaPath, modelJson(model));
     }
     const cache = new EmbeddingCache(dir, model, opts);
     await cache.removeOrphanTemps();
@@ -283,6 +287,10 @@ export class EmbeddingCache {
     const bytes = encodeShard(this.model.dims, rows);
     const name = `${createHash('sha256').update(bytes).digest('hex')}.cvec`;
     const path = join(this.dir, name);
+    // The folder may have been cleared (`cache clear --all`) while this process embeds: put its
+    // model description back first, so its shards are never left in a folder that cannot be checked.
+    const metaPath = join(this.dir, 'model.json');
+    if (!existsSync(metaPath)) await writeFileAtomic(metaPath, modelJson(this.model));
     if (!existsSync(path)) await writeFileAtomic(path, bytes);
     this.knownShards.add(name);
     rows.forEach((r, row) => this.index.set(`${r.textHash}:${r.variant}`, { shard: name, row, tokens: r.tokens }));

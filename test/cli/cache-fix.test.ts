@@ -25,4 +25,17 @@ describe('cache verify --fix', () => {
     expect(after.code).toBe(0);
     expect(after.out).toMatch(/empty: nothing to verify/);
   });
+
+  it('an embed that keeps writing after `cache clear --all` leaves a folder that verifies', async () => {
+    const data = join(await mkdtemp(join(tmpdir(), 'covary-cacheclr-')), 'data');
+    const model = { modelId: 'toy', modelHash: 'ab'.repeat(32), dims: 4 };
+    const dir = join(data, 'cache', 'embeddings', modelKey(model.modelId, model.modelHash));
+    const cache = await EmbeddingCache.open(dir, model);
+    await cache.putBatch([{ textHash: textHash('a'), variant: 0, tokens: 1, vector: Float32Array.from([1, 0, 0, 0]) }]);
+    expect((await runCli(['cache', 'clear', '--all', '--data-dir', data])).code).toBe(0);
+    await cache.putBatch([{ textHash: textHash('b'), variant: 0, tokens: 1, vector: Float32Array.from([0, 1, 0, 0]) }]);
+    const v = await runCli(['cache', 'verify', '--data-dir', data]);
+    expect(v.out).toMatch(/1 vectors in 1 files — ok/);
+    expect(v.code).toBe(0);
+  });
 });
