@@ -89,6 +89,16 @@ export function fromSystemError(e: unknown): CovaryError | null {
   return new CovaryError(`${cause} [${err.code}]${action}`, err.path ? { file: err.path } : {});
 }
 
+/** Run an option check; what it refuses is a usage error (exit 2), like a yargs one. */
+export function checkOptions(check: () => void): void {
+  try {
+    check();
+  } catch (e) {
+    if (isCovaryError(e)) throw new CovaryError(e.message, e.location, e.hint, 2);
+    throw e;
+  }
+}
+
 export function isCovaryError(e: unknown): e is CovaryError {
   return e instanceof CovaryError;
 }

@@ -78,4 +78,15 @@ describe('option validation stops before any work', () => {
     expectUsageError(await runCli(['correlate', '--name', 'b', '--metric', 'foo', '--data-dir', s.data]), /Invalid values: Argument: metric, Given: "foo"/);
     expect(existsSync(s.data)).toBe(false);
   });
+
+  it('run checks every stage\'s option values before ingesting or computing anything', async () => {
+    const s = await scratch();
+    for (const bad of [['--permutations', '-1'], ['--neighbors', '0'], ['--batch-size', '0']]) {
+      const r = await runCli(['run', '--name', 'b', '--scores', s.scores, '--data-dir', s.data, '--reports-dir', join(s.dir, 'r'), '--quiet', ...bad]);
+      expect(r.code).toBe(2);
+      expect(r.err.trimEnd().split('\n')).toHaveLength(1);
+      expect(r.err).toContain(bad[0]);
+      expect(existsSync(s.data)).toBe(false);
+    }
+  });
 });
