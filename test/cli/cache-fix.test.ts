@@ -6,13 +6,19 @@ import { join } from 'node:path';
 import { runCli } from '../helpers/cli.ts';
 import { EmbeddingCache, modelKey, textHash } from '../../pipeline/embed/cache.ts';
 
+/** A data folder whose embedding cache holds one model folder with one stored vector. */
+async function cacheWithOneVector() {
+  const data = join(await mkdtemp(join(tmpdir(), 'covary-cachefix-')), 'data');
+  const model = { modelId: 'toy', modelHash: 'ef'.repeat(32), dims: 4 };
+  const dir = join(data, 'cache', 'embeddings', modelKey(model.modelId, model.modelHash));
+  const cache = await EmbeddingCache.open(dir, model);
+  await cache.putBatch([{ textHash: textHash('a'), variant: 0, tokens: 1, vector: Float32Array.from([1, 0, 0, 0]) }]);
+  return { data, dir, cache };
+}
+
 describe('cache verify --fix', () => {
   it('a folder left without model.json (cleared during an embed) is removed, and only then called fixed', async () => {
-    const data = join(await mkdtemp(join(tmpdir(), 'covary-cachefix-')), 'data');
-    const model = { modelId: 'toy', modelHash: 'ef'.repeat(32), dims: 4 };
-    const dir = join(data, 'cache', 'embeddings', modelKey(model.modelId, model.modelHash));
-    const cache = await EmbeddingCache.open(dir, model);
-    await cache.putBatch([{ textHash: textHash('a'), variant: 0, tokens: 1, vector: Float32Array.from([1, 0, 0, 0]) }]);
+    const { data, dir } = await cacheWithOneVector();
     await rm(join(dir, 'model.json'));
     const before = await runCli(['cache', 'verify', '--data-dir', data]);
     expect(before.code).toBe(1);
@@ -27,11 +33,7 @@ describe('cache verify --fix', () => {
   });
 
   it('an embed that keeps writing after `cache clear --all` leaves a folder that verifies', async () => {
-    const data = join(await mkdtemp(join(tmpdir(), 'covary-cacheclr-')), 'data');
-    const model = { modelId: 'toy', modelHash: 'ab'.repeat(32), dims: 4 };
-    const dir = join(data, 'cache', 'embeddings', modelKey(model.modelId, model.modelHash));
-    const cache = await EmbeddingCache.open(dir, model);
-    await cache.putBatch([{ textHash: textHash('a'), variant: 0, tokens: 1, vector: Float32Array.from([1, 0, 0, 0]) }]);
+    const { data, cache } = await cacheWithOneVector();
     expect((await runCli(['cache', 'clear', '--all', '--data-dir', data])).code).toBe(0);
     await cache.putBatch([{ textHash: textHash('b'), variant: 0, tokens: 1, vector: Float32Array.from([0, 1, 0, 0]) }]);
     const v = await runCli(['cache', 'verify', '--data-dir', data]);
