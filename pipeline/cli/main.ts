@@ -8,13 +8,12 @@ import { runCommand } from './commands/run.ts';
 import { command as cacheCommand } from './commands/cache.ts';
 import { command as modelsCommand } from './commands/models.ts';
 import { command as schemaCommand } from './commands/schema.ts';
-import { isCovaryError } from '../core/errors.ts';
+import { fromSystemError, isCovaryError, UsageError } from '../core/errors.ts';
 import { COVARY_VERSION } from '../core/version.ts';
 
 /** Parse and run one covary command line; returns the process exit code. */
 export async function main(args: string[]): Promise<number> {
   const commandLine = () => ['covary', ...args].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
-  let exitCode = 0;
   const parser = (yargs(args) as unknown as Argv<GlobalArgs>)
     .scriptName('covary')
     .version(COVARY_VERSION)
@@ -30,22 +29,52 @@ export async function main(args: string[]): Promise<number> {
     .strict()
     .recommendCommands()
     .wrap(Math.min(110, process.stdout.columns || 100))
-    .fail((msg, err, y) => {
-      if (err) throw err;
-      process.stderr.write(`covary: error: ${msg}\n(see covary --help)\n`);
-      exitCode = 2;
-      void y;
+    .check(numbersAreFinite, true)
+    .fail((msg, err) => {
+      // Throwing (not just printing) is what stops yargs from running the command anyway.
+      if (isCovaryError(err)) throw err;
+      throw new UsageError(oneLine(msg ?? err?.message ?? 'invalid command line'));
     });
   try {
     await parser.parseAsync();
   } catch (e) {
-    if (isCovaryError(e)) {
-      process.stderr.write(`covary: error: ${e.toLine()}\n`);
-      return e.exitCode;
+    const known = isCovaryError(e) ? e : fromSystemError(e);
+    if (known) {
+      process.stderr.write(`covary: error: ${known.toLine()}\n`);
+      return known.exitCode;
     }
     const err = e as Error;
     process.stderr.write(`covary: internal error: ${err?.stack ?? String(e)}\n`);
     return 1;
   }
-  return exitCode;
+  return 0;
+}
+
+/** yargs joins several messages with newlines; an error is one line. */
+function oneLine(msg: string): string {
+  const lines = msg.split('\n').map((l) => l.trim()).filter(Boolean);
+  return lines
+    .map((l, i) => (i === 0 ? '' : lines[i - 1].endsWith(':') ? ' ' : '; ') + dropCamelTwins(l))
+    .join('');
+}
+
+/** "Unknown arguments: dry-run, dryRun" names one mistake twice (yargs adds the camel-case alias). */
+function dropCamelTwins(line: string): string {
+  const m = /^(Unknown arguments?: )(.*)$/.exec(line);
+  if (!m) return line;
+  const names = m[2].split(', ');
+  const kebab = new Set(names.filter((n) => n.includes('-')).map((n) => n.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())));
+  const kept = names.filter((n) => !kebab.has(n));
+  return `Unknown argument${kept.length === 1 ? '' : 's'}: ${kept.join(', ')}`;
+}
+
+/** A number option given a non-number (`--permutations abc` parses to NaN) is refused, not run with NaN. */
+function numbersAreFinite(argv: Record<string, unknown>): true {
+  for (const [key, value] of Object.entries(argv)) {
+    if (key === '_' || key === '$0' || /[A-Z]/.test(key)) continue;
+    for (const v of Array.isArray(value) ? value : [value]) {
+      if (typeof v === 'number' && !Number.isFinite(v)) throw new UsageError(`invalid --${key}: expected a finite number`);
+    }
+  }
+  return true;
 }

@@ -43,6 +43,8 @@ export interface StageModule {
   built: boolean;
   /** yargs options specific to this stage (besides the global ones and --name). */
   options: Record<string, Options>;
+  /** Check this stage's option values without doing any work (throws a CovaryError); `run` calls it for every stage up front. */
+  validate?(argv: Record<string, unknown>): void;
   run(ctx: StageContext, bench: string, argv: Record<string, unknown>): Promise<StageOutcome>;
 }
 

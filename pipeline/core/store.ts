@@ -8,12 +8,15 @@
  *   <dataDir>/benchmarks/<name>/<stage>/<file>      a stage's binary arrays
  *   <dataDir>/benchmarks/<name>/logs/run.log        timings (kept out of deterministic outputs)
  *   <dataDir>/cache/...                             caches shared across benchmarks
+ *
+ * `<dataDir>/benchmarks/<name>` is a symlink to a generation folder `.covary-gen-<name>-<pid>-<id>`
+ * beside it: `saveDataset` builds a new generation and swaps the link atomically (core/atomic.ts).
  */
-import { readFile, stat, readdir, appendFile, mkdir } from 'node:fs/promises';
+import { readFile, readdir, appendFile, mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CovaryError } from './errors.ts';
-import { writeDirAtomic, writeFileAtomic, bytesOf } from './atomic.ts';
+import { writeDirAtomic, writeFileAtomic, bytesOf, sweepDeadTemps, sweepGenerations } from './atomic.ts';
 import { sha256, stableStringify } from './hash.ts';
 import { COVARY_VERSION } from './version.ts';
 import type { AnswerMatrix, Dataset, Item } from './dataset.ts';
@@ -89,7 +92,9 @@ const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 export function validateBenchmarkName(name: string): string {
   if (typeof name !== 'string' || !NAME_RE.test(name) || name.includes('..')) {
     throw new CovaryError(
-      `invalid benchmark name ${JSON.stringify(name)}: expected letters, digits, '.', '_' or '-' (no path separators or '..', not starting with '.')`,
+      typeof name === 'string' && name.length > 128
+        ? `invalid benchmark name (${name.length} characters): at most 128 allowed`
+        : `invalid benchmark name ${JSON.stringify(name)}: expected 1–128 letters, digits, '.', '_' or '-' (no path separators or '..', not starting with '.')`,
       { field: '--name' },
     );
   }
@@ -159,7 +164,25 @@ export class ArtifactStore {
     return existsSync(join(this.benchmarkDir(name), 'manifest.json'));
   }
 
-  /** Write a whole dataset atomically (temp dir + rename); replaces any previous one and its stage results. */
+  /**
+   * Remove what killed writers left for this benchmark: unpublished or replaced generations of its
+   * folder and dead temp files (a few directory listings; live writers' files are left alone).
+   */
+  async sweep(name: string): Promise<void> {
+    const dir = this.benchmarkDir(name);
+    await sweepGenerations(dir);
+    await sweepDeadTemps(dir);
+  }
+
+  private async sweepStage(name: string, stage: string): Promise<void> {
+    await sweepDeadTemps(this.benchmarkDir(name));
+    await sweepDeadTemps(join(this.benchmarkDir(name), stage));
+  }
+
+  /**
+   * Write a whole dataset as a new generation of the benchmark folder and publish it in one atomic
+   * step; replaces any previous one and its stage results.
+   */
   async saveDataset(dataset: Dataset, manifest: Omit<DatasetManifest, 'contentHash' | 'files' | 'schemaVersion' | 'kind' | 'covaryVersion' | 'name'>): Promise<DatasetManifest> {
     const files = encodeDataset(dataset);
     const fileHashes: Record<string, string> = {};
@@ -203,6 +226,7 @@ export class ArtifactStore {
   /** Load and validate a dataset against its manifest (hashes and shapes). */
   async loadDataset(name: string): Promise<{ dataset: Dataset; manifest: DatasetManifest }> {
     const manifest = await this.readManifest(name);
+    await this.sweep(name);
     const dir = this.benchmarkDir(name);
     const files: Record<string, Uint8Array> = {};
     for (const [f, expected] of Object.entries(manifest.files)) {
@@ -230,8 +254,9 @@ export class ArtifactStore {
   }
 
   /**
-   * Write a stage result: binaries first (each atomically), the JSON last, so a reader that
-   * sees the JSON sees complete binaries whose hashes it lists.
+   * Write a stage result: binaries first (each atomically), the JSON last. The JSON is the commit:
+   * it lists the binaries' hashes, and `isFresh` checks them, so a kill between the binaries and
+   * the JSON leaves a stale result (recomputed next time), never a stuck one.
    */
   async writeStage<R>(
     name: string,
@@ -260,6 +285,7 @@ export class ArtifactStore {
       result: artifact.result,
     };
     await writeFileAtomic(this.stagePath(name, stage), stableStringify(full, 2) + '\n');
+    await this.sweepStage(name, stage);
     return full;
   }
 
@@ -309,20 +335,29 @@ export class ArtifactStore {
     return typedFromBytes(bytes, ref.dtype);
   }
 
-  /** A stage's result is fresh when it exists, is of this schema, and was made from the same inputs and options. */
+  /**
+   * A stage's result is fresh when it exists, is of this schema, was made from the same inputs and
+   * options, and every binary it lists has the recorded hash (a binary from an interrupted later
+   * write, or a flipped byte, makes it stale: recomputed, never stuck).
+   */
   async isFresh(name: string, stage: string, inputs: Record<string, string>, options: Record<string, unknown>): Promise<boolean> {
-    const a = await this.readStage(name, stage);
+    let a: StageArtifact | null;
+    try {
+      a = await this.readStage(name, stage);
+    } catch {
+      return false; // unreadable JSON (e.g. a half-written file from an older version): recompute
+    }
     if (!a || a.schemaVersion !== STAGE_SCHEMA_VERSION || a.covaryVersion !== COVARY_VERSION) return false;
     if (stableStringify(a.inputs) !== stableStringify(inputs)) return false;
     if (stableStringify(a.options) !== stableStringify(options)) return false;
-    for (const ref of Object.values(a.binaries)) {
+    for (const ref of Object.values(a.binaries ?? {})) {
       try {
-        const s = await stat(join(this.benchmarkDir(name), ref.file));
-        if (!s.isFile()) return false;
+        if (sha256(await readFile(join(this.benchmarkDir(name), ref.file))) !== ref.sha256) return false;
       } catch {
         return false;
       }
     }
+    await this.sweepStage(name, stage);
     return true;
   }
 

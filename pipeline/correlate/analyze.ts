@@ -114,7 +114,11 @@ export async function correlate(input: ScoreMatrix, opts: CorrelateOptions, seed
     } else used.push(i);
   }
   if (m < minCommon) throw new CorrelateSkip(`only ${m} models: similarity needs at least ${minCommon} models with both scores`);
-  if (used.length < 3) throw new CorrelateSkip(`only ${used.length} prompts vary across models: nothing to correlate`);
+  if (used.length < 3) {
+    // Say which condition bites: prompts that vary but have too few models scored are not "not varying".
+    const few = tooFew ? `, and ${tooFew} prompt${tooFew === 1 ? ' has' : 's have'} fewer than ${minCommon} models with a score` : '';
+    throw new CorrelateSkip(`only ${used.length} prompts vary across at least ${minCommon} scored models${few}: nothing to correlate`);
+  }
   const columns = Int32Array.from(used);
   const nu = columns.length;
   const obsCols = extractColumns(scores, m, n, columns);

@@ -42,6 +42,7 @@ export const stage: StageModule = {
   name: 'correlate',
   describe: 'Performance similarity between prompts and its significance under two nulls (column permutation; ability-preserving curveball / residual permutation)',
   built: true,
+  validate: (argv) => void parseOptions(argv),
   options: {
     metric: { type: 'string', choices: METRICS, default: DEFAULT_OPTIONS.metric, describe: 'Similarity of two prompts\u2019 performance vectors' },
     permutations: { type: 'number', default: DEFAULT_OPTIONS.permutations, describe: 'Replicates B of Null A (column permutations)' },

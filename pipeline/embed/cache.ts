@@ -24,9 +24,9 @@
  */
 import { mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { writeFileAtomic, bytesOf } from '../core/atomic.ts';
+import { writeFileAtomic, bytesOf, ownerIsGone, removePath } from '../core/atomic.ts';
 import { CovaryError } from '../core/errors.ts';
 
 const MAGIC = 0x43455643; // 'CVEC' read as little-endian u32
@@ -141,13 +141,9 @@ export function encodeShard(dims: number, rows: ShardRow[]): Buffer {
   return buf;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/** The text of a cache folder's model.json. */
+function modelJson(model: CacheModel): string {
+  return JSON.stringify({ modelId: model.modelId, modelHash: model.modelHash, dims: model.dims }, null, 2) + '\n';
 }
 
 export interface OpenOptions {
@@ -171,7 +167,6 @@ export class EmbeddingCache {
   static async open(dir: string, model: CacheModel, opts: OpenOptions = {}): Promise<EmbeddingCache> {
     await mkdir(dir, { recursive: true });
     const metaPath = join(dir, 'model.json');
-    const meta = { modelId: model.modelId, modelHash: model.modelHash, dims: model.dims };
     if (existsSync(metaPath)) {
       let found: CacheModel | null = null;
       try {
@@ -182,9 +177,9 @@ export class EmbeddingCache {
       if (found && (found.modelHash !== model.modelHash || found.dims !== model.dims)) {
         throw new CovaryError(`embedding cache folder belongs to another model (${found.modelId}, hash ${found.modelHash.slice(0, 12)}…)`, { file: metaPath }, 'run `covary cache clear <key>` for it');
       }
-      if (!found) await writeFileAtomic(metaPath, JSON.stringify(meta, null, 2) + '\n');
+      if (!found) await writeFileAtomic(metaPath, modelJson(model));
     } else {
-      await writeFileAtomic(metaPath, JSON.stringify(meta, null, 2) + '\n');
+      await writeFileAtomic(metaPath, modelJson(model));
     }
     const cache = new EmbeddingCache(dir, model, opts);
     await cache.removeOrphanTemps();
@@ -196,7 +191,7 @@ export class EmbeddingCache {
   private async removeOrphanTemps(): Promise<void> {
     for (const f of await readdir(this.dir)) {
       const m = TMP_RE.exec(f);
-      if (m && Number(m[1]) !== process.pid && !isAlive(Number(m[1]))) await rm(join(this.dir, f), { force: true });
+      if (m && ownerIsGone(f)) await removePath(join(this.dir, f));
     }
   }
 
@@ -292,6 +287,10 @@ export class EmbeddingCache {
     const bytes = encodeShard(this.model.dims, rows);
     const name = `${createHash('sha256').update(bytes).digest('hex')}.cvec`;
     const path = join(this.dir, name);
+    // The folder may have been cleared (`cache clear --all`) while this process embeds: put its
+    // model description back first, so its shards are never left in a folder that cannot be checked.
+    const metaPath = join(this.dir, 'model.json');
+    if (!existsSync(metaPath)) await writeFileAtomic(metaPath, modelJson(this.model));
     if (!existsSync(path)) await writeFileAtomic(path, bytes);
     this.knownShards.add(name);
     rows.forEach((r, row) => this.index.set(`${r.textHash}:${r.variant}`, { shard: name, row, tokens: r.tokens }));
@@ -337,7 +336,7 @@ export class EmbeddingCache {
     const mergedName = await this.putBatch(rows);
     for (const { file } of small) {
       if (file === mergedName) continue;
-      await rm(join(this.dir, file), { force: true });
+      await removePath(join(this.dir, file));
       this.knownShards.delete(file);
     }
     return { merged: small.length };
@@ -508,7 +507,15 @@ export async function clearCache(root: string, key: string | null, all: boolean)
 export async function removeDamaged(problems: CacheProblem[]): Promise<number> {
   let n = 0;
   for (const p of problems) {
-    if (!SHARD_RE.test(p.file.split(/[\\/]/).pop() ?? '')) continue;
+    const name = p.file.split(/[\\/]/).pop() ?? '';
+    if (name === 'model.json') {
+      // A folder without its model description (e.g. cleared while an embed was writing into it)
+      // cannot be checked against a model: remove it whole; its prompts are re-embedded when needed.
+      await rm(dirname(p.file), { recursive: true, force: true });
+      n++;
+      continue;
+    }
+    if (!SHARD_RE.test(name)) continue;
     await rm(p.file, { force: true });
     n++;
   }

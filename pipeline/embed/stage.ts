@@ -154,6 +154,7 @@ export const stage: StageModule = {
   name: 'embed',
   describe: 'Embed every prompt text with a local sentence encoder (cached by content across benchmarks)',
   built: true,
+  validate: (argv) => void embedChoice(argv),
   options: {
     model: { type: 'string', default: DEFAULT_MODEL_ID, describe: `Embedding model: "${DEFAULT_MODEL_ID}" (Universal Sentence Encoder lite, offline), a models/<id> folder, or a path to an ONNX folder in Hugging Face layout` },
     'max-tokens': { type: 'number', default: DEFAULT_MAX_TOKENS, describe: 'Cut each prompt to this many tokens of the model\'s tokenizer (0 = no cut)' },

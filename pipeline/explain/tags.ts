@@ -214,7 +214,8 @@ export function computeTags(d: Dataset, th: TagThresholds, user: UserTags | null
       lens.sort((a, b) => a - b);
       const cuts: number[] = [];
       for (let b = 1; b < th.lengthBins; b++) {
-        const c = lens[Math.min(lens.length - 1, Math.floor((b * lens.length) / th.lengthBins) - 1)];
+        // Fewer texts than bins: the quantile index clamps to the shortest text rather than to lens[-1].
+        const c = lens[Math.max(0, Math.min(lens.length - 1, Math.floor((b * lens.length) / th.lengthBins) - 1))];
         if (cuts.length === 0 || c > cuts[cuts.length - 1]) cuts.push(c);
       }
       cuts.push(lens[lens.length - 1]);

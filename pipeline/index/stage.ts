@@ -61,6 +61,7 @@ export const stage: StageModule = {
   name: 'index',
   describe: 'Nearest-neighbour graph of prompt embeddings (exact or HNSW, recall reported) and near-duplicate prompts',
   built: true,
+  validate: (argv) => void parseIndexOptions(argv),
   options: {
     neighbors: { type: 'number', default: DEFAULT_NEIGHBORS, describe: 'Neighbours kept per prompt in the kNN graph (self excluded)' },
     method: { type: 'string', choices: ['auto', 'exact', 'hnsw'], default: 'auto', describe: `kNN search: exact all-pairs, HNSW, or auto (exact up to ${EXACT_MAX} prompts)` },

@@ -7,7 +7,8 @@
 import type { Options } from 'yargs';
 import { resolve } from 'node:path';
 import { CovaryError } from '../core/errors.ts';
-import { hashOf, sha256File } from '../core/hash.ts';
+import { hashOf } from '../core/hash.ts';
+import { forgetStreamedInputs, inputHash } from './read.ts';
 import { contentHashOf, validateBenchmarkName, type DatasetManifest, type DroppedEntry, type SourceFile } from '../core/store.ts';
 import { COVARY_VERSION } from '../core/version.ts';
 import type { Dataset } from '../core/dataset.ts';
@@ -217,9 +218,9 @@ export async function resolveInputs(req: IngestRequest): Promise<{ format: Inges
 /** Hash of everything the dataset is made from: file contents, format, result-affecting options, version. */
 async function inputKeyOf(req: IngestRequest, format: IngestFormat, files: string[]): Promise<string> {
   const hashes: { role: string; sha256: string }[] = [];
-  for (const f of files) hashes.push({ role: 'input', sha256: await sha256File(f).catch(() => 'unreadable:' + f) });
-  for (const f of req.answers) hashes.push({ role: 'answers', sha256: await sha256File(f).catch(() => 'unreadable:' + f) });
-  if (req.items) hashes.push({ role: 'items', sha256: await sha256File(req.items).catch(() => 'unreadable:' + req.items) });
+  for (const f of files) hashes.push({ role: 'input', sha256: await inputHash(f).catch(() => 'unreadable:' + f) });
+  for (const f of req.answers) hashes.push({ role: 'answers', sha256: await inputHash(f).catch(() => 'unreadable:' + f) });
+  if (req.items) hashes.push({ role: 'items', sha256: await inputHash(req.items).catch(() => 'unreadable:' + req.items) });
   return hashOf({ version: COVARY_VERSION, format: format.name, hashes, options: resultOptions(req) });
 }
 
@@ -338,6 +339,7 @@ export async function runIngest(ctx: StageContext, argv: Record<string, unknown>
   const started = Date.now();
   const req = ingestRequest({ ...argv, force: argv.force ?? ctx.force });
   const { store, reporter } = ctx;
+  forgetStreamedInputs();
   const resolved = await resolveInputs(req);
   const inputKey = await inputKeyOf(req, resolved.format, resolved.files);
   const exists = store.hasDataset(req.name);

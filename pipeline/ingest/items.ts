@@ -54,7 +54,8 @@ export function renderTextValue(v: unknown): string | null {
 }
 
 export function itemIdOf(v: unknown): string | null {
-  if (typeof v === 'string') return v.trim() === '' ? null : v;
+  // Trimmed as model names and wide-format headers are, so ` q1 ` in a long file joins `q1` elsewhere.
+  if (typeof v === 'string') return v.trim() === '' ? null : v.trim();
   if (typeof v === 'number' && Number.isFinite(v)) return String(v);
   return null;
 }

@@ -92,15 +92,22 @@ export function mergeParts(parts: IngestParts, options: MergeOptions): MergeResu
   let firstOut: ScoreRecord | null = null;
   for (let r = 0; r < records.length; r++) {
     const v = records[r].score;
+    if (!Number.isFinite(v)) {
+      // Never rescaled: an infinite end would squash every other score to 0.
+      const rec = records[r];
+      throw new CovaryError(`score ${v} (model "${rec.model}", item "${rec.item}") is not a finite number`, { file: rec.where?.file, line: rec.where?.line }, 'leave the cell empty for a missing result');
+    }
     if (v < min) min = v;
     if (v > max) max = v;
     if (firstOut === null && (v < 0 || v > 1)) firstOut = records[r];
   }
+  // Min-max rescaling helps only when the observed scores span a finite, non-zero range.
+  const rescalable = max > min && Number.isFinite(max - min);
   if (firstOut && !options.rescale) {
     throw new CovaryError(
       `score ${fmt(firstOut.score)} (model "${firstOut.model}", item "${firstOut.item}") is outside [0, 1]; observed range ${fmt(min)} to ${fmt(max)}`,
       { file: firstOut.where?.file, line: firstOut.where?.line },
-      'scores must be in [0, 1]; pass --rescale to min-max rescale the observed scores',
+      rescalable ? 'scores must be in [0, 1]; pass --rescale to min-max rescale the observed scores' : 'scores must be in [0, 1]',
     );
   }
 
@@ -189,6 +196,7 @@ export function mergeParts(parts: IngestParts, options: MergeOptions): MergeResu
   if (options.rescale) {
     if (firstOut) {
       if (!(max > min)) throw new CovaryError(`cannot rescale: every score equals ${fmt(min)}`, { file: firstFile });
+      if (!rescalable) throw new CovaryError(`cannot rescale: the observed range ${fmt(min)} to ${fmt(max)} is too wide to compute`, { file: firstFile });
       const span = max - min;
       for (let c = 0; c < cells; c++) if (scores[c] === scores[c]) scores[c] = (scores[c] - min) / span;
       rescaled = { min, max };

@@ -6,7 +6,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { glob } from 'tinyglobby';
-import { CovaryError } from '../core/errors.ts';
+import { CovaryError, fromSystemError } from '../core/errors.ts';
 
 const GLOB_CHARS = /[*?[\]{}]/;
 
@@ -14,8 +14,10 @@ async function kind(path: string): Promise<'file' | 'dir' | null> {
   try {
     const s = await stat(path);
     return s.isDirectory() ? 'dir' : 'file';
-  } catch {
-    return null;
+  } catch (e) {
+    // Only a path that does not exist may be a glob; a symlink loop or a permission problem is said as such.
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw fromSystemError(e) ?? e;
   }
 }
 

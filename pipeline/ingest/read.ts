@@ -4,12 +4,12 @@
  * becomes a one-line CovaryError naming the file and line.
  */
 import { open, readFile, stat } from 'node:fs/promises';
-import { createReadStream } from 'node:fs';
+import { constants, createReadStream } from 'node:fs';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import { basename } from 'node:path';
 import { parse as parseCsvSync } from 'csv-parse/sync';
-import { CovaryError } from '../core/errors.ts';
-import { sha256 } from '../core/hash.ts';
+import { CovaryError, fromSystemError } from '../core/errors.ts';
+import { sha256, sha256File } from '../core/hash.ts';
 import { parseJsonExact } from './json.ts';
 import type { SourceFile } from '../core/store.ts';
 
@@ -46,17 +46,106 @@ async function statOrThrow(path: string, role: string) {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new CovaryError(`file not found (${role})`, { file: path }, 'check the path');
-    throw new CovaryError(`cannot read file (${role}): ${code ?? String(e)}`, { file: path });
+    const sys = fromSystemError(e);
+    throw new CovaryError(`cannot read file (${role}): ${sys ? sys.message : String(e)}`, { file: path });
   }
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** Read a whole input file (gunzipped when gzip), check it is non-empty UTF-8 text, hash the raw bytes. */
-export async function loadFile(path: string, role: string): Promise<LoadedFile> {
+/** Most bytes read from a pipe, FIFO or device (a regular file has no limit): `/dev/zero` must not fill memory. */
+export const STREAM_INPUT_LIMIT = 256 << 20;
+/** A pipe that gives no data for this long (default 30 s) is given up on: a FIFO nobody writes to. */
+const streamIdleMs = () => Number(process.env.COVARY_PIPE_TIMEOUT_MS) || 30_000;
+const POLL_MS = 5;
+
+/**
+ * Pipes and FIFOs (`--scores <(cat s.csv)`) can be read only once, but detection, hashing and
+ * parsing each read the input: the first read keeps the bytes (keyed by device and inode) for the
+ * others.
+ */
+const streamed = new Map<string, Promise<Buffer>>();
+
+/** Start of a command: a named FIFO keeps its inode, but each command reads it afresh. */
+export function forgetStreamedInputs(): void {
+  streamed.clear();
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Read a pipe without blocking a thread: non-blocking reads, polled, with an idle timeout and a size cap. */
+async function readStreamOnce(path: string): Promise<Buffer> {
+  const fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let idleSince = Date.now();
+  try {
+    for (;;) {
+      const buf = Buffer.allocUnsafe(1 << 20);
+      let n: number;
+      try {
+        n = (await fh.read(buf, 0, buf.length, null)).bytesRead;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+        n = -1; // a writer is there but has nothing yet
+      }
+      if (n > 0) {
+        chunks.push(buf.subarray(0, n));
+        size += n;
+        idleSince = Date.now();
+        if (size > STREAM_INPUT_LIMIT) {
+          throw new CovaryError(`input from a pipe or device is larger than ${STREAM_INPUT_LIMIT >> 20} MiB`, { file: path }, 'save it to a file and pass the file');
+        }
+        continue;
+      }
+      // End of data once something arrived; before that, a writer may still be about to open the FIFO.
+      if (n === 0 && size > 0) break;
+      if (Date.now() - idleSince > streamIdleMs()) {
+        throw new CovaryError(`no data arrived from the pipe in ${streamIdleMs() / 1000} s`, { file: path }, 'is anything writing to it?');
+      }
+      await sleep(POLL_MS);
+    }
+  } finally {
+    await fh.close();
+  }
+  return Buffer.concat(chunks);
+}
+
+/** The bytes of an input, read once: a regular file directly, a pipe/FIFO/device through `readStreamOnce`. */
+export async function readInputBytes(path: string, role = 'input'): Promise<Buffer> {
   const st = await statOrThrow(path, role);
   if (st.isDirectory()) throw new CovaryError(`expected a file (${role}), found a folder`, { file: path });
-  const raw = new Uint8Array(await readFile(path));
+  if (st.isFile()) return readFile(path);
+  const key = `${st.dev}:${st.ino}`;
+  let bytes = streamed.get(key);
+  if (!bytes) streamed.set(key, (bytes = readStreamOnce(path)));
+  return bytes;
+}
+
+/** The hash an input's content has (streamed for regular files, from the one read for pipes). */
+export async function inputHash(path: string): Promise<string> {
+  const st = await stat(path);
+  return st.isFile() ? sha256File(path) : sha256(await readInputBytes(path));
+}
+
+/** Offset of the first byte that does not start or continue a valid UTF-8 sequence. */
+export function firstInvalidUtf8(b: Uint8Array): number {
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i];
+    const need = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+    if (need < 0) return i;
+    for (let k = 1; k <= need; k++) if (i + k >= b.length || (b[i + k] & 0xc0) !== 0x80) return i;
+    // Overlong 3/4-byte forms, UTF-16 surrogates and code points above U+10FFFF.
+    if ((c === 0xe0 && b[i + 1] < 0xa0) || (c === 0xed && b[i + 1] >= 0xa0) || (c === 0xf0 && b[i + 1] < 0x90) || (c === 0xf4 && b[i + 1] >= 0x90)) return i;
+    i += need + 1;
+  }
+  return b.length;
+}
+
+/** Read a whole input file (gunzipped when gzip), check it is non-empty UTF-8 text, hash the raw bytes. */
+export async function loadFile(path: string, role: string): Promise<LoadedFile> {
+  const raw = new Uint8Array(await readInputBytes(path, role));
   let bytes = raw;
   if (isGzipBytes(raw)) {
     try {
@@ -71,9 +160,14 @@ export async function loadFile(path: string, role: string): Promise<LoadedFile> 
   try {
     text = utf8.decode(bytes);
   } catch {
-    throw new CovaryError('file is not UTF-8 text', { file: path }, 'expected a UTF-8 CSV or JSON file');
+    const at = firstInvalidUtf8(bytes);
+    let line = 1;
+    for (let i = 0; i < at; i++) if (bytes[i] === 10) line++;
+    throw new CovaryError(`file is not UTF-8 text: invalid byte 0x${bytes[at]?.toString(16).padStart(2, '0') ?? '??'} at byte ${at + 1}`, { file: path, line }, 're-save it as UTF-8');
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  // Classic Mac line ends (CR only): read as lines, not as one long header row.
+  if (!text.includes('\n') && text.includes('\r')) text = text.replace(/\r/g, '\n');
   if (text.trim() === '') throw new CovaryError(`file is empty (${role})`, { file: path }, 'expected a header row and data');
   return { path, text, source: { path, sha256: sha256(raw), bytes: raw.byteLength, role } };
 }
@@ -84,6 +178,11 @@ export async function loadFile(path: string, role: string): Promise<LoadedFile> 
  */
 export async function readHead(path: string, lines = 2, maxBytes = 4 << 20): Promise<string | null> {
   try {
+    if (!(await stat(path)).isFile()) {
+      const raw = await readInputBytes(path);
+      const text = (isGzipBytes(raw) ? gunzipSync(raw) : raw).subarray(0, maxBytes).toString('utf8').replace(/^\uFEFF/, '');
+      return text.split(/\r?\n/).slice(0, lines).join('\n');
+    }
     const fh = await open(path, 'r');
     const magic = new Uint8Array(2);
     await fh.read(magic, 0, 2, 0);
@@ -398,7 +497,11 @@ export function parseScore(raw: unknown, where: { file: string; line?: number; c
   }
   const s = raw.trim();
   if (s === '') return null;
-  if (DECIMAL.test(s)) return Number(s);
+  if (DECIMAL.test(s)) {
+    const n = Number(s);
+    if (Number.isFinite(n)) return n;
+    throw new CovaryError(`score "${s.length > 40 ? s.slice(0, 40) + '…' : s}" overflows a 64-bit number: expected a finite number`, where, 'scores are expected in [0, 1]');
+  }
   const lower = s.toLowerCase();
   if (lower === 'true') return 1;
   if (lower === 'false') return 0;

@@ -8,7 +8,7 @@ const MD_SPECIAL = /[\\`*_[\]|~]/g;
 export function mdText(s: string, maxChars = Infinity): string {
   const t = truncate(
     dropUnsafeChars(String(s))
-      .replace(/\r\n?|\n|\t/g, ' ')
+      .replace(/\r\n?|\n|\t|\u2028|\u2029/g, ' ')
       // eslint-disable-next-line no-control-regex
       .replace(/[\u0000-\u001f\u007f-\u009f]/g, '')
       .replace(/\s{2,}/g, ' ')
@@ -29,9 +29,14 @@ export function truncate(s: string, maxChars: number): string {
   return cps.slice(0, Math.max(0, maxChars - 1)).join('').trimEnd() + '…';
 }
 
-/** Lone surrogates and the non-characters U+FFFE/U+FFFF: invalid in XML and mangled on disk. */
+/**
+ * Lone surrogates and the non-characters U+FFFE/U+FFFF (invalid in XML and mangled on disk), and
+ * the bidirectional embedding/override/isolate controls U+202A–U+202E, U+2066–U+2069, which would
+ * let a model name or prompt reorder the text shown after it (a right-to-left override in a table
+ * cell or a figure label).
+ */
 function dropUnsafeChars(s: string): string {
-  return s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|[\uFFFE\uFFFF]/g, '');
+  return s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|[\uFFFE\uFFFF\u202A-\u202E\u2066-\u2069]/g, '');
 }
 
 /** XML/SVG text content and attribute values. */

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { StageModule, StageContext } from '../core/stage.ts';
 import { STAGE_ORDER } from '../core/stage.ts';
-import { writeDirAtomic, writeFileAtomic } from '../core/atomic.ts';
+import { sweepDeadTemps, sweepGenerations, writeDirAtomic, writeFileAtomic } from '../core/atomic.ts';
 import { sha256 } from '../core/hash.ts';
 import { loadEmbedResult } from '../embed/index.ts';
 import type { IndexResult } from '../index/index.ts';
@@ -64,6 +64,7 @@ export async function writeIndexPage(reportsDir: string): Promise<string> {
   const found: { dir: string; report: Report }[] = [];
   const names = existsSync(reportsDir) ? (await readdir(reportsDir)).sort() : [];
   for (const name of names) {
+    if (name.startsWith('.')) continue; // generation folders and temp files, never a report of their own
     const path = join(reportsDir, name, 'report.json');
     if (!existsSync(path)) continue;
     try {
@@ -77,6 +78,7 @@ export async function writeIndexPage(reportsDir: string): Promise<string> {
   // Leave an identical page untouched, so a cached run rewrites nothing.
   const old = existsSync(path) ? await readFile(path, 'utf8') : null;
   if (old !== text) await writeFileAtomic(path, text);
+  await sweepDeadTemps(reportsDir);
   return path;
 }
 
@@ -104,6 +106,7 @@ export function makeReportStage(built: (s: string) => boolean): StageModule {
       const options = { seed: ctx.seed };
       const prev = await store.readStage<{ files: Record<string, string> }>(bench, 'report');
       if (!ctx.force && prev && (await store.isFresh(bench, 'report', hashes, options)) && (await filesIntact(dir, prev.result.files))) {
+        await sweepGenerations(dir);
         await writeIndexPage(ctx.reportsDir);
         return { stage: 'report', status: 'cached', message: 'report is up to date', path: join(dir, 'report.md') };
       }

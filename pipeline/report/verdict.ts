@@ -12,7 +12,30 @@ export const ALPHA = 0.05;
 /** Schemes that change what is evaluated drastically (weights from performance, a tiny sample): stress tests, not plausible prompt mixes. */
 export const STRESS_TEST_SCHEMES = ['correlation-adjusted', 'performance-cluster-balanced', 'representative'];
 
-type Sections = Pick<Report, 'correlation' | 'reweighting' | 'explanation' | 'benchmark'>;
+type Sections = Pick<Report, 'correlation' | 'reweighting' | 'explanation' | 'benchmark'> & Partial<Pick<Report, 'stages'>>;
+
+/** Why a stage's section is absent, as the stage itself recorded it (skipped with a reason, unusable, not run). */
+function absentBecause(s: Sections, stage: string, label: string, what: string): string {
+  const st = s.stages?.[stage];
+  if (st?.status === 'skipped') return `${label} was skipped (${st.reason ?? 'no reason given'}), so ${what} is not assessed here.`;
+  if (st?.status === 'not-built') return `${label} is not built in this version, so ${what} is not assessed here.`;
+  if (st?.status === 'missing' && st.reason && !/^not run/.test(st.reason)) return `${label}'s result cannot be used (${st.reason}), so ${what} is not assessed here.`;
+  return `${label} has not been run, so ${what} is not assessed here.`;
+}
+
+/** Why semantic similarity has no partial R²: no text, a skipped semantic stage, or a model that was not fitted. */
+function semanticAbsentBecause(s: Sections, e: NonNullable<Sections['explanation']>): string {
+  if (s.benchmark.promptsWithText === 0) return 'Semantic similarity could not be assessed (no prompt text). ';
+  for (const stage of ['embed', 'index']) {
+    const st = s.stages?.[stage];
+    if (st && st.status !== 'ok') return `Semantic similarity could not be assessed (the ${stage} stage: ${st.reason ?? st.status}). `;
+  }
+  if (e.r2 === null) {
+    const why = e.notes.find((n) => /not fitted/.test(n));
+    return `Semantic similarity could not be assessed because the pairwise model was not fitted${why ? `: ${why.replace(/^pairwise model not fitted: /, '')}` : ''}. `;
+  }
+  return 'Semantic similarity was left out of the pairwise model (see the notes of the explanation). ';
+}
 
 export function buildVerdict(s: Sections): Report['verdict'] {
   const sentences: string[] = [];
@@ -38,7 +61,7 @@ export function buildVerdict(s: Sections): Report['verdict'] {
         : `**Beyond model strength, the correlation is not distinguishable from chance.** With every model's total and every prompt's difficulty kept fixed (null B), the mean squared similarity is ${fmt(nb.observed)} against ${fmt(nb.nullMean)} ± ${fmt(nb.nullSd)} (z = ${fmt(nb.z, 1)}, p ${pValue(nb.p, c.nullB.replicates)}) ${meanNote}: one ability axis accounts for the co-variation, which makes the plain average less fragile.`,
     );
   } else {
-    sentences.push('The correlation analysis has not been run, so whether prompts co-vary is not assessed here.');
+    sentences.push(absentBecause(s, 'correlate', 'The correlation analysis', 'whether prompts co-vary'));
   }
 
   const rw = s.reweighting;
@@ -94,7 +117,7 @@ export function buildVerdict(s: Sections): Report['verdict'] {
       );
     }
   } else {
-    sentences.push('Re-weighting has not been run, so ranking robustness is not assessed here.');
+    sentences.push(absentBecause(s, 'reweight', 'Re-weighting', 'ranking robustness'));
   }
 
   const e = s.explanation;
@@ -105,14 +128,14 @@ export function buildVerdict(s: Sections): Report['verdict'] {
     sentences.push(
       `**What explains it:** the regression over prompt pairs explains R² = ${fmt(e.r2)} of the variation in performance similarity. ` +
         (sem === null
-          ? 'Semantic similarity could not be assessed (no prompt text). '
+          ? semanticAbsentBecause(s, e)
           : semSig
             ? `Semantic similarity explains ${sem < 0.01 ? 'a statistically clear but very small part' : 'part'} of it (partial R² ${fmt(sem)}; coefficient ${fmt(semCoef?.estimate ?? null, 3)}, MRQAP p ${pValue(semCoef?.p ?? null, e.permutations)}; ${mantelText(e)}). `
             : `Semantic similarity adds little once the other predictors are in (partial R² ${fmt(sem)}; coefficient ${fmt(semCoef?.estimate ?? null, 3)}, MRQAP p ${pValue(semCoef?.p ?? null, e.permutations)}; ${mantelText(e)}). `) +
         `Failure categories add partial R² ${fmt(e.partialR2.failure)}${strongestTag ? ` (strongest: ${mdText(strongestTag.name)})` : ''}, difficulty ${fmt(e.partialR2.difficulty)}.`,
     );
   } else {
-    sentences.push('The explanation stage has not been run, so what drives the co-variation is not assessed here.');
+    sentences.push(absentBecause(s, 'explain', 'The explanation stage', 'what drives the co-variation'));
   }
   if (beyondStrength !== null && rankingsMove !== null) {
     if (movingScheme)

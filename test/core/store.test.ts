@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { mkdtemp, readdir, writeFile, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { tempPathFor } from '../../pipeline/core/atomic.ts';
 import { ArtifactStore, validateBenchmarkName } from '../../pipeline/core/store.ts';
 import type { Dataset } from '../../pipeline/core/dataset.ts';
 import { ANSWER_NONE } from '../../pipeline/core/dataset.ts';
@@ -37,8 +38,10 @@ describe('ArtifactStore', () => {
     expect(Array.from(dataset.scores)).toEqual([1, 0, NaN, 1]);
     expect(dataset.items[0].metadata.category).toBe('x');
     expect(Array.from(dataset.answers!.codes)).toEqual([0, 1, -1, ANSWER_NONE]);
+    // The benchmark folder is a symlink to its one published generation; nothing else is left.
     const left = await readdir(store.benchmarksDir());
-    expect(left).toEqual(['tiny']);
+    expect(left.filter((n) => !n.startsWith('.covary-gen-tiny-'))).toEqual(['tiny']);
+    expect(left.filter((n) => n.startsWith('.covary-'))).toHaveLength(1);
   });
 
   it('detects a corrupted dataset file', async () => {
@@ -61,6 +64,33 @@ describe('ArtifactStore', () => {
     expect(await store.isFresh('tiny', 'correlate', { dataset: 'h2' }, { B: 9 })).toBe(false);
     expect(await store.isFresh('tiny', 'correlate', { dataset: 'h1' }, { B: 10 })).toBe(false);
     expect(await store.readStage('tiny', 'cluster')).toBeNull();
+  });
+
+  it('a flipped byte in a stage binary makes the stage stale (recomputed), not stuck', async () => {
+    const store = new ArtifactStore(await mkdtemp(join(tmpdir(), 'covary-store-')));
+    await store.saveDataset(tiny(), manifestParts);
+    const art = await store.writeStage('tiny', 'correlate', { inputs: { dataset: 'h1' }, options: {}, result: {} }, { topk: { data: Int32Array.from([1, 0]), shape: [2, 1] } });
+    expect(await store.isFresh('tiny', 'correlate', { dataset: 'h1' }, {})).toBe(true);
+    const path = join(store.benchmarkDir('tiny'), art.binaries.topk.file);
+    const bytes = await readFile(path);
+    bytes[0] ^= 0x01;
+    await writeFile(path, bytes);
+    expect(await store.isFresh('tiny', 'correlate', { dataset: 'h1' }, {})).toBe(false);
+    await expect(store.readBinary('tiny', art.binaries.topk)).rejects.toThrow(/does not match its recorded hash/);
+  });
+
+  it('sweeps temp files of dead writers only; a live writer\'s temp file is left alone', async () => {
+    const store = new ArtifactStore(await mkdtemp(join(tmpdir(), 'covary-store-')));
+    await store.saveDataset(tiny(), manifestParts);
+    const dir = store.benchmarkDir('tiny');
+    const dead = '.covary-tmp-cluster.json-999999999-0a0b0c0d';
+    const live = basename(tempPathFor(join(dir, 'correlate.json')));
+    await writeFile(join(dir, dead), 'half');
+    await writeFile(join(dir, live), 'in progress');
+    await store.loadDataset('tiny');
+    const left = await readdir(dir);
+    expect(left).not.toContain(dead);
+    expect(left).toContain(live);
   });
 
   it('rejects benchmark names that could escape the data folder', () => {

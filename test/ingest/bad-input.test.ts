@@ -114,7 +114,7 @@ const CASES: Case[] = [
     args: ['--scores', '$/s.csv', '--items', '$/i.jsonl', '--text-field', 'question,choices'],
     expect: /^\S*i\.jsonl, field "choices": text field "choices" is absent from every item/,
   },
-  { name: 'name with a path separator', files: { 's.csv': WIDE }, args: ['--scores', '$/s.csv', '--name', 'a/b'], expect: /^field "--name": invalid benchmark name "a\/b": expected letters, digits/ },
+  { name: 'name with a path separator', files: { 's.csv': WIDE }, args: ['--scores', '$/s.csv', '--name', 'a/b'], expect: /^field "--name": invalid benchmark name "a\/b": expected 1–128 letters, digits/ },
   { name: 'name with ..', files: { 's.csv': WIDE }, args: ['--scores', '$/s.csv', '--name', '..'], expect: /^field "--name": invalid benchmark name "\.\."/ },
   { name: 'name a..b', files: { 's.csv': WIDE }, args: ['--scores', '$/s.csv', '--name', 'a..b'], expect: /invalid benchmark name "a\.\.b"/ },
   {

@@ -1,4 +1,4 @@
-import { mkdtemp, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { lstat, mkdtemp, mkdir, readdir, readlink, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
@@ -48,7 +48,13 @@ export async function leftovers(dataDir: string): Promise<string[]> {
   const top = await readdir(dataDir);
   const out = top.filter((x) => x !== 'benchmarks');
   const b = join(dataDir, 'benchmarks');
-  if (existsSync(b)) out.push(...(await readdir(b)).map((x) => `benchmarks/${x}`));
+  if (existsSync(b)) {
+    const names = await readdir(b);
+    // A benchmark folder is a symlink to its published generation: that generation is not a leftover.
+    const published = new Set<string>();
+    for (const n of names) if ((await lstat(join(b, n))).isSymbolicLink()) published.add(await readlink(join(b, n)));
+    out.push(...names.filter((x) => !published.has(x)).map((x) => `benchmarks/${x}`));
+  }
   return out;
 }
 

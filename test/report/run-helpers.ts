@@ -1,5 +1,5 @@
 /** Helpers of the report tests that run the pipeline: CLI capture, tiny benchmarks, temp dirs. */
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ArtifactStore, type DroppedEntry, type SourceFile } from '../../pipeline/core/store.ts';
@@ -135,8 +135,10 @@ export function placeholders(text: string, dirs: Record<string, string>): string
 export async function listFiles(dir: string, sub = ''): Promise<string[]> {
   const out: string[] = [];
   for (const e of await readdir(join(dir, sub), { withFileTypes: true })) {
+    if (e.name.startsWith('.covary-')) continue; // the store's generation folders, reached through their symlinks
     const rel = sub ? `${sub}/${e.name}` : e.name;
-    if (e.isDirectory()) out.push(...(await listFiles(dir, rel)));
+    const isDir = e.isDirectory() || (e.isSymbolicLink() && (await stat(join(dir, rel))).isDirectory());
+    if (isDir) out.push(...(await listFiles(dir, rel)));
     else out.push(rel);
   }
   return out.sort();

@@ -61,7 +61,13 @@ const verify: CommandModule<GlobalArgs, VerifyArgs> = {
     let removed = 0;
     if (argv.fix && problems.length) {
       removed = await removeDamaged(problems);
-      lines.push(`removed ${removed} damaged file${removed === 1 ? '' : 's'}; their prompts will be re-embedded when needed`);
+      lines.push(`removed ${removed} damaged file${removed === 1 ? '' : 's'} or folder${removed === 1 ? '' : 's'}; their prompts will be re-embedded when needed`);
+      // Say "fixed" only for what a second look confirms.
+      const left = await listCacheFolders(root);
+      const remaining: VerifyReport[] = [];
+      for (const f of left) if (!argv.key || f.key === argv.key) remaining.push(await verifyCacheFolder(root, f.key));
+      const still = remaining.flatMap((r) => r.problems);
+      if (still.length) throw new CovaryError(`${still.length} problem${still.length === 1 ? '' : 's'} remain after --fix (first: ${still[0].file}: ${still[0].problem})`, { file: root });
     }
     printResult(argv, lines.join('\n'), { root, reports, removed });
     if (problems.length && !argv.fix) {

@@ -4,7 +4,7 @@ import { demoOptions, ensureDemo } from '../../demo/index.ts';
 import { STAGES } from '../stages.ts';
 import { makeContext, printResult, type GlobalArgs } from '../context.ts';
 import type { StageOutcome } from '../../core/stage.ts';
-import { CovaryError } from '../../core/errors.ts';
+import { CovaryError, checkOptions } from '../../core/errors.ts';
 
 type RunArgs = GlobalArgs & { name?: string; demo: boolean; paths?: string[]; force: boolean } & Record<string, unknown>;
 
@@ -43,6 +43,8 @@ export function runCommand(commandLine: () => string): CommandModule<GlobalArgs,
       const ctx = makeContext(argv, commandLine());
       const name = argv.name ?? (argv.demo ? 'demo' : undefined);
       if (!name) throw new CovaryError('covary run needs --name <bench> (or --demo)', { field: '--name' });
+      // Every stage's option values are checked before anything is ingested or computed.
+      for (const stage of STAGES) if (stage.built && stage.validate) checkOptions(() => stage.validate!(stageArgs(argv, name)));
       const outcomes: StageOutcome[] = [];
       const wantsIngest = Boolean(argv.scores || argv.long || (argv.paths && argv.paths.length));
       if (argv.demo) outcomes.push(await ensureDemo(ctx, { ...argv, name, force: false }));
