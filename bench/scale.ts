@@ -7,7 +7,7 @@
  * its own. Prints figures; asserts nothing.
  *
  *   npm run bench -- scale                          both default cases (hours on a loaded machine)
- *   npm run bench -- scale --models 500 --prompts 3000 [--seed 1] [--keep] [--only wide|long]
+ *   npm run bench -- scale --models 500 --prompts 3000 [--seed 1] [--keep] [--only wide|long] [--stages ingest,correlate]
  *
  * Every child runs under `nice -n 15`: the machine is shared.
  */
@@ -161,7 +161,9 @@ async function runCase(workDir: string, m: number, n: number, seed: number, opts
   if (!irtAvailable()) console.log('  (irt: stage not on this branch; measured here once pipeline/irt/stage.ts lands)');
   let total = 0;
   let peak = 0;
+  const wantedStages = opts.stages ? opts.stages.split(',') : null;
   for (const [label, args] of stages) {
+    if (wantedStages && !wantedStages.includes(args[0])) continue;
     const r = await runStage([...args, ...common]);
     line(label, r);
     total += r.wall;
