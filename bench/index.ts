@@ -19,7 +19,10 @@ const env: BenchEnv = {
   sharedData: existsSync(sharedData) ? sharedData : null,
   workDir: resolve(here, '../data/bench'),
 };
-const wanted = process.argv.slice(2);
+// Area names come first; `--flag value` pairs after them are for the benches (e.g. scale --models 500).
+const args = process.argv.slice(2);
+const firstFlag = args.findIndex((a) => a.startsWith('--'));
+const wanted = firstFlag < 0 ? args : args.slice(0, firstFlag);
 const areas = readdirSync(here)
   .filter((f) => f.endsWith('.ts') && f !== 'index.ts' && !f.startsWith('_'))
   .map((f) => f.slice(0, -3))

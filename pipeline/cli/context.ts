@@ -3,6 +3,7 @@ import { ArtifactStore } from '../core/store.ts';
 import { terminalReporter } from '../core/progress.ts';
 import type { StageContext } from '../core/stage.ts';
 import { UsageError } from '../core/errors.ts';
+import { parseMemorySize } from '../core/memory.ts';
 
 /** Options every command accepts. */
 export interface GlobalArgs {
@@ -42,6 +43,7 @@ export function makeContext(argv: GlobalArgs, commandLine: string): StageContext
     reporter: terminalReporter({ quiet: argv.quiet }),
     force: Boolean(argv.force),
     commandLine,
+    memoryBudget: process.env.COVARY_MEMORY_BUDGET ? parseMemorySize(process.env.COVARY_MEMORY_BUDGET) : undefined,
   };
 }
 

@@ -20,6 +20,8 @@ export interface StageContext {
   force: boolean;
   /** The command line that started this run (for the report's reproducibility footer). */
   commandLine: string;
+  /** Memory a stage may plan for, bytes (COVARY_MEMORY_BUDGET; default 80% of physical memory, see core/memory.ts). */
+  memoryBudget?: number;
 }
 
 export interface StageOutcome {

@@ -5,6 +5,8 @@ import { CovaryError } from '../core/errors.ts';
 import { correlate, CorrelateSkip, DEFAULT_OPTIONS, inThread, type CorrelateOptions, type Executors } from './analyze.ts';
 import { topKParallel, workerRunner } from './parallel.ts';
 import type { SimilarityMetric } from './index.ts';
+import { checkMemory } from '../core/memory.ts';
+import { correlateMemoryAdvice, estimateCorrelateMemory } from './memory.ts';
 
 const METRICS: SimilarityMetric[] = ['pearson', 'cosine', 'jaccard', 'hamming'];
 
@@ -63,12 +65,19 @@ export const stage: StageModule = {
     if (!ctx.force && (await store.isFresh(bench, 'correlate', inputs, options))) {
       return { stage: 'correlate', status: 'cached', message: 'up to date (use --force to recompute)', path };
     }
+    {
+      // From the manifest, before the matrix is loaded: too big for memory is a clear error, not an OOM crash.
+      const { models: mm, items: nn } = manifest.counts;
+      const threads = executorsFor(workers, mm, nn, o) === inThread ? 0 : workers;
+      checkMemory('correlate', estimateCorrelateMemory(mm, nn, o, threads), ctx.memoryBudget, correlateMemoryAdvice(mm, nn, threads));
+    }
     const { dataset } = await store.loadDataset(bench);
     const m = dataset.models.length;
     const n = dataset.items.length;
+    const executors = executorsFor(workers, m, n, o);
     const started = Date.now();
     try {
-      const out = await correlate({ scores: dataset.scores, m, n }, o, ctx.seed, ctx.reporter, executorsFor(workers, m, n, o));
+      const out = await correlate({ scores: dataset.scores, m, n }, o, ctx.seed, ctx.reporter, executors);
       const k = out.topK.k;
       const h = out.result.heatmap.size;
       await store.writeStage(bench, 'correlate', { inputs, options, result: out.result }, {

@@ -20,6 +20,8 @@ import { mergeParts, type Coverage, type DuplicatePolicy } from './merge.ts';
 import { readItemsFile } from './items.ts';
 import { isCsvPath, parseDelimiterOption, parseNaValues, readHead, sniffDelimiter } from './read.ts';
 import { expandPaths } from './paths.ts';
+import { estimateIngestMemory, ingestMemoryAdvice } from './memory.ts';
+import { checkMemory } from '../core/memory.ts';
 
 export type { Coverage } from './merge.ts';
 
@@ -341,6 +343,9 @@ export async function runIngest(ctx: StageContext, argv: Record<string, unknown>
   const { store, reporter } = ctx;
   forgetStreamedInputs();
   const resolved = await resolveInputs(req);
+  // Before hashing or parsing: a file too big for memory is a clear error, not an OOM crash later.
+  const est = await estimateIngestMemory(resolved.format.name, resolved.files, req.formatOptions.delimiter);
+  if (est) checkMemory('ingest', est, ctx.memoryBudget, ingestMemoryAdvice(resolved.format.name));
   const inputKey = await inputKeyOf(req, resolved.format, resolved.files);
   const exists = store.hasDataset(req.name);
   let old: DatasetManifest | null = exists ? await store.readManifest(req.name).catch(() => null) : null;

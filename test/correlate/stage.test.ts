@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mkdtemp, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ArtifactStore } from '../../pipeline/core/store.ts';
@@ -123,5 +124,28 @@ describe('nullBPairExpectation', () => {
     }
     expect(c).toBeGreaterThan(100);
     expect(obs / c).toBeGreaterThan(exp / c + 0.05);
+  });
+});
+
+describe('correlate memory guard', () => {
+  it('stops before loading the matrix when the estimate exceeds the budget, naming the size and --workers', async () => {
+    const m = 30, n = 50;
+    const store = await storeWith(plantedFamilies(m, n, 3, 2).scores, m, n);
+    const ctx = { ...ctxFor(store), memoryBudget: 100 * 2 ** 20 };
+    const err = await stage.run(ctx, 'bench', argv).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CovaryError);
+    expect((err as CovaryError).toLine()).toMatch(/^correlate: 30 models × 50 prompts \(1,500 cells\) needs about \d+ MiB of memory, more than the 100 MiB available \(analyse fewer prompts/);
+    expect(existsSync(store.stagePath('bench', 'correlate'))).toBe(false);
+    expect((await stage.run({ ...ctx, memoryBudget: 2 ** 30 }, 'bench', argv)).status).toBe('computed');
+  });
+
+  it('grows with models × prompts and with worker threads (calibration point: 2,000 × 3,000, 2 workers ≈ 877 MiB measured)', async () => {
+    const { estimateCorrelateMemory } = await import('../../pipeline/correlate/memory.ts');
+    const o = { ...(await import('../../pipeline/correlate/analyze.ts')).DEFAULT_OPTIONS };
+    const cal = estimateCorrelateMemory(2000, 3000, o, 2).bytes / 2 ** 20;
+    expect(cal).toBeGreaterThan(877 * 0.85);
+    expect(cal).toBeLessThan(877 * 1.25);
+    expect(estimateCorrelateMemory(2000, 3000, o, 0).bytes).toBeLessThan(estimateCorrelateMemory(2000, 3000, o, 2).bytes);
+    expect(estimateCorrelateMemory(4000, 3000, o, 2).bytes).toBeGreaterThan(1.8 * estimateCorrelateMemory(2000, 3000, o, 2).bytes - 300 * 2 ** 20);
   });
 });

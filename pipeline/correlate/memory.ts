@@ -1,0 +1,32 @@
+/**
+ * Correlate's memory estimate from m, n and the options, checked before any computation.
+ * The main thread holds the score matrix and its per-prompt copies (columns, transformed columns,
+ * a replicate buffer: ~6 × 8mn bytes); each worker thread holds its own matrix, columns and
+ * replicate buffer (~4 × 8mn bytes) plus its own loaded modules (~50 MiB). Calibrated with 2 workers
+ * on 2,000 × 3,000 (877 MiB measured for issue #15; estimate 992 MiB) and 500 × 2,000 (425 MiB
+ * measured by `npm run bench -- scale`; estimate 432 MiB).
+ */
+import { BASE_PROCESS_BYTES, formatBytes, formatCount, type MemoryEstimate } from '../core/memory.ts';
+import type { CorrelateOptions } from './analyze.ts';
+
+const MAIN_MATRIX_COPIES = 6;
+const WORKER_MATRIX_COPIES = 4;
+const WORKER_BASE_BYTES = 50 * 2 ** 20;
+
+/** `workers` = worker threads actually used (0 when the replicates run in the main thread). */
+export function estimateCorrelateMemory(m: number, n: number, o: CorrelateOptions, workers: number): MemoryEstimate {
+  const matrix = 8 * m * n;
+  const pairs = Math.min(o.pairSample, (n * (n - 1)) / 2);
+  // pair indices and observed values, the top-k lists while being built, the replicate statistics.
+  const small = pairs * 16 + n * Math.max(1, o.topK) * 24 + (o.permutations + o.permutationsB) * 3 * 8;
+  return {
+    bytes: BASE_PROCESS_BYTES + matrix * (MAIN_MATRIX_COPIES + WORKER_MATRIX_COPIES * workers) + WORKER_BASE_BYTES * workers + small,
+    size: `${formatCount(m)} models × ${formatCount(n)} prompts (${formatCount(m * n)} cells${workers ? `, ${workers} worker threads` : ''})`,
+  };
+}
+
+export function correlateMemoryAdvice(m: number, n: number, workers: number): string {
+  const perWorker = formatBytes(8 * m * n * WORKER_MATRIX_COPIES);
+  const w = workers > 1 ? `pass --workers 1 (each worker holds ${perWorker}), or ` : '';
+  return `${w}analyse fewer prompts or models at a time (memory grows with models × prompts)`;
+}
