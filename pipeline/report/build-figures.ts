@@ -58,11 +58,12 @@ export function buildFigures({ report: r, family }: FigureInputs): { figures: Bu
   if ('reason' in family) leftOut.push({ ...FAMILY_FIGURE, reason: family.reason });
   else {
     const fm = family.matrix;
+    const kinds = family.kind === 'category' ? 'categories' : `${family.kind}s`;
     out.push({
       ...FAMILY_FIGURE,
       caption:
-        `Mean ${family.metric} similarity of two prompts from the row and column ${family.kind}s (diagonal: two different prompts of the same ${family.kind}); ` +
-        `${family.kind}s ordered by average-linkage hierarchical clustering of this matrix, prompt counts in brackets and under the columns. ` +
+        `Mean ${family.metric} similarity of two prompts from the row and column ${kinds} (diagonal: two different prompts of the same ${family.kind}); ` +
+        `${kinds} ordered by average-linkage hierarchical clustering of this matrix, prompt counts in brackets and under the columns. ` +
         `Red blocks along the diagonal = families of prompts that models succeed and fail on together.${fm.sampled ? ' Large cells are estimated from random prompt pairs.' : ''}`,
       svg: clusterMatrixFigure({ title: FAMILY_FIGURE.title, clusters: fm.clusters, values: fm.values, axisLabel: `prompts per ${family.kind} (same order as the rows)`, colorLabel: `mean ${family.metric}` }),
     });
