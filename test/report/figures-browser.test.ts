@@ -55,6 +55,10 @@ describe.skipIf(!hasChromium)('figures in headless Chromium', () => {
     // Not well-formed: a raw "<" in text, as an unescaped label would produce.
     await writeFile(join(stage, 'zz-bad', 'broken.svg'), '<svg xmlns="http://www.w3.org/2000/svg" width="300" height="200"><rect width="300" height="200" fill="#36c"/><text x="10" y="20">a < b</text></svg>\n');
     await writeFile(join(stage, 'zz-bad', 'empty.svg'), '<svg xmlns="http://www.w3.org/2000/svg" width="300" height="200"><title>nothing</title></svg>\n');
+    // Draws fine, but two labels sit on each other (as the old rank-change end labels did).
+    await writeFile(join(stage, 'zz-bad', 'overlap.svg'), '<svg xmlns="http://www.w3.org/2000/svg" width="300" height="200"><rect width="300" height="200" fill="#fff"/><rect x="20" y="20" width="200" height="100" fill="#36c"/><text x="230" y="60" font-size="11">iris-7b</text><text x="232" y="64" font-size="11">meridian-32b</text></svg>\n');
+    // A point on the frame, half outside the plot area (as the first point of a curve was).
+    await writeFile(join(stage, 'zz-bad', 'outside.svg'), '<svg xmlns="http://www.w3.org/2000/svg" width="300" height="200"><rect width="300" height="200" fill="#fff"/><rect data-role="plot-area" x="40" y="20" width="200" height="140" fill="none" stroke="#333"/><circle data-role="mark" cx="40" cy="90" r="3" fill="#36c"/><g data-role="marks"><rect x="60" y="40" width="150" height="100" fill="#36c"/></g></svg>\n');
 
     const out = await tempDir();
     const results = await checkFigures(stage, { outDir: out });
@@ -71,5 +75,25 @@ describe.skipIf(!hasChromium)('figures in headless Chromium', () => {
     expect(byName['zz-bad/broken.svg'].ok).toBe(false);
     expect(byName['zz-bad/broken.svg'].problem).toMatch(/blank/);
     expect(byName['zz-bad/empty.svg'].ok).toBe(false);
+    expect(byName['zz-bad/overlap.svg'].ok).toBe(false);
+    expect(byName['zz-bad/overlap.svg'].layout).toEqual(['text "iris-7b" overlaps "meridian-32b"']);
+    expect(byName['zz-bad/outside.svg'].ok).toBe(false);
+    expect(byName['zz-bad/outside.svg'].layout).toEqual([expect.stringMatching(/^1 data mark\(s\) outside the plot area, first <circle>/)]);
+  }, 120_000);
+
+  it('hostile labels (very long, right-to-left, markup, emoji) keep every figure free of overlaps, marks inside', async () => {
+    const long = 'an-extremely-long-model-name-with-many-parts-that-goes-on-and-on-v2.5-instruct-preview';
+    const rtl = ['نموذج-عربي-كبير', 'מודל-עברי', 'مدل‌فارسی'];
+    const modelName = (k: number) => (k % 4 === 0 ? `${long}-${k}` : k % 4 === 1 ? `${rtl[k % 3]}-${k}` : k % 4 === 2 ? `<b>m${k}</b> & "x" 😀` : `m${k}\u202e-rtl-override`);
+    const category = (i: number) => [`${long}-category`, 'فئة طويلة جدا للاختبار', '<script>alert(1)</script> & co'][i % 3];
+    const dataDir = await tempDir();
+    const reportsDir = await tempDir();
+    await saveDataset(dataDir, syntheticDataset({ name: 'hostile-fig', models: 14, prompts: 60, modelName, category }));
+    const r = await runReport(dataDir, reportsDir, 'hostile-fig');
+    expect(r.code, r.err).toBe(0);
+    const results = await checkFigures(r.dir);
+    expect(results.length).toBeGreaterThanOrEqual(5);
+    for (const c of results) expect(c.layout, c.file).toEqual([]);
+    for (const c of results) expect(c.ok, `${c.file}: ${c.problem}`).toBe(true);
   }, 120_000);
 });

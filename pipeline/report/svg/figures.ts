@@ -96,7 +96,9 @@ export function clusterMatrixFigure(h: ClusterMatrixFigure): string {
   const left = Math.min(280, 16 + Math.max(...rowLabels.map((l) => textWidth(l, labelFont))));
   const cell = Math.max(8, Math.min(34, 520 / Math.max(1, k)));
   const side = cell * k;
-  const f = frame(left + side + 110, 48 + side + 74, { left, right: 110, bottom: 74, top: 48 });
+  // Wide enough for the (bold) title even when there are few clusters.
+  const width = Math.max(left + side + 110, textWidth(h.title, 15) * 1.12 + 40);
+  const f = frame(width, 48 + side + 74, { left, right: width - left - side, bottom: 74, top: 48 });
   const L = f.margin.left;
   const T = f.margin.top;
   const finite = Array.from(h.values).filter(Number.isFinite);
@@ -116,7 +118,7 @@ export function clusterMatrixFigure(h: ClusterMatrixFigure): string {
   body.push(`<g data-role="marks" shape-rendering="crispEdges">${rects.join('')}</g>`);
   if (numbers.length) body.push(`<g ${FONT} font-size="8.5">${numbers.join('')}</g>`);
   body.push(`<rect x="${r2(L)}" y="${r2(T)}" width="${r2(side)}" height="${r2(side)}" fill="none" stroke="#333"/>`);
-  const font = Math.min(labelFont, cell - 1);
+  const font = Math.min(labelFont, cell / 1.25);
   body.push(`<g ${FONT} font-size="${r2(font)}" fill="#333">`);
   rowLabels.forEach((label, i) => body.push(`<text x="${r2(L - 5)}" y="${r2(T + (i + 0.5) * cell + font * 0.35)}" text-anchor="end">${xmlText(label)}</text>`));
   // Column labels: the prompt count, written upwards under each column.
@@ -192,7 +194,9 @@ export interface ForestFigure {
 export function forestFigure(fp: ForestFigure): string {
   const rowH = Math.max(14, 6 * fp.series.length + 6);
   const labelW = Math.min(260, 12 + 6.2 * Math.max(...fp.rows.map((r) => Math.min(r.length, 40))));
-  const f = frame(760, fp.rows.length * rowH + 130, { left: labelW, right: 24, bottom: 56, top: 48 + 16 * Math.ceil(fp.series.length / 3) });
+  const top = 48 + 16 * Math.ceil(fp.series.length / 3);
+  // The plot area holds exactly one row band per model.
+  const f = frame(760, fp.rows.length * rowH + top + 56, { left: labelW, right: 24, bottom: 56, top });
   const all = fp.series.flatMap((s) => s.points.flatMap((p) => [p.low, p.high, p.value])).filter(Number.isFinite);
   const x = linearScale([Math.min(...all), Math.max(...all)], [0, f.pw], true, 0.02);
   const body = axes(f, x, null, fp.xLabel, '', { grid: false });
