@@ -239,6 +239,10 @@ export interface CurveFigure {
   yLabel: string;
   series: { label: string; points: { x: number; y: number; low?: number; high?: number }[]; color?: string; dashed?: boolean }[];
   hlines?: { y: number; label: string; color?: string }[];
+  /** Start the y axis at 0 (default) or at the data. */
+  yFromZero?: boolean;
+  /** Only whole-number ticks on the x axis (e.g. a count of dimensions). */
+  xIntegers?: boolean;
 }
 
 export function curveFigure(c: CurveFigure): string {
@@ -247,12 +251,13 @@ export function curveFigure(c: CurveFigure): string {
   const ys = [...c.series.flatMap((s) => s.points.flatMap((p) => [p.y, p.low ?? p.y, p.high ?? p.y])), ...(c.hlines ?? []).map((h) => h.y)].filter(Number.isFinite);
   // Padded so the first and last points sit inside the frame, not on it.
   const x = linearScale([Math.min(...xs), Math.max(...xs)], [0, f.pw], true, 0.04);
-  const lo = Math.min(0, ...ys);
+  const lo = c.yFromZero === false ? Math.min(...ys) : Math.min(0, ...ys);
   const hi = Math.max(...ys);
   // Headroom above the data for the legend box in the top-right corner.
-  const y = linearScale([lo, hi + (hi - lo) * 0.12 * (c.series.length + (c.hlines?.length ?? 0))], [f.ph, 0]);
+  const y = linearScale([lo, hi + (hi - lo) * 0.12 * (c.series.length + (c.hlines?.length ?? 0))], [f.ph, 0], true, c.yFromZero === false ? 0.04 : 0);
   const L = f.margin.left;
   const T = f.margin.top;
+  if (c.xIntegers) x.ticks = x.ticks.filter((t) => Number.isInteger(t));
   const body = axes(f, x, y, c.xLabel, c.yLabel);
   body.push(plotAreaMarker(L, T, f.pw, f.ph));
   const entries: LegendEntry[] = [];
