@@ -10,7 +10,7 @@
  * Then it checks each figure as a reader sees it, on the same SVGs inlined in one page (Chromium
  * --dump-dom, the browser's own text layout): no two text boxes overlap, no text leaves the canvas,
  * and every data mark (elements with data-role="mark", children of data-role="marks") lies inside
- * the figure's plot area (data-role="plot-area").
+ * a plot area of the figure (data-role="plot-area"; one per facet).
  * Prints one line per figure; exits 1 when any figure fails, 2 when Chromium is unavailable.
  */
 import { execFile } from 'node:child_process';
@@ -250,18 +250,20 @@ addEventListener('load', () => {
         if (w > T && h > T) problems.push('text "' + texts[i].s + '" overlaps "' + texts[j].s + '"');
       }
     }
-    const area = svg.querySelector('[data-role="plot-area"]');
+    // A figure may have several plot areas (facets): a mark must lie inside one of them.
+    const areas = [...svg.querySelectorAll('[data-role="plot-area"]')].map((a) => a.getBoundingClientRect());
     const marks = [...svg.querySelectorAll('[data-role="mark"], [data-role="marks"] > *')];
-    if (marks.length && !area) problems.push('data marks but no plot area');
-    if (area) {
-      const A = area.getBoundingClientRect();
+    if (marks.length && !areas.length) problems.push('data marks but no plot area');
+    if (areas.length) {
       const M = ${MARK_TOLERANCE};
+      const inside = (r, A) => r.left >= A.left - M && r.right <= A.right + M && r.top >= A.top - M && r.bottom <= A.bottom + M;
       let outside = 0;
       let first = '';
       for (const m of marks) {
         const r = m.getBoundingClientRect();
         if (r.width === 0 && r.height === 0) continue;
-        if (r.left < A.left - M || r.right > A.right + M || r.top < A.top - M || r.bottom > A.bottom + M) {
+        if (!areas.some((A) => inside(r, A))) {
+          const A = areas[0];
           if (!outside) first = '<' + m.tagName + '> at ' + [r.left - A.left, r.top - A.top, r.right - A.left, r.bottom - A.top].map((v) => v.toFixed(1)).join(',') + ' vs plot area ' + A.width.toFixed(1) + '×' + A.height.toFixed(1);
           outside++;
         }

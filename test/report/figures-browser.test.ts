@@ -10,6 +10,7 @@ import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkFigures, crop, decodePng, DEFAULT_CHROMIUM, encodePng, inkShare, svgSize, type Png } from '../../scripts/check-figures.ts';
 import { cleanupTempDirs, listFiles, runReport, saveDataset, syntheticDataset, tempDir } from './run-helpers.ts';
+import { lossByDimensionFigure, rankSetFigure, residualGroupsFigure } from '../../pipeline/report/svg/model-figures.ts';
 
 afterAll(cleanupTempDirs);
 
@@ -94,6 +95,18 @@ describe.skipIf(!hasChromium)('figures in headless Chromium', () => {
     const results = await checkFigures(r.dir);
     expect(results.length).toBeGreaterThanOrEqual(5);
     for (const c of results) expect(c.layout, c.file).toEqual([]);
+    for (const c of results) expect(c.ok, `${c.file}: ${c.problem}`).toBe(true);
+  }, 120_000);
+
+  it('the IRT and rank figures, on synthetic numbers with hostile labels, draw cleanly', async () => {
+    const dir = await tempDir();
+    const label = (i: number) => [`<b>model-${i}</b> & "x"`, `نموذج-${i}-كبير-جدا`, `a-very-long-model-name-for-layout-testing-${i}-instruct`][i % 3];
+    const models = Array.from({ length: 30 }, (_, i) => ({ label: label(i), rank: i + 1, marginal: [Math.max(1, i - 1), Math.min(30, i + 3)] as [number, number], simultaneous: [Math.max(1, i - 4), Math.min(30, i + 6)] as [number, number] }));
+    await writeFile(join(dir, 'rank-sets.svg'), rankSetFigure({ title: 'Rank confidence sets', schemes: ['uniform', 'cluster-balanced', 'inverse-density <x>'].map((name, s) => ({ name, models: models.map((m, i) => ({ ...m, rank: ((i + 5 * s) % 30) + 1 })) })) }));
+    await writeFile(join(dir, 'loss-by-k.svg'), lossByDimensionFigure({ title: 'Held-out loss by ability dimensions', lossLabel: 'held-out log loss', points: [1, 2, 3, 4, 5, 6].map((k) => ({ k, loss: 0.6 - 0.02 * Math.min(k, 3) + 0.004 * k, se: 0.005 })), references: [{ label: 'additive model', loss: 0.63, se: 0.004 }, { label: '2PL <one factor>', loss: 0.585 }] }));
+    await writeFile(join(dir, 'residual-groups.svg'), residualGroupsFigure({ title: 'Top residual co-variation groups', overall: 0.004, valueLabel: 'mean residual similarity within the group', groups: Array.from({ length: 10 }, (_, i) => ({ label: `${label(i)} group`, size: 40 - 3 * i, within: 0.3 - 0.03 * i })) }));
+    const results = await checkFigures(dir);
+    expect(results).toHaveLength(3);
     for (const c of results) expect(c.ok, `${c.file}: ${c.problem}`).toBe(true);
   }, 120_000);
 });
