@@ -64,7 +64,9 @@ export function linearScale(domain: [number, number], range: [number, number], n
     const step = ticks[1] - ticks[0];
     d0 = Math.min(d0, Number((Math.floor(d0 / step + 1e-9) * step).toPrecision(12)));
     d1 = Math.max(d1, Number((Math.ceil(d1 / step - 1e-9) * step).toPrecision(12)));
-    ticks = niceTicks(d0, d1);
+    // Same step, now reaching both ends of the widened domain.
+    ticks = [];
+    for (let i = Math.round(d0 / step); i * step <= d1 + step * 1e-9; i++) ticks.push(Number((i * step).toPrecision(12)));
   }
   const [r0, r1] = range;
   const f = ((v: number) => r0 + ((v - d0) / (d1 - d0)) * (r1 - r0)) as Scale;
