@@ -78,11 +78,13 @@ export function buildFigures({ report: r, family }: FigureInputs): { figures: Bu
       caption: `How many prompts each of the ${sizeSource.k} ${kind} holds: an uneven bar chart is what makes a plain average depend on the mix.`,
       svg: barFigure({ title: `Prompts per cluster (${kind})`, xLabel: 'prompts', bars: [...sizeSource.clusters].sort((a, b) => b.size - a.size).map((x) => ({ label: `${x.id}: ${x.label}`, value: x.size })) }),
     });
-  }
-  else leftOut.push({ file: 'figures/cluster-sizes.svg', title: 'Prompts per cluster', reason: stageReason(r, 'cluster') });
+  } else leftOut.push({ file: 'figures/cluster-sizes.svg', title: 'Prompts per cluster', reason: stageReason(r, 'cluster') });
   const rw = r.reweighting;
-  if (!rw) leftOut.push({ file: 'figures/rank-changes.svg', title: 'Model rank under each weighting scheme', reason: stageReason(r, 'reweight') });
-  else if (rw.schemes.length < 2) leftOut.push({ file: 'figures/rank-changes.svg', title: 'Model rank under each weighting scheme', reason: 'only one weighting scheme: no rank change to show' });
+  const rwReason = !rw ? stageReason(r, 'reweight') : rw.schemes.length < 2 ? 'only one weighting scheme: no rank change to show' : null;
+  if (rwReason) {
+    leftOut.push({ file: 'figures/rank-changes.svg', title: 'Model rank under each weighting scheme', reason: rwReason });
+    leftOut.push({ file: 'figures/score-intervals.svg', title: 'Scores with 95% bootstrap intervals', reason: rwReason });
+  }
   if (rw && rw.schemes.length > 1) {
     const uni = rw.schemes.find((s) => s.name === 'uniform') ?? rw.schemes[0];
     const models = uni.models.map((m) => m.model);
