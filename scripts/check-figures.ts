@@ -7,6 +7,10 @@
  * All figures go on one page as <img> elements (one browser start instead of one per figure). An
  * <img> whose SVG is not well-formed XML fails to load and is hidden, so a broken figure shows up as
  * a blank area. With --out, each figure's screenshot is also written as a PNG.
+ * Then it checks each figure as a reader sees it, on the same SVGs inlined in one page (Chromium
+ * --dump-dom, the browser's own text layout): no two text boxes overlap, no text leaves the canvas,
+ * and every data mark (elements with data-role="mark", children of data-role="marks") lies inside
+ * a plot area of the figure (data-role="plot-area"; one per facet).
  * Prints one line per figure; exits 1 when any figure fails, 2 when Chromium is unavailable.
  */
 import { execFile } from 'node:child_process';
@@ -216,6 +220,91 @@ export interface FigureCheck {
   ok: boolean;
   problem: string | null;
   png: string | null;
+  /** Layout problems found in the browser (overlapping text, marks outside the plot area). */
+  layout: string[];
+}
+
+/** Text boxes may touch: overlaps below this many px in either direction are not counted. */
+export const OVERLAP_TOLERANCE = 1.5;
+/** How far (px) a mark's box may reach past the plot area (anti-aliasing, rounding). */
+export const MARK_TOLERANCE = 0.75;
+
+// Runs in the page: measures every inlined figure and writes the problems as JSON into #result.
+const LAYOUT_SCRIPT = `
+addEventListener('load', () => {
+  const out = {};
+  for (const div of document.querySelectorAll('div.fig')) {
+    const svg = div.querySelector('svg');
+    const problems = [];
+    if (!svg) { out[div.dataset.i] = ['no <svg> element']; continue; }
+    const canvas = svg.getBoundingClientRect();
+    const texts = [...svg.querySelectorAll('text')].filter((t) => t.textContent.trim() !== '').map((t) => ({ s: t.textContent.trim().slice(0, 40), r: t.getBoundingClientRect() }));
+    const T = ${OVERLAP_TOLERANCE};
+    for (let i = 0; i < texts.length; i++) {
+      const a = texts[i].r;
+      if (a.left < canvas.left - T || a.right > canvas.right + T || a.top < canvas.top - T || a.bottom > canvas.bottom + T) problems.push('text "' + texts[i].s + '" leaves the canvas');
+      for (let j = i + 1; j < texts.length; j++) {
+        const b = texts[j].r;
+        const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+        const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+        if (w > T && h > T) problems.push('text "' + texts[i].s + '" overlaps "' + texts[j].s + '"');
+      }
+    }
+    // A figure may have several plot areas (facets): a mark must lie inside one of them.
+    const areas = [...svg.querySelectorAll('[data-role="plot-area"]')].map((a) => a.getBoundingClientRect());
+    const marks = [...svg.querySelectorAll('[data-role="mark"], [data-role="marks"] > *')];
+    if (marks.length && !areas.length) problems.push('data marks but no plot area');
+    if (areas.length) {
+      const M = ${MARK_TOLERANCE};
+      const inside = (r, A) => r.left >= A.left - M && r.right <= A.right + M && r.top >= A.top - M && r.bottom <= A.bottom + M;
+      let outside = 0;
+      let first = '';
+      for (const m of marks) {
+        const r = m.getBoundingClientRect();
+        if (r.width === 0 && r.height === 0) continue;
+        if (!areas.some((A) => inside(r, A))) {
+          const A = areas[0];
+          if (!outside) first = '<' + m.tagName + '> at ' + [r.left - A.left, r.top - A.top, r.right - A.left, r.bottom - A.top].map((v) => v.toFixed(1)).join(',') + ' vs plot area ' + A.width.toFixed(1) + '×' + A.height.toFixed(1);
+          outside++;
+        }
+      }
+      if (outside) problems.push(outside + ' data mark(s) outside the plot area, first ' + first);
+    }
+    out[div.dataset.i] = problems;
+  }
+  document.getElementById('result').textContent = JSON.stringify(out);
+});
+`;
+
+function runStdout(cmd: string, args: string[], timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(cmd, args, { timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code as number) : 1) : 0;
+      done({ code, stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
+}
+
+/** Layout problems of each SVG (same order), measured in Chromium on the SVGs inlined in one page. */
+export async function layoutProblems(chromium: string, svgs: string[], work: string): Promise<string[][]> {
+  const page = join(work, 'layout.html');
+  const html = [
+    '<!doctype html><html><head><meta charset="utf-8"><style>body{margin:0}div.fig{margin:0 0 8px 0;line-height:0}</style></head><body>',
+    // An SVG that is not well-formed XML would break the page around it: those are reported by the screenshot check.
+    ...svgs.map((svg, i) => `<div class="fig" data-i="${i}">${svg.replace(/^<\?xml[^>]*>/, '')}</div>`),
+    '<pre id="result"></pre>',
+    `<script>${LAYOUT_SCRIPT}</script>`,
+    '</body></html>',
+  ].join('\n');
+  await writeFile(page, html);
+  const profile = await mkdtemp(join(work, 'profile-'));
+  const r = await runStdout(chromium, [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, '--window-size=1600,1200', '--virtual-time-budget=5000', '--dump-dom', pathToFileURL(page).href], 120_000);
+  await rm(profile, { recursive: true, force: true });
+  const m = /<pre id="result">([^<]*)<\/pre>/.exec(r.stdout);
+  if (!m || !m[1]) throw new Error(`Chromium did not measure the figures (exit ${r.code}): ${r.stderr.split('\n').slice(-3).join(' ').slice(0, 300)}`);
+  const text = m[1].replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+  const byIndex = JSON.parse(text) as Record<string, string[]>;
+  return svgs.map((_, i) => byIndex[String(i)] ?? ['not measured']);
 }
 
 function run(cmd: string, args: string[], timeoutMs: number): Promise<{ code: number; stderr: string }> {
@@ -259,7 +348,7 @@ export async function checkFigures(dir: string, opts: CheckOptions = {}): Promis
   );
   const results: FigureCheck[] = [];
   const drawable = figs.filter((f) => f.size !== null) as { file: string; svg: string; size: { width: number; height: number } }[];
-  for (const f of figs) if (!f.size) results.push({ file: f.file, width: 0, height: 0, ink: 0, ok: false, problem: 'the <svg> root declares no width/height or viewBox', png: null });
+  for (const f of figs) if (!f.size) results.push({ file: f.file, width: 0, height: 0, ink: 0, ok: false, problem: 'the <svg> root declares no width/height or viewBox', png: null, layout: [] });
   // Pages of figures stacked vertically, each at its declared size.
   const pages: (typeof drawable)[] = [];
   let cur: typeof drawable = [];
@@ -297,7 +386,7 @@ export async function checkFigures(dir: string, opts: CheckOptions = {}): Promis
       for (const f of placed) {
         const base = { file: f.file, width: f.size.width, height: f.size.height };
         if (shot.width !== width || shot.height < f.y + f.size.height) {
-          results.push({ ...base, ink: 0, ok: false, problem: `screenshot is ${shot.width}×${shot.height}, expected ${width}×${height}`, png: null });
+          results.push({ ...base, ink: 0, ok: false, problem: `screenshot is ${shot.width}×${shot.height}, expected ${width}×${height}`, png: null, layout: [] });
           continue;
         }
         const img = crop(shot, 0, f.y, f.size.width, f.size.height);
@@ -308,8 +397,21 @@ export async function checkFigures(dir: string, opts: CheckOptions = {}): Promis
           await writeFile(png, encodePng(img));
         }
         const ok = ink >= MIN_INK && ink <= 0.995;
-        results.push({ ...base, ink, ok, png, problem: ok ? null : ink < MIN_INK ? 'blank: nothing was drawn (not well-formed SVG, or empty)' : 'the whole area is painted (no background)' });
+        results.push({ ...base, ink, ok, png, problem: ok ? null : ink < MIN_INK ? 'blank: nothing was drawn (not well-formed SVG, or empty)' : 'the whole area is painted (no background)', layout: [] });
       }
+    }
+    // Layout, on the figures that draw (a figure that is not XML would break the shared page).
+    const drawn = results.filter((r) => r.ok);
+    if (drawn.length) {
+      const svgOf = new Map(figs.map((f) => [f.file, f.svg]));
+      const layout = await layoutProblems(chromium, drawn.map((r) => svgOf.get(r.file) ?? ''), work);
+      drawn.forEach((r, i) => {
+        r.layout = layout[i];
+        if (r.layout.length) {
+          r.ok = false;
+          r.problem = r.layout.length === 1 ? r.layout[0] : `${r.layout[0]} (and ${r.layout.length - 1} more layout problems)`;
+        }
+      });
     }
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -346,7 +448,7 @@ async function cliMain(argv: string[]): Promise<number> {
   }
   for (const r of results) process.stdout.write(formatCheck(r, dir) + '\n');
   const bad = results.filter((r) => !r.ok).length;
-  process.stdout.write(`${results.length - bad} of ${results.length} figures render\n`);
+  process.stdout.write(`${results.length - bad} of ${results.length} figures render with a clean layout\n`);
   return bad ? 1 : 0;
 }
 

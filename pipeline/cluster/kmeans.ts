@@ -6,7 +6,11 @@
  * clusters dropped, clusters numbered by decreasing size (ties by first member), so equal
  * partitions give equal label vectors.
  */
-import { kmeans } from 'ml-kmeans';
+import { createRequire } from 'node:module';
+import type * as MlKmeans from 'ml-kmeans';
+
+// ml-kmeans (and ml-matrix under it) load on first use, so commands that never cluster start fast.
+const require = createRequire(import.meta.url);
 import type { Rng } from '../core/rng.ts';
 
 /** k-means++ centres (greedy variant) for the rows of an n × d matrix. */
@@ -109,6 +113,7 @@ export function fitKmeans(rows: number[][], k: number, rng: Rng, maxIterations =
   const n = rows.length;
   const d = n ? rows[0].length : 0;
   const init = kmeansPlusPlus(rows, Math.max(1, Math.min(k, n)), rng);
+  const { kmeans } = require('ml-kmeans') as typeof MlKmeans;
   const res = kmeans(rows, init.length, { initialization: init, maxIterations });
   const { labels, k: kOut, order } = canonicalLabels(res.clusters);
   const centroids = new Float64Array(kOut * d);

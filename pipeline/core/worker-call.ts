@@ -13,6 +13,14 @@ import { Worker } from 'node:worker_threads';
 
 const ENTRY = new URL('./ts-worker.mjs', import.meta.url);
 
+/**
+ * A worker module beside `base` (the caller's import.meta.url): `name`.ts when running from the
+ * TypeScript sources, `name`.js when running the compiled package (dist/).
+ */
+export function siblingModule(name: string, base: string): URL {
+  return new URL(`${name}${base.endsWith('.js') ? '.js' : '.ts'}`, base);
+}
+
 type FromWorker<T> = { type: 'tick'; n?: number } | { type: 'done'; result: T } | { type: 'error'; message?: string };
 
 export interface RunWorkerOptions {

@@ -8,9 +8,9 @@ import type { ReplicateRunner } from './analyze.ts';
 import type { PreparedColumns } from './similarity.ts';
 import { mergeTopK, type PartialTopK, type TopK } from './topk.ts';
 import type { WorkerRequest } from './worker.ts';
-import { runWorker } from '../core/worker-call.ts';
+import { runWorker, siblingModule } from '../core/worker-call.ts';
 
-const WORKER = new URL('./worker.ts', import.meta.url);
+const WORKER = siblingModule('./worker', import.meta.url);
 
 function call<T>(req: WorkerRequest, tick: (n: number) => void): Promise<T> {
   return runWorker<T>(WORKER, req, { label: 'correlate', onTick: tick });

@@ -4,9 +4,9 @@
  */
 import type { PermutationCounts, PermutationRunner, PermutationState } from './mrqap.ts';
 import type { WorkerRequest } from './worker.ts';
-import { runWorker } from '../core/worker-call.ts';
+import { runWorker, siblingModule } from '../core/worker-call.ts';
 
-const WORKER = new URL('./worker.ts', import.meta.url);
+const WORKER = siblingModule('./worker', import.meta.url);
 
 function call(req: WorkerRequest, tick: (n: number) => void): Promise<PermutationCounts> {
   return runWorker<PermutationCounts>(WORKER, req, { label: 'explain', onTick: tick });

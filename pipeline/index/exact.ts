@@ -6,7 +6,8 @@
  *
  * Ties (equal cosines) are ordered by lower index first, as ONNX TopK specifies.
  */
-import * as ort from 'onnxruntime-node';
+// onnxruntime loads on first use (it is heavy), so commands that never search start fast.
+import type * as Ort from 'onnxruntime-node';
 import { AttrType, DataType, encodeOnnxModel } from '../embed/distill/onnx-proto.ts';
 import { COVARY_VERSION } from '../core/version.ts';
 
@@ -36,10 +37,12 @@ export interface ExactOptions {
   onProgress?: (rowsDone: number) => void;
 }
 
-let sessionPromise: Promise<ort.InferenceSession> | null = null;
+let ortPromise: Promise<typeof Ort> | null = null;
+const loadOrt = (): Promise<typeof Ort> => (ortPromise ??= import('onnxruntime-node'));
+let sessionPromise: Promise<Ort.InferenceSession> | null = null;
 
 /** Q [b, d] · XT [d, n] → scores [b, n]; TopK(scores, kk) → values, indices. Built once per process. */
-function session(): Promise<ort.InferenceSession> {
+function session(ort: typeof Ort): Promise<Ort.InferenceSession> {
   if (!sessionPromise) {
     const bytes = encodeOnnxModel({
       graphName: 'covary_block_topk',
@@ -92,7 +95,8 @@ export async function exactTopK(vectors: Float32Array, n: number, d: number, o: 
   const similarities = new Float32Array(q * k).fill(NaN);
   const duplicates: DuplicatePair[] = [];
   if (n === 0 || q === 0) return { graph: { n: q, k, neighbors, similarities }, duplicates };
-  const s = await session();
+  const ort = await loadOrt();
+  const s = await session(ort);
   const corpus = new ort.Tensor('float32', transpose(vectors, n, d), [d, n]);
   const kk = Math.min(k + 1, n);
   const kkTensor = new ort.Tensor('int64', BigInt64Array.from([BigInt(kk)]), [1]);

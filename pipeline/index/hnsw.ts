@@ -3,8 +3,13 @@
  * order with a fixed random seed, so the same vectors and parameters build the same graph.
  * Neighbour cosines are recomputed exactly from the vectors (hnswlib returns 1 − cos in float).
  */
-import hnswlib from 'hnswlib-node';
+import { createRequire } from 'node:module';
+import type HnswLib from 'hnswlib-node';
 import type { TopK } from './exact.ts';
+
+// The native addon loads on first use, so commands that never build an index start fast.
+const require = createRequire(import.meta.url);
+const hnswlib = (): typeof HnswLib => require('hnswlib-node') as typeof HnswLib;
 
 export interface HnswParams {
   M: number;
@@ -15,10 +20,10 @@ export interface HnswParams {
 
 export const DEFAULT_HNSW: Omit<HnswParams, 'seed'> = { M: 16, efConstruction: 200, efSearch: 100 };
 
-export type HnswIndex = InstanceType<typeof hnswlib.HierarchicalNSW>;
+export type HnswIndex = InstanceType<typeof HnswLib.HierarchicalNSW>;
 
 export function buildHnsw(vectors: Float32Array, n: number, d: number, p: HnswParams, onProgress?: (done: number) => void): HnswIndex {
-  const index = new hnswlib.HierarchicalNSW('cosine', d);
+  const index = new (hnswlib().HierarchicalNSW)('cosine', d);
   index.initIndex({ maxElements: Math.max(1, n), m: p.M, efConstruction: p.efConstruction, randomSeed: p.seed >>> 0 });
   const row = new Array<number>(d);
   for (let i = 0; i < n; i++) {

@@ -1,12 +1,19 @@
 /** Which figures a report has, built from its sections (pure: sections in, SVG text out). */
 import type { Report } from './schema.ts';
-import { barFigure, curveFigure, forestFigure, heatmapFigure, histogramFigure, rankChangeFigure } from './svg/figures.ts';
+import { barFigure, clusterMatrixFigure, curveFigure, forestFigure, histogramFigure, rankChangeFigure } from './svg/figures.ts';
+import type { FamilyMatrix } from './family-matrix.ts';
 
 export interface FigureInputs {
   report: Omit<Report, 'figures' | 'methods' | 'verdict'>;
-  /** Sampled prompts' similarity matrix from correlate, and a cluster of each sampled prompt (for ordering). */
-  heatmap: { values: Float32Array; size: number; clusterOf: number[]; clusterLabels: string[]; clusterKind: string } | null;
+  /** Cluster × cluster mean performance similarity (family-matrix.ts), or why there is none. */
+  family: { matrix: FamilyMatrix; kind: string; metric: string } | { reason: string };
 }
+
+export type LeftOutFigure = {
+  file: string;
+  title: string;
+  reason: string;
+};
 
 export interface BuiltFigure {
   file: string;
@@ -15,9 +22,22 @@ export interface BuiltFigure {
   svg: string;
 }
 
-export function buildFigures({ report: r, heatmap }: FigureInputs): BuiltFigure[] {
+export const FAMILY_FIGURE = { file: 'figures/family-similarity.svg', title: 'Performance similarity between and within clusters of prompts' };
+
+/** A stage's figure is absent: say why, from the stage's status. */
+function stageReason(r: FigureInputs['report'], stage: string): string {
+  const s = r.stages[stage];
+  if (!s) return `the ${stage} stage has not been run`;
+  if (s.status === 'skipped') return `the ${stage} stage was skipped: ${s.reason ?? 'no reason given'}`;
+  if (s.status === 'ok') return `the ${stage} stage has no data for it`;
+  return `the ${stage} stage result is unavailable (${s.reason ?? s.status})`;
+}
+
+export function buildFigures({ report: r, family }: FigureInputs): { figures: BuiltFigure[]; leftOut: LeftOutFigure[] } {
   const out: BuiltFigure[] = [];
+  const leftOut: LeftOutFigure[] = [];
   const c = r.correlation;
+  if (!c?.histogram) leftOut.push({ file: 'figures/null-histograms.svg', title: 'Pairwise performance similarity: observed vs null models', reason: stageReason(r, 'correlate') });
   if (c?.histogram) {
     const h = c.histogram;
     const width = h.edges[1] - h.edges[0];
@@ -35,26 +55,17 @@ export function buildFigures({ report: r, heatmap }: FigureInputs): BuiltFigure[
       svg: histogramFigure({ title: 'Pairwise performance similarity: observed vs null models', xLabel: `${c.metric} similarity of two prompts`, yLabel: 'density', edges: h.edges, series, markers }),
     });
   }
-  if (heatmap && heatmap.size > 1) {
-    const order = Array.from({ length: heatmap.size }, (_, i) => i).sort((a, b) => heatmap.clusterOf[a] - heatmap.clusterOf[b] || a - b);
-    const vals = new Float32Array(heatmap.size * heatmap.size);
-    order.forEach((oi, i) => order.forEach((oj, j) => (vals[i * heatmap.size + j] = oi === oj ? 1 : heatmap.values[oi * heatmap.size + oj])));
-    const boundaries: number[] = [];
-    const groups: { start: number; end: number; label: string }[] = [];
-    let start = 0;
-    for (let i = 1; i <= order.length; i++) {
-      if (i === order.length || heatmap.clusterOf[order[i]] !== heatmap.clusterOf[order[start]]) {
-        const cl = heatmap.clusterOf[order[start]];
-        groups.push({ start, end: i, label: cl >= 0 ? heatmap.clusterLabels[cl] ?? String(cl) : 'none' });
-        if (i < order.length) boundaries.push(i);
-        start = i;
-      }
-    }
+  if ('reason' in family) leftOut.push({ ...FAMILY_FIGURE, reason: family.reason });
+  else {
+    const fm = family.matrix;
+    const kinds = family.kind === 'category' ? 'categories' : `${family.kind}s`;
     out.push({
-      file: 'figures/similarity-heatmap.svg',
-      title: 'Prompt-to-prompt performance similarity',
-      caption: `${heatmap.size} randomly sampled prompts, ordered by ${heatmap.clusterKind}; red = models succeed and fail on the two prompts together.`,
-      svg: heatmapFigure({ title: 'Prompt-to-prompt performance similarity', values: vals, size: heatmap.size, boundaries, groupLabels: groups, axisLabel: `sampled prompts, grouped by ${heatmap.clusterKind}`, colorLabel: c?.metric ?? 'similarity' }),
+      ...FAMILY_FIGURE,
+      caption:
+        `Mean ${family.metric} similarity of two prompts from the row and column ${kinds} (diagonal: two different prompts of the same ${family.kind}); ` +
+        `${kinds} ordered by average-linkage hierarchical clustering of this matrix, prompt counts in brackets and under the columns. ` +
+        `Red blocks along the diagonal = families of prompts that models succeed and fail on together.${fm.sampled ? ' Large cells are estimated from random prompt pairs.' : ''}`,
+      svg: clusterMatrixFigure({ title: FAMILY_FIGURE.title, clusters: fm.clusters, values: fm.values, axisLabel: `prompts per ${family.kind} (same order as the rows)`, colorLabel: `mean ${family.metric}` }),
     });
   }
   const cs = r.clusters;
@@ -67,8 +78,13 @@ export function buildFigures({ report: r, heatmap }: FigureInputs): BuiltFigure[
       caption: `How many prompts each of the ${sizeSource.k} ${kind} holds: an uneven bar chart is what makes a plain average depend on the mix.`,
       svg: barFigure({ title: `Prompts per cluster (${kind})`, xLabel: 'prompts', bars: [...sizeSource.clusters].sort((a, b) => b.size - a.size).map((x) => ({ label: `${x.id}: ${x.label}`, value: x.size })) }),
     });
-  }
+  } else leftOut.push({ file: 'figures/cluster-sizes.svg', title: 'Prompts per cluster', reason: stageReason(r, 'cluster') });
   const rw = r.reweighting;
+  const rwReason = !rw ? stageReason(r, 'reweight') : rw.schemes.length < 2 ? 'only one weighting scheme: no rank change to show' : null;
+  if (rwReason) {
+    leftOut.push({ file: 'figures/rank-changes.svg', title: 'Model rank under each weighting scheme', reason: rwReason });
+    leftOut.push({ file: 'figures/score-intervals.svg', title: 'Scores with 95% bootstrap intervals', reason: rwReason });
+  }
   if (rw && rw.schemes.length > 1) {
     const uni = rw.schemes.find((s) => s.name === 'uniform') ?? rw.schemes[0];
     const models = uni.models.map((m) => m.model);
@@ -101,6 +117,8 @@ export function buildFigures({ report: r, heatmap }: FigureInputs): BuiltFigure[
     });
   }
   const e = r.explanation;
+  if (!e) leftOut.push({ file: 'figures/similarity-vs-semantic.svg', title: 'Performance similarity against semantic similarity', reason: stageReason(r, 'explain') });
+  else if (!e.semanticDeciles.length) leftOut.push({ file: 'figures/similarity-vs-semantic.svg', title: 'Performance similarity against semantic similarity', reason: 'no semantic similarity of prompts (no prompt text, or the embed stage did not run)' });
   if (e && e.semanticDeciles.length) {
     const pts = e.semanticDeciles.map((d) => ({ x: ((d.semanticLow ?? 0) + (d.semanticHigh ?? 0)) / 2, y: d.meanSimilarity ?? NaN }));
     const ex = e.semanticDeciles.map((d) => ({ x: ((d.semanticLow ?? 0) + (d.semanticHigh ?? 0)) / 2, y: (d as { meanExcess?: number | null }).meanExcess ?? NaN }));
@@ -119,5 +137,5 @@ export function buildFigures({ report: r, heatmap }: FigureInputs): BuiltFigure[
       }),
     });
   }
-  return out;
+  return { figures: out, leftOut };
 }

@@ -8,7 +8,9 @@ type Section = (r: Report) => string[];
 
 const figure = (r: Report, file: string): string[] => {
   const f = r.figures.find((x) => x.file === file);
-  return f ? [`![${mdText(f.title)}](${f.file})`, '', `*${mdText(f.caption)}*`, ''] : [];
+  if (f) return [`![${mdText(f.title)}](${f.file})`, '', `*${mdText(f.caption)}*`, ''];
+  const left = r.figuresLeftOut?.find((x) => x.file === file);
+  return left ? [`> Figure left out (${mdText(left.title)}): ${mdText(left.reason)}.`, ''] : [];
 };
 
 const stageNote = (r: Report, stage: string): string[] => {
@@ -81,7 +83,7 @@ const correlation: Section = (r) => {
   );
   const ms = (n: typeof c.nullA) => (n.meanSquared ? `${fmt(n.meanSquared.observed)} vs ${fmt(n.meanSquared.nullMean)} ± ${fmt(n.meanSquared.nullSd)} (p ${pValue(n.meanSquared.p, n.replicates)})` : '–');
   lines.push(`Mean squared similarity: ${ms(c.nullA)} under null A; ${ms(c.nullB)} under null B.`, '');
-  lines.push(...figure(r, 'figures/null-histograms.svg'), ...figure(r, 'figures/similarity-heatmap.svg'));
+  lines.push(...figure(r, 'figures/null-histograms.svg'));
   return lines;
 };
 
@@ -104,7 +106,7 @@ const clusters: Section = (r) => {
   if (cs.semantic) block('Semantic clusters (prompt embeddings)', cs.semantic);
   if (cs.performance) block('Performance clusters (which models get them right)', cs.performance);
   if (cs.category) block('Given categories (metadata)', cs.category);
-  lines.push(...figure(r, 'figures/cluster-sizes.svg'));
+  lines.push(...figure(r, 'figures/family-similarity.svg'), ...figure(r, 'figures/cluster-sizes.svg'));
   return lines;
 };
 

@@ -16,7 +16,9 @@ import { REPORT_SCHEMA_VERSION, ReportSchema, type Report } from './schema.ts';
 import { clusterSection, correlationSection, explanationSection, reweightingSection } from './sections.ts';
 import { buildVerdict } from './verdict.ts';
 import { buildMethods } from './methods.ts';
-import { buildFigures, type BuiltFigure } from './build-figures.ts';
+import { buildFigures, type BuiltFigure, type FigureInputs } from './build-figures.ts';
+import { DEFAULT_MAX_PAIRS_PER_CELL, familyMatrix } from './family-matrix.ts';
+import { createRng } from '../core/rng.ts';
 
 export type StageState = { status: 'ok' | 'skipped' | 'missing' | 'not-built'; reason: string | null };
 
@@ -105,12 +107,12 @@ export function buildReport(inp: ReportInputs): { report: Report; figures: Built
     },
   };
   if (!hasText(d)) base.stages.note = { status: 'skipped', reason: 'the benchmark has no prompt text: semantic parts (embed, index, semantic clusters and predictors) are skipped' };
-  const heatmap = heatmapInputs(inp);
-  const figures = buildFigures({ report: base, heatmap });
+  const { figures, leftOut } = buildFigures({ report: base, family: familyInputs(inp) });
   const report: Report = jsonSafe({
     ...base,
     verdict: buildVerdict(base),
     figures: figures.map(({ file, title, caption }) => ({ file, title, caption })),
+    figuresLeftOut: leftOut.map(({ file, title, reason }) => ({ file, title, reason })),
     methods: buildMethods(base, inp.stageOptions),
   });
   const check = ReportSchema.safeParse(report);
@@ -118,17 +120,16 @@ export function buildReport(inp: ReportInputs): { report: Report; figures: Built
   return { report, figures };
 }
 
-function heatmapInputs(inp: ReportInputs): Parameters<typeof buildFigures>[0]['heatmap'] {
-  const h = inp.correlation?.heatmap;
-  if (!h || h.items.length < 2) return null;
+/** The family figure's matrix: the clusters (semantic, else given categories, else performance) × themselves. */
+function familyInputs(inp: ReportInputs): FigureInputs['family'] {
+  const corr = inp.correlation?.result;
+  if (!corr) return { reason: inp.stages.correlate?.status === 'skipped' ? `the correlate stage was skipped: ${inp.stages.correlate.reason ?? ''}`.trim() : 'no performance similarity (the correlate stage has not run)' };
   const cl = inp.clusters?.clusterings;
   const source = cl?.semantic ?? cl?.category ?? cl?.performance ?? null;
-  const kind = cl?.semantic ? 'semantic cluster' : cl?.category ? 'category' : cl?.performance ? 'performance cluster' : 'sample order';
-  return {
-    values: h.values,
-    size: h.items.length,
-    clusterOf: Array.from(h.items, (i) => (source ? source.assignments[i] : 0)),
-    clusterLabels: source?.labels ?? [],
-    clusterKind: kind,
-  };
+  if (!source) return { reason: 'no clusters of prompts (the cluster stage has not run or found none)' };
+  const kind = cl?.semantic ? 'semantic cluster' : cl?.category ? 'category' : 'performance cluster';
+  const d = inp.dataset;
+  const matrix = familyMatrix(d.scores, d.models.length, d.items.length, source.assignments, source.labels, { metric: corr.metric, minCommonModels: corr.minCommonModels, maxPairsPerCell: DEFAULT_MAX_PAIRS_PER_CELL }, createRng(inp.seed).fork('family-figure'));
+  if (matrix.clusters.length < 2) return { reason: `only ${matrix.clusters.length === 1 ? 'one' : 'no'} ${kind} with usable prompts: nothing to compare` };
+  return { matrix, kind, metric: corr.metric };
 }

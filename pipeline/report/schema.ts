@@ -189,6 +189,8 @@ export const ReportSchema = z.object({
   reweighting: ReweightingSectionSchema.nullable(),
   explanation: ExplanationSectionSchema.nullable(),
   figures: z.array(z.looseObject({ file: z.string(), title: z.string(), caption: z.string() })),
+  /** Figures with nothing to show, left out (never drawn empty), and why. */
+  figuresLeftOut: z.array(z.looseObject({ file: z.string(), title: z.string(), reason: z.string() })).optional(),
   methods: z.string(),
   reproducibility: z.looseObject({
     covaryVersion: z.string(),

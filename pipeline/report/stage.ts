@@ -12,7 +12,7 @@ import { loadCorrelation } from '../correlate/index.ts';
 import { loadClusterings, type ClusterResult } from '../cluster/index.ts';
 import { loadReweighting } from '../reweight/index.ts';
 import { loadExplanation } from '../explain/index.ts';
-import { buildReport, type ReportInputs, type StageState } from './model.ts';
+import type { ReportInputs, StageState } from './model.ts';
 import { RENDERERS } from './renderers.ts';
 import { renderIndexPage } from './index-page.ts';
 import type { Report } from './schema.ts';
@@ -111,6 +111,8 @@ export function makeReportStage(built: (s: string) => boolean): StageModule {
         return { stage: 'report', status: 'cached', message: 'report is up to date', path: join(dir, 'report.md') };
       }
       const started = Date.now();
+      // The report model (zod schema, figures) loads only when a report is written.
+      const { buildReport } = await import('./model.ts');
       const { report, figures } = buildReport(inputs);
       const texts: Record<string, string> = {};
       for (const r of Object.values(RENDERERS)) texts[r.file] = r.render(report);

@@ -129,7 +129,10 @@ describe('figures', () => {
     const linked = [...a.md.matchAll(/!\[[^\]]*\]\((figures\/[^)]+\.svg)\)/g)].map((m) => m[1]).sort();
     expect(linked).toEqual(onDisk);
     expect(report.figures.map((f) => f.file).sort()).toEqual(onDisk);
-    expect(onDisk).toEqual(['figures/cluster-sizes.svg', 'figures/null-histograms.svg', 'figures/rank-changes.svg', 'figures/score-intervals.svg', 'figures/similarity-heatmap.svg']);
+    expect(onDisk).toEqual(['figures/cluster-sizes.svg', 'figures/family-similarity.svg', 'figures/null-histograms.svg', 'figures/rank-changes.svg', 'figures/score-intervals.svg']);
+    // The text-free benchmark has no semantic similarity: that figure is left out, with the reason in the report.
+    expect(report.figuresLeftOut).toEqual([{ file: 'figures/similarity-vs-semantic.svg', title: 'Performance similarity against semantic similarity', reason: expect.stringMatching(/no semantic similarity/) }]);
+    expect(a.md).toMatch(/^> Figure left out \(Performance similarity against semantic similarity\): no semantic similarity/m);
     for (const f of report.figures) expect(a.md).toContain(`*${f.caption.replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`)}*`);
   });
 
@@ -143,7 +146,7 @@ describe('figures', () => {
       texts[f.file] = svgTexts(root);
     }
     expect(texts['figures/null-histograms.svg']).toEqual(expect.arrayContaining(['pearson similarity of two prompts', 'density', 'observed prompt pairs', 'null A (shuffled)', 'null B (ability-preserving)']));
-    expect(texts['figures/similarity-heatmap.svg']).toEqual(expect.arrayContaining(['sampled prompts, grouped by category', 'pearson']));
+    expect(texts['figures/family-similarity.svg']).toEqual(expect.arrayContaining(['prompts per category (same order as the rows)', 'mean pearson']));
     expect(texts['figures/cluster-sizes.svg']).toEqual(expect.arrayContaining(['prompts', '0: algebra']));
     expect(texts['figures/rank-changes.svg']).toEqual(expect.arrayContaining(['rank (1 = best)', 'weighting scheme', ...report.reweighting!.schemes.map((s) => s.name)]));
     // The forest plot's legend names each scheme it draws, uniform first.

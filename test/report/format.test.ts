@@ -134,11 +134,12 @@ describe('linearScale', () => {
     expect(s(s.domain[1])).toBe(100);
   });
 
-  it('a zero-width domain is widened by ±0.5, so nothing divides by zero', () => {
+  it('a zero-width domain is widened by ±0.5 (then out to whole ticks), so nothing divides by zero', () => {
     const s = linearScale([5, 5], [0, 10]);
-    expect(s.domain).toEqual([4.5, 5.5]);
-    expect(s(5)).toBe(5);
-    expect(s.ticks).toEqual([4.6, 4.8, 5, 5.2, 5.4]);
+    expect(s.domain).toEqual([4.4, 5.6]);
+    expect(s(5)).toBeCloseTo(5, 12);
+    expect(s.ticks).toEqual([4.4, 4.6, 4.8, 5, 5.2, 5.4, 5.6]);
+    expect(linearScale([5, 5], [0, 10], false).domain).toEqual([4.5, 5.5]);
   });
 });
 

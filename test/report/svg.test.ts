@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { barFigure, curveFigure, forestFigure, heatmapFigure, histogramFigure, rankChangeFigure } from '../../pipeline/report/svg/figures.ts';
+import { barFigure, clusterMatrixFigure, curveFigure, forestFigure, histogramFigure, rankChangeFigure } from '../../pipeline/report/svg/figures.ts';
+import { linearScale, spreadLabels } from '../../pipeline/report/svg/frame.ts';
 import { parseXml, svgTexts, walk, type XmlElement } from './helpers.ts';
 import { svgSize } from '../../scripts/check-figures.ts';
 
@@ -44,15 +45,15 @@ describe('SVG figures (pure renderers)', () => {
     expect(texts).toEqual(expect.arrayContaining(['-1', '-0.5', '0', '0.5', '1']));
   });
 
-  it('heatmap: k×k cells, title, axis label, colour-bar label, cluster labels', () => {
-    const k = 6;
-    const values = Float32Array.from({ length: k * k }, (_, i) => (Math.floor(i / k) === i % k ? 1 : ((i % 7) - 3) / 3));
-    values[1] = NaN;
-    const svg = heatmapFigure({ title: 'Similarity', values, size: k, boundaries: [3], groupLabels: [{ start: 0, end: 3, label: EVIL }, { start: 3, end: 6, label: 'b' }], axisLabel: 'prompts, grouped by cluster', colorLabel: 'pearson' });
+  it('cluster matrix: k×k cells, row labels with prompt counts, counts under the columns, colour bar spans ± the largest value', () => {
+    const k = 3;
+    const values = [0.2, 0.05, NaN, 0.05, 0.15, -0.02, NaN, -0.02, 0.1];
+    const svg = clusterMatrixFigure({ title: 'Families', clusters: [{ label: EVIL, size: 12 }, { label: 'b', size: 40 }, { label: 'c', size: 7 }], values, axisLabel: 'prompts per cluster', colorLabel: 'mean pearson' });
     const { root, texts } = checkSvg(svg);
-    const cells = [...walk(root)].filter((e) => e.name === 'rect' && e.attrs.fill?.startsWith('#') && e.attrs.width !== '14');
-    expect(cells.length).toBeGreaterThanOrEqual(k * k);
-    expect(texts).toEqual(expect.arrayContaining(['prompts, grouped by cluster', 'pearson', '+1', '0', '−1', 'b']));
+    const cells = [...walk(root)].find((e) => e.attrs['data-role'] === 'marks')!.children.filter((e) => e.name === 'rect');
+    expect(cells).toHaveLength(k * k);
+    expect(cells[2].attrs.fill).toBe('#f0f0f0');
+    expect(texts).toEqual(expect.arrayContaining([`${EVIL_CLEAN.slice(0, 29)}… (12)`, 'b (40)', 'c (7)', '12', '40', '7', 'prompts per cluster', 'mean pearson', '+0.2', '−0.2', '0.20', '0.15']));
   });
 
   it('rank-change chart: one line per model, scheme names on the x axis, both axis labels, movers labelled', () => {
@@ -104,6 +105,28 @@ describe('SVG figures (pure renderers)', () => {
     const svg = barFigure({ title: 'Sizes', xLabel: 'prompts', bars: [{ label: `0: ${EVIL}`, value: 12 }, { label: '1: b', value: 3 }] });
     const { texts } = checkSvg(svg);
     expect(texts).toEqual(expect.arrayContaining(['prompts', '1: b', '12', '3']));
+  });
+
+  it('axes start at a tick at or before the first value; padding keeps points off the frame', () => {
+    const x = linearScale([0.05, 0.95], [0, 100]);
+    expect(x.domain).toEqual([0, 1]);
+    expect(x.ticks[0]).toBe(0);
+    const p = linearScale([0, 1], [0, 100], true, 0.04);
+    expect(p.domain[0]).toBeLessThan(0);
+    expect(p(0)).toBeGreaterThan(0);
+    expect(p(1)).toBeLessThan(100);
+  });
+
+  it('end labels are spread at least the gap apart, near their targets and inside the range', () => {
+    const pos = spreadLabels([50, 51, 50.5, 200, 10], 12, 0, 210);
+    const sorted = [...pos].sort((a, b) => a - b);
+    for (let i = 1; i < sorted.length; i++) expect(sorted[i] - sorted[i - 1]).toBeGreaterThanOrEqual(12 - 1e-9);
+    expect(pos[3]).toBe(200);
+    expect(pos[4]).toBe(10);
+    expect(Math.max(...pos)).toBeLessThanOrEqual(210);
+    // Crowded at the bottom edge: pushed up, still within range.
+    const edge = spreadLabels([100, 100, 100], 10, 0, 100);
+    expect([...edge].sort((a, b) => a - b)).toEqual([80, 90, 100]);
   });
 
   it('the same inputs give byte-identical SVG', () => {

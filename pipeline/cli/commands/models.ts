@@ -6,7 +6,6 @@ import { terminalReporter } from '../../core/progress.ts';
 import { printResult, type GlobalArgs } from '../context.ts';
 import { DEFAULT_MODELS_DIR, DEFAULT_MODEL_ID, createEmbedder, describeDefaultModel } from '../../embed/embedders/index.ts';
 import { hashModelFolder, inspectModelFolder, listModelFolders, missingModelFiles, modelDirFor } from '../../embed/embedders/onnx-folder.ts';
-import { createOnnxEmbedder } from '../../embed/embedders/onnx.ts';
 import { DEFAULT_DISTILLED_ID, DEFAULT_DISTILL_OPTIONS, distillStaticModel, writeModelFolder } from '../../embed/distill/distill.ts';
 import { teacherPieces } from '../../embed/distill/teacher.ts';
 import { wordsFromText } from '../../embed/distill/vocab.ts';
@@ -130,6 +129,8 @@ const distill: CommandModule<GlobalArgs, DistillArgs> = {
       await teacher.close();
     }
     // Prove the folder loads through the same path `covary embed --model` uses.
+    // transformers.js is heavy: loaded only by the commands that embed.
+    const { createOnnxEmbedder } = await import('../../embed/embedders/onnx.ts');
     const student = await createOnnxEmbedder({ model: argv.id, modelsDir, allowDownload: false, maxTokens: DEFAULT_DISTILL_OPTIONS.maxTokens });
     const check = await student.embed(['The cat sat on the mat.', 'A kitten was sitting on the rug.', 'Compute the derivative of x squared.']);
     await student.close();

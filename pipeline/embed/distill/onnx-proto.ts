@@ -3,7 +3,11 @@
  * enough to write a graph of standard operators with float / int64 initializers. Written with
  * protobufjs so we need neither the onnx Python package nor a generated module.
  */
-import protobuf from 'protobufjs';
+import { createRequire } from 'node:module';
+import type Protobuf from 'protobufjs';
+
+// protobufjs loads on first encode, so commands that never build an ONNX graph start fast.
+const require = createRequire(import.meta.url);
 
 const descriptor = {
   nested: {
@@ -77,8 +81,8 @@ const descriptor = {
   },
 };
 
-const root = protobuf.Root.fromJSON(descriptor);
-const ModelProto = root.lookupType('onnx.ModelProto');
+let modelProtoType: Protobuf.Type | null = null;
+const modelProto = (): Protobuf.Type => (modelProtoType ??= (require('protobufjs') as typeof Protobuf).Root.fromJSON(descriptor).lookupType('onnx.ModelProto'));
 
 /** onnx TensorProto.DataType values we use. */
 export const DataType = { FLOAT: 1, INT32: 6, INT64: 7 } as const;
@@ -133,7 +137,7 @@ const valueInfo = (v: ValueInfo) => ({
 
 /** Serialise a model to ONNX protobuf bytes (IR version 8). Deterministic for equal specs. */
 export function encodeOnnxModel(spec: ModelSpec): Uint8Array {
-  const msg = ModelProto.fromObject({
+  const msg = modelProto().fromObject({
     irVersion: 8,
     opsetImport: [{ domain: '', version: spec.opset }],
     producerName: spec.producerName,
@@ -156,12 +160,12 @@ export function encodeOnnxModel(spec: ModelSpec): Uint8Array {
       .sort()
       .map((key) => ({ key, value: spec.metadata![key] })),
   });
-  return ModelProto.encode(msg).finish();
+  return modelProto().encode(msg).finish();
 }
 
 /** Decode (for tests and `models ls`): graph input/output names and initializer shapes. */
 export function describeOnnxModel(bytes: Uint8Array): { inputs: string[]; outputs: string[]; initializers: { name: string; dims: number[] }[]; opset: number; metadata: Record<string, string> } {
-  const m = ModelProto.toObject(ModelProto.decode(bytes), { longs: Number }) as {
+  const m = modelProto().toObject(modelProto().decode(bytes), { longs: Number }) as {
     opsetImport?: { version?: number }[];
     graph?: { input?: { name: string }[]; output?: { name: string }[]; initializer?: { name: string; dims?: number[] }[] };
     metadataProps?: { key: string; value: string }[];

@@ -3,7 +3,12 @@
  * (model2vec reduces dimensions this way), then token weights baked into the rows, so the graph's
  * masked mean is a weighted mean. Everything here is deterministic (no random init, fixed sign).
  */
-import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { createRequire } from 'node:module';
+import type * as MlMatrix from 'ml-matrix';
+
+// ml-matrix loads on first use (only `covary models distill` needs it), so other commands start fast.
+const require = createRequire(import.meta.url);
+const mlMatrix = (): typeof MlMatrix => require('ml-matrix') as typeof MlMatrix;
 
 export type Weighting = 'sif' | 'zipf' | 'none';
 
@@ -82,6 +87,7 @@ function principalAxes(vectors: Float32Array, dims: number, idx: number[], mean:
       for (let b = a; b < dims; b++) cov[row + b] += xa * x[b];
     }
   }
+  const { EigenvalueDecomposition, Matrix } = mlMatrix();
   const m = new Matrix(dims, dims);
   for (let a = 0; a < dims; a++) for (let b = a; b < dims; b++) {
     const v = cov[a * dims + b] / Math.max(1, idx.length - 1);

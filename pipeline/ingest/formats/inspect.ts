@@ -11,7 +11,12 @@
  * The same log given twice (e.g. as .eval and .json) is read once.
  */
 import { basename } from 'node:path';
-import { unzipSync, strFromU8 } from 'fflate';
+import { createRequire } from 'node:module';
+import type * as Fflate from 'fflate';
+
+// fflate loads only when an .eval log is read, so other commands start fast.
+const require = createRequire(import.meta.url);
+const fflate = (): typeof Fflate => require('fflate') as typeof Fflate;
 import { CovaryError } from '../../core/errors.ts';
 import type { MetadataValue } from '../../core/dataset.ts';
 import type { SourceFile } from '../../core/store.ts';
@@ -265,20 +270,20 @@ function readJsonLog(file: string, text: string): Log {
 function readEvalZip(file: string, data: Uint8Array): Log {
   let entries: Record<string, Uint8Array>;
   try {
-    entries = unzipSync(data, { filter: (f) => f.name === 'header.json' || f.name === '_journal/start.json' || (f.name.startsWith('samples/') && f.name.endsWith('.json')) });
+    entries = fflate().unzipSync(data, { filter: (f) => f.name === 'header.json' || f.name === '_journal/start.json' || (f.name.startsWith('samples/') && f.name.endsWith('.json')) });
   } catch (e) {
     throw new CovaryError(`not a readable .eval archive: ${(e as Error).message}`, { file });
   }
   // An unfinished run has no header.json yet; its start record holds the same eval section.
   const headBytes = entries['header.json'] ?? entries['_journal/start.json'];
   if (!headBytes) throw new CovaryError('.eval archive has neither header.json nor _journal/start.json', { file });
-  const { header, task, model } = logIdentity(file, parseJson(strFromU8(headBytes), `${file}#header.json`));
+  const { header, task, model } = logIdentity(file, parseJson(fflate().strFromU8(headBytes), `${file}#header.json`));
   if (!entries['header.json']) header.status = header.status ?? 'started';
   const samples: Sample[] = [];
   for (const name of Object.keys(entries).sort()) {
     if (!name.startsWith('samples/')) continue;
     const where = `${file}#${name}`;
-    samples.push(sampleOf(parseJson(strFromU8(entries[name]), where), where));
+    samples.push(sampleOf(parseJson(fflate().strFromU8(entries[name]), where), where));
   }
   return { file, header, task, model, samples };
 }

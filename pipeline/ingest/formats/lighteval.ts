@@ -11,7 +11,6 @@
  * with the row index as doc id.
  */
 import { basename, dirname } from 'node:path';
-import { parquetReadObjects } from 'hyparquet';
 import { CovaryError } from '../../core/errors.ts';
 import type { MetadataValue } from '../../core/dataset.ts';
 import type { SourceFile } from '../../core/store.ts';
@@ -78,6 +77,8 @@ async function readLighteval(files: string[], options: FormatOptions): Promise<I
     let rows: Record<string, unknown>[];
     try {
       const buf = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
+      // hyparquet loads only when a parquet file is read.
+      const { parquetReadObjects } = await import('hyparquet');
       rows = (await parquetReadObjects({ file: buf })) as Record<string, unknown>[];
     } catch (e) {
       throw new CovaryError(`cannot read parquet: ${(e as Error).message}`, { file: f });

@@ -1,6 +1,6 @@
 /** The report's figures, each a pure function of plain numbers → SVG text. */
 import { truncate, xmlText } from '../escape.ts';
-import { PALETTE, FONT, axes, frame, legend, linearScale, r2, svgDoc, tickLabel, type LegendEntry } from './frame.ts';
+import { PALETTE, FONT, axes, frame, legend, linearScale, plotAreaMarker, r2, spreadLabels, svgDoc, textWidth, tickLabel, type LegendEntry } from './frame.ts';
 
 export interface HistogramSeries {
   label: string;
@@ -30,6 +30,7 @@ export function histogramFigure(h: HistogramFigure): string {
   const body = axes(f, x, y, h.xLabel, h.yLabel);
   const L = f.margin.left;
   const T = f.margin.top;
+  body.push(plotAreaMarker(L, T, f.pw, f.ph));
   const entries: LegendEntry[] = [];
   h.series.forEach((s, si) => {
     const color = s.color ?? PALETTE[si % PALETTE.length];
@@ -41,7 +42,7 @@ export function histogramFigure(h: HistogramFigure): string {
         const yy = T + y(Number.isFinite(v) ? v : 0);
         d += `${d ? 'L' : 'M'}${r2(x0)} ${r2(yy)} L${r2(x1)} ${r2(yy)} `;
       });
-      body.push(`<path d="${d.trim()}" fill="none" stroke="${color}" stroke-width="2"/>`);
+      body.push(`<path data-role="mark" d="${d.trim()}" fill="none" stroke="${color}" stroke-width="2"/>`);
       entries.push({ label: s.label, color, kind: 'line' });
     } else {
       const bars = s.values.map((v, b) => {
@@ -50,7 +51,7 @@ export function histogramFigure(h: HistogramFigure): string {
         const yy = T + y(Number.isFinite(v) ? v : 0);
         return `<rect x="${r2(x0)}" y="${r2(yy)}" width="${r2(Math.max(0, x1 - x0 - 0.5))}" height="${r2(T + f.ph - yy)}"/>`;
       });
-      body.push(`<g fill="${color}" fill-opacity="0.55">${bars.join('')}</g>`);
+      body.push(`<g data-role="marks" fill="${color}" fill-opacity="0.55">${bars.join('')}</g>`);
       entries.push({ label: s.label, color });
     }
   });
@@ -65,67 +66,74 @@ export function histogramFigure(h: HistogramFigure): string {
   return svgDoc(f, h.title, body);
 }
 
-export interface HeatmapFigure {
+export interface ClusterMatrixFigure {
   title: string;
-  /** k × k values in [-1, 1], row-major. */
+  /** Clusters in display order, with their prompt counts. */
+  clusters: { label: string; size: number }[];
+  /** k × k values (row-major, display order); NaN = undefined. */
   values: ArrayLike<number>;
-  size: number;
-  /** Group boundaries (indices where a new cluster starts) drawn as lines. */
-  boundaries?: number[];
-  groupLabels?: { start: number; end: number; label: string }[];
   axisLabel: string;
   colorLabel: string;
 }
 
-function diverging(v: number): string {
-  if (!Number.isFinite(v)) return '#f0f0f0';
-  const t = Math.max(-1, Math.min(1, v));
-  // Blue (negative) – white – red (positive).
-  const [r, g, b] = t >= 0 ? [255, Math.round(255 * (1 - t * 0.85)), Math.round(255 * (1 - t * 0.85))] : [Math.round(255 * (1 + t * 0.85)), Math.round(255 * (1 + t * 0.6)), 255];
+/** Blue (negative) – white – red (positive), for t in [−1, 1]. */
+function diverging(t: number): string {
+  if (!Number.isFinite(t)) return '#f0f0f0';
+  const v = Math.max(-1, Math.min(1, t));
+  const [r, g, b] = v >= 0 ? [255, Math.round(255 * (1 - v * 0.85)), Math.round(255 * (1 - v * 0.85))] : [Math.round(255 * (1 + v * 0.85)), Math.round(255 * (1 + v * 0.6)), 255];
   return `#${[r, g, b].map((c) => c.toString(16).padStart(2, '0')).join('')}`;
 }
 
-export function heatmapFigure(h: HeatmapFigure): string {
-  const f = frame(660, 600, { left: 110, right: 90, bottom: 60 });
-  const side = Math.min(f.pw, f.ph);
-  const cell = side / Math.max(1, h.size);
+/**
+ * A cluster × cluster matrix (mean similarity between the prompts of two clusters), rows labelled
+ * with cluster and prompt count, columns with the count; the colour scale spans ± the largest
+ * absolute value, so weak but real structure is visible; values are printed when cells are large.
+ */
+export function clusterMatrixFigure(h: ClusterMatrixFigure): string {
+  const k = h.clusters.length;
+  const labelFont = 10;
+  const rowLabels = h.clusters.map((c) => `${truncate(c.label, 30)} (${c.size})`);
+  const left = Math.min(280, 16 + Math.max(...rowLabels.map((l) => textWidth(l, labelFont))));
+  const cell = Math.max(8, Math.min(34, 520 / Math.max(1, k)));
+  const side = cell * k;
+  // Wide enough for the (bold) title even when there are few clusters.
+  const width = Math.max(left + side + 110, textWidth(h.title, 15) * 1.12 + 40);
+  const f = frame(width, 48 + side + 74, { left, right: width - left - side, bottom: 74, top: 48 });
   const L = f.margin.left;
   const T = f.margin.top;
+  const finite = Array.from(h.values).filter(Number.isFinite);
+  const maxAbs = Math.max(1e-6, ...finite.map(Math.abs));
+  const ticks = linearScale([0, maxAbs], [0, 1]).ticks;
+  const M = ticks[ticks.length - 1] >= maxAbs ? ticks[ticks.length - 1] : maxAbs;
+  const body = [plotAreaMarker(L, T, side, side)];
   const rects: string[] = [];
-  for (let i = 0; i < h.size; i++) {
-    for (let j = 0; j < h.size; j++) {
-      const v = h.values[i * h.size + j];
-      rects.push(`<rect x="${r2(L + j * cell)}" y="${r2(T + i * cell)}" width="${r2(cell + 0.05)}" height="${r2(cell + 0.05)}" fill="${diverging(v)}"/>`);
+  const numbers: string[] = [];
+  for (let i = 0; i < k; i++) {
+    for (let j = 0; j < k; j++) {
+      const v = h.values[i * k + j];
+      rects.push(`<rect x="${r2(L + j * cell)}" y="${r2(T + i * cell)}" width="${r2(cell)}" height="${r2(cell)}" fill="${diverging(v / M)}"/>`);
+      if (cell >= 28 && Number.isFinite(v)) numbers.push(`<text x="${r2(L + (j + 0.5) * cell)}" y="${r2(T + (i + 0.5) * cell + 3)}" text-anchor="middle" fill="${Math.abs(v / M) > 0.6 ? '#fff' : '#333'}">${xmlText(v.toFixed(2))}</text>`);
     }
   }
-  const body = [`<g shape-rendering="crispEdges">${rects.join('')}</g>`];
-  for (const b of h.boundaries ?? []) {
-    const p = r2(b * cell);
-    body.push(`<line x1="${r2(L)}" x2="${r2(L + side)}" y1="${r2(T + b * cell)}" y2="${r2(T + b * cell)}" stroke="#333" stroke-width="0.6"/>`);
-    body.push(`<line y1="${r2(T)}" y2="${r2(T + side)}" x1="${r2(L + b * cell)}" x2="${r2(L + b * cell)}" stroke="#333" stroke-width="0.6"/>`);
-    void p;
-  }
+  body.push(`<g data-role="marks" shape-rendering="crispEdges">${rects.join('')}</g>`);
+  if (numbers.length) body.push(`<g ${FONT} font-size="8.5">${numbers.join('')}</g>`);
   body.push(`<rect x="${r2(L)}" y="${r2(T)}" width="${r2(side)}" height="${r2(side)}" fill="none" stroke="#333"/>`);
-  const labelled = (h.groupLabels ?? []).filter((g) => (g.end - g.start) * cell >= 11);
-  body.push(`<g ${FONT} font-size="10" fill="#333">`);
-  for (const g of labelled) {
-    const mid = ((g.start + g.end) / 2) * cell;
-    body.push(`<text x="${r2(L - 4)}" y="${r2(T + mid + 3)}" text-anchor="end">${xmlText(truncate(g.label, 14))}</text>`);
-  }
+  const font = Math.min(labelFont, cell / 1.25);
+  body.push(`<g ${FONT} font-size="${r2(font)}" fill="#333">`);
+  rowLabels.forEach((label, i) => body.push(`<text x="${r2(L - 5)}" y="${r2(T + (i + 0.5) * cell + font * 0.35)}" text-anchor="end">${xmlText(label)}</text>`));
+  // Column labels: the prompt count, written upwards under each column.
+  h.clusters.forEach((c, j) => body.push(`<text transform="translate(${r2(L + (j + 0.5) * cell + font * 0.35)} ${r2(T + side + 5)}) rotate(-90)" text-anchor="end">${c.size}</text>`));
   body.push('</g>');
-  body.push(`<text x="${r2(L + side / 2)}" y="${r2(T + side + 24)}" text-anchor="middle" ${FONT} font-size="12">${xmlText(h.axisLabel)}</text>`);
-  // Colour bar.
+  body.push(`<text x="${r2(L + side / 2)}" y="${r2(T + side + 52)}" text-anchor="middle" ${FONT} font-size="12">${xmlText(h.axisLabel)}</text>`);
+  // Colour bar from +M (top) to −M (bottom).
   const bx = L + side + 24;
   const stops = 40;
-  const bh = side * 0.6;
+  const bh = Math.max(120, side * 0.6);
   const bar: string[] = [];
-  for (let s = 0; s < stops; s++) {
-    const v = 1 - (2 * s) / (stops - 1);
-    bar.push(`<rect x="${r2(bx)}" y="${r2(T + (s * bh) / stops)}" width="14" height="${r2(bh / stops + 0.5)}" fill="${diverging(v)}"/>`);
-  }
+  for (let s = 0; s < stops; s++) bar.push(`<rect x="${r2(bx)}" y="${r2(T + (s * bh) / stops)}" width="14" height="${r2(bh / stops + 0.5)}" fill="${diverging(1 - (2 * s) / (stops - 1))}"/>`);
   body.push(`<g shape-rendering="crispEdges">${bar.join('')}</g>`);
-  body.push(`<g ${FONT} font-size="10" fill="#333"><text x="${r2(bx + 18)}" y="${r2(T + 8)}">+1</text><text x="${r2(bx + 18)}" y="${r2(T + bh / 2 + 4)}">0</text><text x="${r2(bx + 18)}" y="${r2(T + bh)}">−1</text>`);
-  body.push(`<text transform="translate(${r2(bx + 7)} ${r2(T + bh + 14)})" text-anchor="middle">${xmlText(h.colorLabel)}</text></g>`);
+  body.push(`<g ${FONT} font-size="10" fill="#333"><text x="${r2(bx + 18)}" y="${r2(T + 8)}">+${xmlText(tickLabel(M))}</text><text x="${r2(bx + 18)}" y="${r2(T + bh / 2 + 4)}">0</text><text x="${r2(bx + 18)}" y="${r2(T + bh)}">−${xmlText(tickLabel(M))}</text>`);
+  body.push(`<text x="${r2(bx)}" y="${r2(T + bh + 16)}">${xmlText(truncate(h.colorLabel, 16))}</text></g>`);
   return svgDoc(f, h.title, body);
 }
 
@@ -153,18 +161,25 @@ export function rankChangeFigure(r: RankChangeFigure): string {
   body.push(`<text transform="translate(14 ${r2(f.margin.top + f.ph / 2)}) rotate(-90)" text-anchor="middle" font-size="12">rank (1 = best)</text>`);
   body.push(`<text x="${r2(f.margin.left + f.pw / 2)}" y="${r2(f.height - 10)}" text-anchor="middle" font-size="12">weighting scheme</text>`);
   body.push('</g>');
+  body.push(plotAreaMarker(f.margin.left - 4, f.margin.top - 4, f.pw + 8, f.ph + 8));
+  const ends: { label: string; y: number; col: string }[] = [];
   let colour = 0;
   const ordered = [...r.models].sort((a, b) => Number(Boolean(a.highlight)) - Number(Boolean(b.highlight)));
   for (const m of ordered) {
     const col = m.highlight ? PALETTE[colour++ % PALETTE.length] : '#c8c8c8';
     const pts = m.ranks.map((rk, i) => (Number.isFinite(rk) ? `${r2(x(i))},${r2(y(rk))}` : null)).filter((p): p is string => p !== null);
-    body.push(`<polyline points="${pts.join(' ')}" fill="none" stroke="${col}" stroke-width="${m.highlight ? 2.2 : 1}"/>`);
-    for (const p of pts) body.push(`<circle cx="${p.split(',')[0]}" cy="${p.split(',')[1]}" r="${m.highlight ? 3 : 2}" fill="${col}"/>`);
+    body.push(`<polyline data-role="mark" points="${pts.join(' ')}" fill="none" stroke="${col}" stroke-width="${m.highlight ? 2.2 : 1}"/>`);
+    for (const p of pts) body.push(`<circle data-role="mark" cx="${p.split(',')[0]}" cy="${p.split(',')[1]}" r="${m.highlight ? 3 : 2}" fill="${col}"/>`);
     const last = m.ranks[m.ranks.length - 1];
-    if (m.highlight && Number.isFinite(last)) {
-      body.push(`<text x="${r2(x(r.schemes.length - 1) + 8)}" y="${r2(y(last) + 4)}" ${FONT} font-size="11" fill="${col}">${xmlText(truncate(m.label, 32))}</text>`);
-    }
+    if (m.highlight && Number.isFinite(last)) ends.push({ label: m.label, y: y(last), col });
   }
+  // End labels of the coloured lines, spread apart where their ranks are close, with a leader line.
+  const placed = spreadLabels(ends.map((e) => e.y), 13, f.margin.top, f.margin.top + f.ph);
+  const xe = x(r.schemes.length - 1);
+  ends.forEach((e, i) => {
+    if (Math.abs(placed[i] - e.y) > 0.5) body.push(`<line x1="${r2(xe + 3)}" x2="${r2(xe + 12)}" y1="${r2(e.y)}" y2="${r2(placed[i])}" stroke="${e.col}" stroke-width="0.8"/>`);
+    body.push(`<text x="${r2(xe + 14)}" y="${r2(placed[i] + 4)}" ${FONT} font-size="11" fill="${e.col}">${xmlText(truncate(e.label, 28))}</text>`);
+  });
   return svgDoc(f, r.title, body);
 }
 
@@ -179,12 +194,15 @@ export interface ForestFigure {
 export function forestFigure(fp: ForestFigure): string {
   const rowH = Math.max(14, 6 * fp.series.length + 6);
   const labelW = Math.min(260, 12 + 6.2 * Math.max(...fp.rows.map((r) => Math.min(r.length, 40))));
-  const f = frame(760, fp.rows.length * rowH + 130, { left: labelW, right: 24, bottom: 56, top: 48 + 16 * Math.ceil(fp.series.length / 3) });
+  const top = 48 + 16 * Math.ceil(fp.series.length / 3);
+  // The plot area holds exactly one row band per model.
+  const f = frame(760, fp.rows.length * rowH + top + 56, { left: labelW, right: 24, bottom: 56, top });
   const all = fp.series.flatMap((s) => s.points.flatMap((p) => [p.low, p.high, p.value])).filter(Number.isFinite);
-  const x = linearScale([Math.min(...all), Math.max(...all)], [0, f.pw]);
+  const x = linearScale([Math.min(...all), Math.max(...all)], [0, f.pw], true, 0.02);
   const body = axes(f, x, null, fp.xLabel, '', { grid: false });
   const L = f.margin.left;
   const T = f.margin.top;
+  body.push(plotAreaMarker(L, T, f.pw, f.ph));
   body.push(`<g ${FONT} font-size="10" fill="#333">`);
   for (const t of x.ticks) body.push(`<line x1="${r2(L + x(t))}" x2="${r2(L + x(t))}" y1="${T}" y2="${r2(T + f.ph)}" stroke="#eee"/>`);
   fp.rows.forEach((label, i) => {
@@ -201,7 +219,7 @@ export function forestFigure(fp: ForestFigure): string {
       if (Number.isFinite(p.low) && Number.isFinite(p.high)) parts.push(`<line x1="${r2(L + x(p.low))}" x2="${r2(L + x(p.high))}" y1="${r2(yy)}" y2="${r2(yy)}" stroke="${col}" stroke-width="1.4"/>`);
       parts.push(`<circle cx="${r2(L + x(p.value))}" cy="${r2(yy)}" r="2.6" fill="${col}"/>`);
     });
-    body.push(`<g>${parts.join('')}</g>`);
+    body.push(`<g data-role="marks">${parts.join('')}</g>`);
   });
   // Legend above the plot, in rows of three.
   body.push(`<g ${FONT} font-size="11">`);
@@ -221,31 +239,38 @@ export interface CurveFigure {
   yLabel: string;
   series: { label: string; points: { x: number; y: number; low?: number; high?: number }[]; color?: string; dashed?: boolean }[];
   hlines?: { y: number; label: string; color?: string }[];
+  /** Start the y axis at 0 (default) or at the data. */
+  yFromZero?: boolean;
+  /** Only whole-number ticks on the x axis (e.g. a count of dimensions). */
+  xIntegers?: boolean;
 }
 
 export function curveFigure(c: CurveFigure): string {
   const f = frame(640, 380);
   const xs = c.series.flatMap((s) => s.points.map((p) => p.x)).filter(Number.isFinite);
   const ys = [...c.series.flatMap((s) => s.points.flatMap((p) => [p.y, p.low ?? p.y, p.high ?? p.y])), ...(c.hlines ?? []).map((h) => h.y)].filter(Number.isFinite);
-  const x = linearScale([Math.min(...xs), Math.max(...xs)], [0, f.pw]);
-  const lo = Math.min(0, ...ys);
+  // Padded so the first and last points sit inside the frame, not on it.
+  const x = linearScale([Math.min(...xs), Math.max(...xs)], [0, f.pw], true, 0.04);
+  const lo = c.yFromZero === false ? Math.min(...ys) : Math.min(0, ...ys);
   const hi = Math.max(...ys);
   // Headroom above the data for the legend box in the top-right corner.
-  const y = linearScale([lo, hi + (hi - lo) * 0.12 * (c.series.length + (c.hlines?.length ?? 0))], [f.ph, 0]);
+  const y = linearScale([lo, hi + (hi - lo) * 0.12 * (c.series.length + (c.hlines?.length ?? 0))], [f.ph, 0], true, c.yFromZero === false ? 0.04 : 0);
   const L = f.margin.left;
   const T = f.margin.top;
+  if (c.xIntegers) x.ticks = x.ticks.filter((t) => Number.isInteger(t));
   const body = axes(f, x, y, c.xLabel, c.yLabel);
+  body.push(plotAreaMarker(L, T, f.pw, f.ph));
   const entries: LegendEntry[] = [];
   c.series.forEach((s, si) => {
     const col = s.color ?? PALETTE[si % PALETTE.length];
     const pts = s.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
     for (const p of pts) {
       if (p.low !== undefined && p.high !== undefined && Number.isFinite(p.low) && Number.isFinite(p.high)) {
-        body.push(`<line x1="${r2(L + x(p.x))}" x2="${r2(L + x(p.x))}" y1="${r2(T + y(p.low))}" y2="${r2(T + y(p.high))}" stroke="${col}" stroke-opacity="0.6"/>`);
+        body.push(`<line data-role="mark" x1="${r2(L + x(p.x))}" x2="${r2(L + x(p.x))}" y1="${r2(T + y(p.low))}" y2="${r2(T + y(p.high))}" stroke="${col}" stroke-opacity="0.6"/>`);
       }
     }
-    body.push(`<polyline points="${pts.map((p) => `${r2(L + x(p.x))},${r2(T + y(p.y))}`).join(' ')}" fill="none" stroke="${col}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 3"' : ''}/>`);
-    for (const p of pts) body.push(`<circle cx="${r2(L + x(p.x))}" cy="${r2(T + y(p.y))}" r="3" fill="${col}"/>`);
+    body.push(`<polyline data-role="mark" points="${pts.map((p) => `${r2(L + x(p.x))},${r2(T + y(p.y))}`).join(' ')}" fill="none" stroke="${col}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 3"' : ''}/>`);
+    for (const p of pts) body.push(`<circle data-role="mark" cx="${r2(L + x(p.x))}" cy="${r2(T + y(p.y))}" r="3" fill="${col}"/>`);
     entries.push({ label: s.label, color: col, kind: 'line', dashed: s.dashed });
   });
   for (const h of c.hlines ?? []) {
@@ -272,10 +297,11 @@ export function barFigure(b: BarFigure): string {
   const body = axes(f, x, null, b.xLabel, '', { grid: false });
   const L = f.margin.left;
   const T = f.margin.top;
+  body.push(plotAreaMarker(L, T, f.pw, f.ph));
   body.push(`<g ${FONT} font-size="10" fill="#333">`);
   b.bars.forEach((bar, i) => {
     const yy = T + i * rowH + 3;
-    body.push(`<rect x="${L}" y="${r2(yy)}" width="${r2(Math.max(0.5, x(bar.value)))}" height="${rowH - 6}" fill="${bar.color ?? PALETTE[0]}" fill-opacity="0.75"/>`);
+    body.push(`<rect data-role="mark" x="${L}" y="${r2(yy)}" width="${r2(Math.max(0.5, x(bar.value)))}" height="${rowH - 6}" fill="${bar.color ?? PALETTE[0]}" fill-opacity="0.75"/>`);
     body.push(`<text x="${r2(L - 6)}" y="${r2(yy + rowH / 2)}" text-anchor="end">${xmlText(truncate(bar.label, 44))}</text>`);
     body.push(`<text x="${r2(L + x(bar.value) + 4)}" y="${r2(yy + rowH / 2)}">${xmlText(tickLabel(bar.value))}</text>`);
   });

@@ -43,22 +43,64 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   return out.map((v) => Number(v.toPrecision(12)));
 }
 
-export function linearScale(domain: [number, number], range: [number, number], nice = true): Scale {
+/**
+ * A linear scale. `nice` widens the domain outward to whole tick steps, so the axis starts at a
+ * tick at or before the first value and ends at one at or after the last; `pad` (a share of the
+ * span) first leaves room so point marks do not sit on the frame.
+ */
+export function linearScale(domain: [number, number], range: [number, number], nice = true, pad = 0): Scale {
   let [d0, d1] = domain;
   if (!(d1 > d0)) {
     d0 -= 0.5;
     d1 += 0.5;
   }
-  const ticks = niceTicks(d0, d1);
+  if (pad > 0) {
+    const p = (d1 - d0) * pad;
+    d0 -= p;
+    d1 += p;
+  }
+  let ticks = niceTicks(d0, d1);
   if (nice && ticks.length > 1) {
-    d0 = Math.min(d0, ticks[0]);
-    d1 = Math.max(d1, ticks[ticks.length - 1]);
+    const step = ticks[1] - ticks[0];
+    d0 = Math.min(d0, Number((Math.floor(d0 / step + 1e-9) * step).toPrecision(12)));
+    d1 = Math.max(d1, Number((Math.ceil(d1 / step - 1e-9) * step).toPrecision(12)));
+    // Same step, now reaching both ends of the widened domain.
+    ticks = [];
+    for (let i = Math.round(d0 / step); i * step <= d1 + step * 1e-9; i++) ticks.push(Number((i * step).toPrecision(12)));
   }
   const [r0, r1] = range;
   const f = ((v: number) => r0 + ((v - d0) / (d1 - d0)) * (r1 - r0)) as Scale;
   f.domain = [d0, d1];
   f.ticks = ticks.filter((t) => t >= d0 - 1e-12 && t <= d1 + 1e-12);
   return f;
+}
+
+/**
+ * One-dimensional label placement: positions as close as possible to `targets` (in any order) with
+ * at least `gap` between neighbours, kept within [lo, hi] when they fit. Returns positions in the
+ * input order. Used for end labels of lines, whose natural positions can coincide.
+ */
+export function spreadLabels(targets: readonly number[], gap: number, lo: number, hi: number): number[] {
+  const order = targets.map((t, i) => ({ t, i })).sort((a, b) => a.t - b.t || a.i - b.i);
+  const pos = order.map((o) => Math.min(hi, Math.max(lo, o.t)));
+  for (let i = 1; i < pos.length; i++) pos[i] = Math.max(pos[i], pos[i - 1] + gap);
+  if (pos.length && pos[pos.length - 1] > hi) {
+    pos[pos.length - 1] = hi;
+    for (let i = pos.length - 2; i >= 0; i--) pos[i] = Math.min(pos[i], pos[i + 1] - gap);
+  }
+  const out = new Array<number>(targets.length);
+  order.forEach((o, k) => (out[o.i] = pos[k]));
+  return out;
+}
+
+/** An invisible rectangle marking the plot area, for the figure checks (marks must lie inside it). */
+export function plotAreaMarker(x: number, y: number, w: number, h: number): string {
+  return `<rect data-role="plot-area" x="${r2(x)}" y="${r2(y)}" width="${r2(w)}" height="${r2(h)}" fill="none" stroke="none"/>`;
+}
+
+/** Rough width of a text in px for layout (Helvetica-like: ~0.58 em per character). */
+export function textWidth(s: string, fontSize: number): number {
+  return [...s].length * fontSize * 0.58;
 }
 
 export function tickLabel(v: number): string {
