@@ -29,6 +29,7 @@ import { prepareColumns, metricRange } from '../correlate/similarity.ts';
 import { extractColumns } from '../correlate/nulls/types.ts';
 import { evaluate, histSpec, runReplicates, type ReplicateBatch, type ReplicateSpec } from '../correlate/replicates.ts';
 import { coarsen } from '../correlate/stats.ts';
+import { runWorker } from '../core/worker-call.ts';
 
 /** The parts of a fit a sampler needs (structured-clone friendly, for worker threads). */
 export interface GenerativeModel {
@@ -66,7 +67,10 @@ export function generativeModel(fit: IrtFit, scores: Float64Array, binary: boole
       precision[i] = Math.min(1e4, Math.max(1e-3, 1 / Math.max(ratio, 1e-4) - 1));
     }
   }
-  return { m, nTotal: n, a: fit.a, b: fit.b, c: fit.c, estimated: fit.estimated, theta: fit.theta, thetaSd: fit.thetaSd, itemCov: fit.itemCov, precision };
+  // Posterior draws need a prior: without one the sampling covariance would add its spread on top of
+  // the estimates' own, so maximum-likelihood fits are plugged in (the textbook parametric bootstrap).
+  const itemCov = fit.prior ? fit.itemCov : new Float64Array(3 * n).fill(NaN);
+  return { m, nTotal: n, a: fit.a, b: fit.b, c: fit.c, estimated: fit.estimated, theta: fit.theta, thetaSd: fit.thetaSd, itemCov, precision };
 }
 
 function prob(fit: Pick<IrtFit, 'a' | 'b' | 'c' | 'theta'>, k: number, i: number): number {
@@ -173,7 +177,10 @@ export interface NullCOutput {
   replicates: Float64Array;
   /** Coarse histograms (shares) of the observed pair similarities and the pooled Null C ones. */
   histograms: { lo: number; hi: number; bins: number; observed: number[]; nullC: number[] };
-  promptsUsed: number;
+  /** The prompts (dataset columns) and pairs (indices into them) the statistics use. */
+  columns: Int32Array;
+  pairs: Int32Array;
+  exactPairs: boolean;
 }
 
 /** Runs replicates [0, B) of Null C (in this thread by default; the stage may pass worker threads). */
@@ -212,7 +219,9 @@ export async function nullC(scores: Float64Array, m: number, n: number, fit: Irt
     test,
     replicates: replicateTable(batch, test.ksReplicates),
     histograms: { lo, hi, bins: 40, observed: coarsen(obsHist, hs, 40), nullC: coarsen(test.pooled, hs, 40) },
-    promptsUsed: nu,
+    columns,
+    pairs: pairSet.pairs,
+    exactPairs: pairSet.exact,
   };
 }
 
@@ -243,4 +252,23 @@ export function discriminationBias(fit: IrtFit, scores: Float64Array, refit: (si
     c++;
   }
   return c ? s / c : 0;
+}
+
+/** A NullCRunner over `workers` threads (contiguous replicate ranges; results do not depend on the split). */
+export function workerNullC(workers: number): NullCRunner {
+  return async (model, spec, B, tick) => {
+    const w = Math.max(1, Math.min(workers, B));
+    const bounds = Array.from({ length: w + 1 }, (_, i) => Math.round((i * B) / w));
+    const parts = await Promise.all(
+      bounds.slice(0, -1).map((from, i) => runWorker<ReplicateBatch>(new URL('./worker.ts', import.meta.url), { model, spec, from, to: bounds[i + 1] }, { label: 'irt', onTick: tick })),
+    );
+    const bins = histSpec(spec.metric).steps + 1;
+    const stats = new Float64Array(B * 3);
+    const hists = new Int32Array(B * bins);
+    for (const p of parts) {
+      stats.set(p.stats, p.from * 3);
+      hists.set(p.hists, p.from * bins);
+    }
+    return { from: 0, to: B, stats, hists };
+  };
 }
