@@ -26,7 +26,7 @@ export interface DimensionOptions {
   sweeps: number;
 }
 
-export const DEFAULT_DIMENSION: DimensionOptions = { folds: 5, maxDim: 5, lambdas: [1, 3, 10, 30], sweeps: 40 };
+export const DEFAULT_DIMENSION: DimensionOptions = { folds: 5, maxDim: 5, lambdas: [1, 3, 10], sweeps: 40 };
 
 export interface CvRow {
   k: number;

@@ -3,7 +3,10 @@
  * with two prompt families whose abilities correlate 0.5 (sized for the suite: 6 runs each,
  * k up to 2).
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+
+// Each test is well under a minute on an idle machine; the limit leaves room for a loaded one.
+vi.setConfig({ testTimeout: 600_000 });
 import { createRng } from '../../pipeline/core/rng.ts';
 import { crossValidateDimension, DEFAULT_DIMENSION } from '../../pipeline/irt/dimension.ts';
 import { simulateIrt } from './helpers.ts';

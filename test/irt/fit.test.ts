@@ -2,7 +2,10 @@
  * The 2PL fitter against an external oracle (LSAT, R ltm's published MML estimates), against the
  * Gauss–Hermite closed forms, and on simulated data with known parameters.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+
+// Each test is well under a minute on an idle machine; the limit leaves room for a loaded one.
+vi.setConfig({ testTimeout: 600_000 });
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { fitIrt, gaussHermite } from '../../pipeline/irt/fit.ts';

@@ -3,7 +3,10 @@
  * known guessing), and sanity of its output. The full calibration (≥ 200 matrices per setting at
  * real shapes) is bench/irt-calibration.ts; its results are in docs/irt.md.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+
+// Each test is well under a minute on an idle machine; the limit leaves room for a loaded one.
+vi.setConfig({ testTimeout: 600_000 });
 import { fitIrt } from '../../pipeline/irt/fit.ts';
 import { discriminationBias, nullC, ParametricNull, generativeModel } from '../../pipeline/irt/null.ts';
 import { binomialBand } from '../correlate/helpers.ts';

@@ -2,7 +2,10 @@
  * The irt stage end to end through the CLI (LSAT: an unusual 1,000 × 5 shape), its skips on bad
  * input, determinism, and the families verdict rules.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+
+// Each test is well under a minute on an idle machine; the limit leaves room for a loaded one.
+vi.setConfig({ testTimeout: 600_000 });
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
