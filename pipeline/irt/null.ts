@@ -30,6 +30,7 @@ import { extractColumns } from '../correlate/nulls/types.ts';
 import { evaluate, histSpec, runReplicates, type ReplicateBatch, type ReplicateSpec } from '../correlate/replicates.ts';
 import { coarsen } from '../correlate/stats.ts';
 import { runWorker } from '../core/worker-call.ts';
+import { splitReplicates } from '../correlate/parallel.ts';
 
 /** The parts of a fit a sampler needs (structured-clone friendly, for worker threads). */
 export interface GenerativeModel {
@@ -256,19 +257,6 @@ export function discriminationBias(fit: IrtFit, scores: Float64Array, refit: (si
 
 /** A NullCRunner over `workers` threads (contiguous replicate ranges; results do not depend on the split). */
 export function workerNullC(workers: number): NullCRunner {
-  return async (model, spec, B, tick) => {
-    const w = Math.max(1, Math.min(workers, B));
-    const bounds = Array.from({ length: w + 1 }, (_, i) => Math.round((i * B) / w));
-    const parts = await Promise.all(
-      bounds.slice(0, -1).map((from, i) => runWorker<ReplicateBatch>(new URL('./worker.ts', import.meta.url), { model, spec, from, to: bounds[i + 1] }, { label: 'irt', onTick: tick })),
-    );
-    const bins = histSpec(spec.metric).steps + 1;
-    const stats = new Float64Array(B * 3);
-    const hists = new Int32Array(B * bins);
-    for (const p of parts) {
-      stats.set(p.stats, p.from * 3);
-      hists.set(p.hists, p.from * bins);
-    }
-    return { from: 0, to: B, stats, hists };
-  };
+  return (model, spec, B, tick) =>
+    splitReplicates(spec.metric, B, workers, (from, to) => runWorker<ReplicateBatch>(new URL('./worker.ts', import.meta.url), { model, spec, from, to }, { label: 'irt', onTick: tick }));
 }

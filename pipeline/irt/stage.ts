@@ -4,17 +4,10 @@ import type { StageModule } from '../core/stage.ts';
 import { CovaryError } from '../core/errors.ts';
 import type { CorrelationResult } from '../correlate/index.ts';
 import { DEFAULT_OPTIONS as CORRELATE_DEFAULTS } from '../correlate/analyze.ts';
+import { intOption } from '../correlate/stage.ts';
 import { analyzeIrt, DEFAULT_IRT, IrtSkip, type IrtOptions } from './analyze.ts';
 import { inThreadNullC, workerNullC } from './null.ts';
 import type { IrtResult } from './index.ts';
-
-function intOption(argv: Record<string, unknown>, key: string, flag: string, fallback: number, min: number): number {
-  const v = argv[key];
-  if (v === undefined || v === null) return fallback;
-  const x = Number(v);
-  if (!Number.isInteger(x) || x < min) throw new CovaryError(`${flag} must be an integer ≥ ${min}, got ${String(v)}`, { field: flag });
-  return x;
-}
 
 export function parseGuessing(v: unknown): IrtOptions['guessing'] {
   if (v === undefined || v === null || v === 'none') return 'none';
