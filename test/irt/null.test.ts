@@ -12,7 +12,7 @@ import { discriminationBias, nullC, ParametricNull, generativeModel } from '../.
 import { binomialBand } from '../correlate/helpers.ts';
 import { simulateIrt, type SimSpec } from './helpers.ts';
 
-const SIMS = 40;
+const SIMS = 30;
 const B = 49;
 
 async function rejection(spec: SimSpec, guessing: number | null, seed0: number): Promise<{ meanSquared: number; mean: number; ks: number }> {
@@ -32,17 +32,17 @@ async function rejection(spec: SimSpec, guessing: number | null, seed0: number):
   return { meanSquared: hits.meanSquared / SIMS, mean: hits.mean / SIMS, ks: hits.ks / SIMS };
 }
 
-describe('Null C calibration (suite size: 40 matrices of 30 models × 60 prompts per setting, B = 49)', () => {
+describe('Null C calibration (suite size: 30 matrices of 30 models × 50 prompts per setting, B = 49)', () => {
   // p takes values k/50, so a calibrated test rejects P(p ≤ 0.04) = 4% of the time; the band is ±3 binomial sd.
   const [, hi] = binomialBand(0.04, SIMS);
   it('Rasch matrices (1% missing, some floor/ceiling prompts)', async () => {
-    const r = await rejection({ m: 30, n: 60, bSd: 1.2, extremes: 0.05, missing: 0.01 }, null, 100);
+    const r = await rejection({ m: 30, n: 50, bSd: 1.2, extremes: 0.05, missing: 0.01 }, null, 100);
     expect(r.meanSquared).toBeLessThanOrEqual(hi);
     expect(r.mean).toBeLessThanOrEqual(hi);
     expect(r.ks).toBeLessThanOrEqual(hi);
   });
   it('2PL matrices, σ(log a) = 0.6', async () => {
-    const r = await rejection({ m: 30, n: 60, logASd: 0.6, bSd: 1.2, missing: 0.01 }, null, 300);
+    const r = await rejection({ m: 30, n: 50, logASd: 0.6, bSd: 1.2, missing: 0.01 }, null, 300);
     expect(r.meanSquared).toBeLessThanOrEqual(hi);
     expect(r.mean).toBeLessThanOrEqual(hi);
     expect(r.ks).toBeLessThanOrEqual(hi);
