@@ -8,7 +8,7 @@ import type { ArtifactStore } from './store.ts';
 import type { Reporter } from './progress.ts';
 import { NotBuiltError } from './errors.ts';
 
-export const STAGE_ORDER = ['embed', 'index', 'correlate', 'cluster', 'reweight', 'explain', 'report'] as const;
+export const STAGE_ORDER = ['embed', 'index', 'correlate', 'irt', 'cluster', 'reweight', 'explain', 'report'] as const;
 export type StageName = (typeof STAGE_ORDER)[number];
 
 export interface StageContext {

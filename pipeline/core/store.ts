@@ -361,6 +361,14 @@ export class ArtifactStore {
     return true;
   }
 
+  /** A user-facing export beside the benchmark's artifacts (e.g. irt-items.csv); returns its path. */
+  async writeExport(name: string, file: string, text: string): Promise<string> {
+    if (file.includes('/') || file.includes('\\') || file.startsWith('.')) throw new Error(`export file name must be a plain name, got ${file}`);
+    const path = join(this.benchmarkDir(name), file);
+    await writeFileAtomic(path, text);
+    return path;
+  }
+
   /** Timings and other non-deterministic facts go here, never into results. */
   async appendLog(name: string, line: string): Promise<void> {
     const dir = join(this.benchmarkDir(name), 'logs');

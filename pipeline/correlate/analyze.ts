@@ -92,34 +92,14 @@ export async function correlate(input: ScoreMatrix, opts: CorrelateOptions, seed
   const notes: string[] = [];
 
   // 1. Which prompts enter the similarity statistics.
-  let allCorrect = 0, allWrong = 0, constant = 0, tooFew = 0, missingCells = 0;
-  const used: number[] = [];
-  for (let i = 0; i < n; i++) {
-    let c = 0, lo = Infinity, hi = -Infinity;
-    for (let k = 0; k < m; k++) {
-      const v = scores[k * n + i];
-      if (v !== v) {
-        missingCells++;
-        continue;
-      }
-      c++;
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-    if (c < minCommon) tooFew++;
-    else if (hi - lo <= 1e-12) {
-      if (lo === 1) allCorrect++;
-      else if (lo === 0) allWrong++;
-      else constant++;
-    } else used.push(i);
-  }
+  const { used, allCorrect, allWrong, constant, tooFew, missingCells } = selectPrompts(scores, m, n, minCommon);
   if (m < minCommon) throw new CorrelateSkip(`only ${m} models: similarity needs at least ${minCommon} models with both scores`);
   if (used.length < 3) {
     // Say which condition bites: prompts that vary but have too few models scored are not "not varying".
     const few = tooFew ? `, and ${tooFew} prompt${tooFew === 1 ? ' has' : 's have'} fewer than ${minCommon} models with a score` : '';
     throw new CorrelateSkip(`only ${used.length} prompts vary across at least ${minCommon} scored models${few}: nothing to correlate`);
   }
-  const columns = Int32Array.from(used);
+  const columns = used;
   const nu = columns.length;
   const obsCols = extractColumns(scores, m, n, columns);
   const prep = prepareColumns(metric, obsCols, m, nu, minCommon, binary);
@@ -179,8 +159,8 @@ export async function correlate(input: ScoreMatrix, opts: CorrelateOptions, seed
   barB.stop();
 
   // 6. Tests.
-  const testA = nullTest(specA.kind, B_A, obs.mean, obs.meanSquared, obsHist, batchA, bins);
-  const testB = nullTest(specB.kind, B_B, obs.mean, obs.meanSquared, obsHist, batchB, bins);
+  const testA = nullTest(methodOf(specA.kind), B_A, obs.mean, obs.meanSquared, obsHist, batchA, bins);
+  const testB = nullTest(methodOf(specB.kind), B_B, obs.mean, obs.meanSquared, obsHist, batchB, bins);
   if (diagnostics) testB.mixing = diagnostics;
   if (binary) {
     notes.push('Null B keeps every model\u2019s and every prompt\u2019s total, i.e. it draws from the matrices a Rasch model (one strength per model, one difficulty per prompt, equal discrimination) makes equally likely. Structure beyond it comes from prompt families that specific models are good or bad at, or from prompts that separate strong from weak models more sharply than others (unequal discrimination).');
@@ -284,31 +264,72 @@ export async function correlate(input: ScoreMatrix, opts: CorrelateOptions, seed
     replicatesA: replicateTable(batchA, testA.ksReplicates),
     replicatesB: replicateTable(batchB, testB.ksReplicates),
   };
+}
 
-  function nullTest(kind: string, B: number, mean: number, meanSquared: number, oHist: Int32Array, batch: ReplicateBatch, nb: number): NullTest & { ksReplicates: Float64Array; pooled: Float64Array } {
-    const pooledH = pooledHistogram(batch, nb);
-    const D = ksDistance(oHist, pooledH);
-    const ds = ksLeaveOneOut(batch.hists, pooledH, B, nb);
-    const means = new Float64Array(B);
-    const sq = new Float64Array(B);
-    for (let b = 0; b < B; b++) {
-      means[b] = batch.stats[3 * b];
-      sq[b] = batch.stats[3 * b + 1];
-    }
-    const ks = compare(D, ds);
-    const t: NullTest & { ksReplicates: Float64Array; pooled: Float64Array } = {
-      method: kind === 'A' ? 'column-permutation' : kind === 'B-curveball' ? 'curveball' : 'residual-permutation',
-      B,
-      ...compare(mean, means),
-      meanSquared: compare(meanSquared, sq),
-      ks: { D, ...ks },
-      ksReplicates: ds,
-      pooled: pooledH,
-    };
-    Object.defineProperty(t, 'ksReplicates', { enumerable: false });
-    Object.defineProperty(t, 'pooled', { enumerable: false });
-    return t;
+/** One null's test from its replicates: the three statistics against the observed ones (used by irt's Null C too). */
+export function nullTest(method: string, B: number, mean: number, meanSquared: number, oHist: Int32Array, batch: ReplicateBatch, nb: number): NullTest & { ksReplicates: Float64Array; pooled: Float64Array } {
+  const pooledH = pooledHistogram(batch, nb);
+  const D = ksDistance(oHist, pooledH);
+  const ds = ksLeaveOneOut(batch.hists, pooledH, B, nb);
+  const means = new Float64Array(B);
+  const sq = new Float64Array(B);
+  for (let b = 0; b < B; b++) {
+    means[b] = batch.stats[3 * b];
+    sq[b] = batch.stats[3 * b + 1];
   }
+  const ks = compare(D, ds);
+  const t: NullTest & { ksReplicates: Float64Array; pooled: Float64Array } = {
+    method,
+    B,
+    ...compare(mean, means),
+    meanSquared: compare(meanSquared, sq),
+    ks: { D, ...ks },
+    ksReplicates: ds,
+    pooled: pooledH,
+  };
+  Object.defineProperty(t, 'ksReplicates', { enumerable: false });
+  Object.defineProperty(t, 'pooled', { enumerable: false });
+  return t;
+}
+
+function methodOf(kind: ReplicateSpec['kind']): string {
+  return kind === 'A' ? 'column-permutation' : kind === 'B-curveball' ? 'curveball' : 'residual-permutation';
+}
+
+export interface PromptSelection {
+  /** Dataset columns that enter the similarity statistics (observed by enough models, not constant). */
+  used: Int32Array;
+  allCorrect: number;
+  allWrong: number;
+  constant: number;
+  tooFew: number;
+  missingCells: number;
+}
+
+/** Which prompts enter the similarity statistics (shared with irt's Null C so both use the same prompts). */
+export function selectPrompts(scores: Float64Array, m: number, n: number, minCommon: number): PromptSelection {
+  let allCorrect = 0, allWrong = 0, constant = 0, tooFew = 0, missingCells = 0;
+  const used: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let c = 0, lo = Infinity, hi = -Infinity;
+    for (let k = 0; k < m; k++) {
+      const v = scores[k * n + i];
+      if (v !== v) {
+        missingCells++;
+        continue;
+      }
+      c++;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    if (c < minCommon) tooFew++;
+    else if (hi - lo <= 1e-12) {
+      if (lo === 1) allCorrect++;
+      else if (lo === 0) allWrong++;
+      else constant++;
+    } else used.push(i);
+  }
+  return { used: Int32Array.from(used), allCorrect, allWrong, constant, tooFew, missingCells };
 }
 
 function pooledHistogram(batch: ReplicateBatch, nb: number): Float64Array {
@@ -354,7 +375,7 @@ function ksLeaveOneOut(hists: Int32Array, pooled: Float64Array, B: number, nb: n
   return ds;
 }
 
-function replicateTable(batch: ReplicateBatch, ks: Float64Array): Float64Array {
+export function replicateTable(batch: ReplicateBatch, ks: Float64Array): Float64Array {
   const B = ks.length;
   const out = new Float64Array(B * 3);
   for (let b = 0; b < B; b++) {

@@ -18,21 +18,23 @@ function call<T>(req: WorkerRequest, tick: (n: number) => void): Promise<T> {
 
 /** A ReplicateRunner that splits [0, B) into `workers` contiguous ranges. */
 export function workerRunner(workers: number): ReplicateRunner {
-  return async (spec: ReplicateSpec, B: number, tick: (n: number) => void): Promise<ReplicateBatch> => {
-    const w = Math.max(1, Math.min(workers, B));
-    const bounds = Array.from({ length: w + 1 }, (_, i) => Math.round((i * B) / w));
-    const parts = await Promise.all(
-      bounds.slice(0, -1).map((from, i) => call<ReplicateBatch>({ type: 'replicates', spec, from, to: bounds[i + 1] }, tick)),
-    );
-    const bins = histSpec(spec.metric).steps + 1;
-    const stats = new Float64Array(B * 3);
-    const hists = new Int32Array(B * bins);
-    for (const p of parts) {
-      stats.set(p.stats, p.from * 3);
-      hists.set(p.hists, p.from * bins);
-    }
-    return { from: 0, to: B, stats, hists };
-  };
+  return (spec: ReplicateSpec, B: number, tick: (n: number) => void) =>
+    splitReplicates(spec.metric, B, workers, (from, to) => call<ReplicateBatch>({ type: 'replicates', spec, from, to }, tick));
+}
+
+/** Runs [0, B) as `workers` contiguous ranges through `runRange` and joins the batches (also used by irt's Null C). */
+export async function splitReplicates(metric: ReplicateSpec['metric'], B: number, workers: number, runRange: (from: number, to: number) => Promise<ReplicateBatch>): Promise<ReplicateBatch> {
+  const w = Math.max(1, Math.min(workers, B));
+  const bounds = Array.from({ length: w + 1 }, (_, i) => Math.round((i * B) / w));
+  const parts = await Promise.all(bounds.slice(0, -1).map((from, i) => runRange(from, bounds[i + 1])));
+  const bins = histSpec(metric).steps + 1;
+  const stats = new Float64Array(B * 3);
+  const hists = new Int32Array(B * bins);
+  for (const p of parts) {
+    stats.set(p.stats, p.from * 3);
+    hists.set(p.hists, p.from * bins);
+  }
+  return { from: 0, to: B, stats, hists };
 }
 
 /** Top-k over worker threads (row blocks dealt round-robin so the triangle is shared evenly). */

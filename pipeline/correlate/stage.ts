@@ -10,7 +10,7 @@ import { correlateMemoryAdvice, estimateCorrelateMemory } from './memory.ts';
 
 const METRICS: SimilarityMetric[] = ['pearson', 'cosine', 'jaccard', 'hamming'];
 
-function intOption(argv: Record<string, unknown>, key: string, flag: string, fallback: number, min: number): number {
+export function intOption(argv: Record<string, unknown>, key: string, flag: string, fallback: number, min: number): number {
   const v = argv[key];
   if (v === undefined || v === null) return fallback;
   const x = Number(v);

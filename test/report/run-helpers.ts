@@ -7,7 +7,7 @@ import { ANSWER_NONE, countMissing, isBinary, type Dataset } from '../../pipelin
 import { createRng } from '../../pipeline/core/rng.ts';
 
 /** Small replicate counts: enough to exercise every code path, fast enough for CI. */
-export const SMALL_B = ['--permutations', '99', '--permutations-b', '19', '--bootstrap', '100', '--null-b-samples', '10', '--restarts', '3'];
+export const SMALL_B = ['--permutations', '99', '--permutations-b', '19', '--bootstrap', '100', '--null-b-samples', '10', '--restarts', '3', '--permutations-c', '19', '--q3-replicates', '3', '--max-dim', '2'];
 
 import { runCli } from '../helpers/cli.ts';
 

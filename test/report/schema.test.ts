@@ -154,7 +154,7 @@ async function inputsFrom(dataDir: string, bench: string, commandLine: string): 
   const { dataset, manifest } = await store.loadDataset(bench);
   const stages: Record<string, StageState> = {};
   const stageOptions: Record<string, Record<string, unknown>> = {};
-  for (const s of ['embed', 'index', 'correlate', 'cluster', 'reweight', 'explain']) {
+  for (const s of ['embed', 'index', 'correlate', 'irt', 'cluster', 'reweight', 'explain']) {
     const a = await store.readStage(bench, s);
     stages[s] = !a ? { status: 'missing', reason: 'not run' } : a.status === 'skipped' ? { status: 'skipped', reason: a.skipReason ?? 'skipped' } : { status: 'ok', reason: null };
     if (a) stageOptions[s] = a.options;

@@ -1,0 +1,262 @@
+/**
+ * Null C, "one ability axis" (METHOD §2): a parametric bootstrap from the fitted unidimensional
+ * model. Each replicate draws every model's ability from its (Laplace-approximated) posterior,
+ * θ_k ~ N(θ̂_k, sd_k²), every prompt's (log a, b) from its Laplace posterior (under the empirical
+ * Bayes prior; the sampling distribution without priors), then every observed cell from the item
+ * response function; missing cells stay missing, the lower asymptote is respected. Drawing the
+ * item parameters, not plugging in their modes, keeps the replicates' spread of discriminations
+ * at the level the data support: plug-in estimates from tens of models are over-dispersed (without
+ * shrinkage) or under-dispersed (with it), and the mean squared correlation follows that spread. The replicate then goes through exactly the
+ * statistics of Null A/B (correlate's prompt selection, pair sample, `evaluate` and `nullTest`).
+ *
+ * Why posterior draws rather than fresh θ ~ N(0, 1): the statistics (mean correlation above all)
+ * grow with the spread of the abilities of the models actually compared. Conditioning on those
+ * models, as Null B does by keeping their totals, removes the between-replicate variation of the
+ * ability spread among 30–100 models that the data do not have (it would only cost power), while
+ * the posterior sd keeps the uncertainty about each model's ability.
+ *
+ * Graded scores: each cell is drawn from a Beta distribution with the fitted mean P and a
+ * per-prompt precision φ_i matched to the observed residual variance, Var = P(1 − P)/(1 + φ_i).
+ */
+import { FastRng } from '../correlate/fast-rng.ts';
+import type { NullSampler } from '../correlate/nulls/types.ts';
+import type { IrtFit } from './fit.ts';
+import type { NullTest, SimilarityMetric } from '../correlate/index.ts';
+import { createRng } from '../core/rng.ts';
+import { nullTest, replicateTable, selectPrompts } from '../correlate/analyze.ts';
+import { choosePairs } from '../correlate/pairs.ts';
+import { prepareColumns, metricRange } from '../correlate/similarity.ts';
+import { extractColumns } from '../correlate/nulls/types.ts';
+import { evaluate, histSpec, runReplicates, type ReplicateBatch, type ReplicateSpec } from '../correlate/replicates.ts';
+import { coarsen } from '../correlate/stats.ts';
+import { runWorker } from '../core/worker-call.ts';
+import { splitReplicates } from '../correlate/parallel.ts';
+
+/** The parts of a fit a sampler needs (structured-clone friendly, for worker threads). */
+export interface GenerativeModel {
+  m: number;
+  nTotal: number;
+  a: Float64Array;
+  b: Float64Array;
+  c: Float64Array;
+  estimated: Uint8Array;
+  theta: Float64Array;
+  thetaSd: Float64Array;
+  /** Per item: var log a, cov, var b (NaN when unknown: the modes are used). */
+  itemCov: Float64Array;
+  /** Beta precision per prompt for graded scores; null for 0/1 data. */
+  precision: Float64Array | null;
+}
+
+export function generativeModel(fit: IrtFit, scores: Float64Array, binary: boolean): GenerativeModel {
+  const { m, n } = fit;
+  let precision: Float64Array | null = null;
+  if (!binary) {
+    precision = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let s = 0, c = 0;
+      for (let k = 0; k < m; k++) {
+        const x = scores[k * n + i];
+        if (x !== x || !fit.estimated[i]) continue;
+        const P = prob(fit, k, i);
+        const v = P * (1 - P);
+        if (v < 1e-9) continue;
+        s += ((x - P) ** 2) / v;
+        c++;
+      }
+      const ratio = c ? s / c : 1;
+      precision[i] = Math.min(1e4, Math.max(1e-3, 1 / Math.max(ratio, 1e-4) - 1));
+    }
+  }
+  // Posterior draws need a prior: without one the sampling covariance would add its spread on top of
+  // the estimates' own, so maximum-likelihood fits are plugged in (the textbook parametric bootstrap).
+  const itemCov = fit.prior ? fit.itemCov : new Float64Array(3 * n).fill(NaN);
+  return { m, nTotal: n, a: fit.a, b: fit.b, c: fit.c, estimated: fit.estimated, theta: fit.theta, thetaSd: fit.thetaSd, itemCov, precision };
+}
+
+function prob(fit: Pick<IrtFit, 'a' | 'b' | 'c' | 'theta'>, k: number, i: number): number {
+  return fit.c[i] + (1 - fit.c[i]) / (1 + Math.exp(-fit.a[i] * (fit.theta[k] - fit.b[i])));
+}
+
+export class ParametricNull implements NullSampler {
+  readonly method = 'parametric-bootstrap';
+  readonly m: number;
+  readonly n: number;
+  private readonly g: GenerativeModel;
+  private readonly scores: Float64Array;
+  private readonly columns: Int32Array;
+  private readonly seed: number;
+
+  constructor(g: GenerativeModel, scores: Float64Array, columns: Int32Array, seed: number) {
+    this.g = g;
+    this.m = g.m;
+    this.n = columns.length;
+    this.scores = scores;
+    this.columns = columns;
+    this.seed = seed;
+  }
+
+  draw(rep: number, out: Float64Array): void {
+    const { m, nTotal, a, b, c, estimated, theta, thetaSd, itemCov, precision } = this.g;
+    const rng = FastRng.forReplicate(this.seed, 'nullC', rep);
+    const th = new Float64Array(m);
+    for (let k = 0; k < m; k++) th[k] = theta[k] + thetaSd[k] * normal(rng);
+    for (let j = 0; j < this.n; j++) {
+      const i = this.columns[j];
+      const o = j * m;
+      let ai = a[i], bi = b[i];
+      const vA = itemCov[3 * i], cAB = itemCov[3 * i + 1], vB = itemCov[3 * i + 2];
+      if (estimated[i] && vA > 0 && vB > 0) {
+        const dA = Math.sqrt(vA) * normal(rng);
+        ai = a[i] * Math.exp(dA);
+        bi = b[i] + (cAB / vA) * dA + Math.sqrt(Math.max(0, vB - (cAB * cAB) / vA)) * normal(rng);
+      }
+      for (let k = 0; k < m; k++) {
+        const x = this.scores[k * nTotal + i];
+        if (x !== x) {
+          out[o + k] = NaN;
+          continue;
+        }
+        if (!estimated[i]) {
+          out[o + k] = x;
+          continue;
+        }
+        const P = c[i] + (1 - c[i]) / (1 + Math.exp(-ai * (th[k] - bi)));
+        out[o + k] = precision ? beta(rng, P * precision[i], (1 - P) * precision[i]) : rng.next() < P ? 1 : 0;
+      }
+    }
+  }
+}
+
+export function normal(rng: FastRng): number {
+  let u = 0;
+  while (u === 0) u = rng.next();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.next());
+}
+
+/** Gamma(shape, 1) by Marsaglia & Tsang (2000), with the shape < 1 boost. */
+function gamma(rng: FastRng, shape: number): number {
+  if (shape < 1) {
+    let u = 0;
+    while (u === 0) u = rng.next();
+    return gamma(rng, shape + 1) * Math.pow(u, 1 / shape);
+  }
+  const d = shape - 1 / 3;
+  const cc = 1 / Math.sqrt(9 * d);
+  for (;;) {
+    let x, v;
+    do {
+      x = normal(rng);
+      v = 1 + cc * x;
+    } while (v <= 0);
+    v = v * v * v;
+    const u = rng.next();
+    if (u < 1 - 0.0331 * x ** 4 || Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
+  }
+}
+
+function beta(rng: FastRng, alpha: number, betaParam: number): number {
+  if (!(alpha > 1e-9)) return 0;
+  if (!(betaParam > 1e-9)) return 1;
+  const x = gamma(rng, alpha);
+  const y = gamma(rng, betaParam);
+  return x + y > 0 ? x / (x + y) : alpha / (alpha + betaParam);
+}
+
+export interface NullCOptions {
+  metric: SimilarityMetric;
+  /** Pairs for the distribution statistics (as correlate's --pair-sample). */
+  pairSample: number;
+  minCommonModels: number;
+  /** Replicates. */
+  B: number;
+}
+
+export interface NullCOutput {
+  test: NullTest;
+  /** B × 3: each replicate's mean, mean squared similarity and KS D. */
+  replicates: Float64Array;
+  /** Coarse histograms (shares) of the observed pair similarities and the pooled Null C ones. */
+  histograms: { lo: number; hi: number; bins: number; observed: number[]; nullC: number[] };
+  /** The prompts (dataset columns) and pairs (indices into them) the statistics use. */
+  columns: Int32Array;
+  pairs: Int32Array;
+  exactPairs: boolean;
+}
+
+/** Runs replicates [0, B) of Null C (in this thread by default; the stage may pass worker threads). */
+export type NullCRunner = (model: GenerativeModel, spec: ReplicateSpec, B: number, tick: (k: number) => void) => Promise<ReplicateBatch>;
+
+export const inThreadNullC: NullCRunner = async (model, spec, B, tick) => runReplicates(spec, 0, B, () => tick(1), new ParametricNull(model, spec.scores, spec.columns, spec.seed));
+
+/**
+ * Null C's test: observed statistics on the same prompts and pairs as correlate (same selection,
+ * same seeded pair sample for the same seed and options), against B replicates from the fit.
+ * Null when fewer than 3 prompts vary.
+ */
+export async function nullC(scores: Float64Array, m: number, n: number, fit: IrtFit, binary: boolean, o: NullCOptions, seed: number, runner: NullCRunner = inThreadNullC, tick: (k: number) => void = () => {}): Promise<NullCOutput | null> {
+  const minCommon = Math.max(o.metric === 'pearson' ? 3 : 2, Math.floor(o.minCommonModels));
+  const { used: columns } = selectPrompts(scores, m, n, minCommon);
+  const nu = columns.length;
+  if (nu < 3 || m < minCommon) return null;
+  // The correlate stage's pair sample for this seed: the observed column matches correlate.json.
+  const pairSet = choosePairs(nu, Math.max(1, Math.floor(o.pairSample)), createRng(seed).fork('correlate').fork('pairs'));
+  const prep = prepareColumns(o.metric, extractColumns(scores, m, n, columns), m, nu, minCommon, binary);
+  let incomplete = 0;
+  for (let i = 0; i < nu; i++) if (!prep.complete[i]) incomplete++;
+  const closedMean = incomplete === 0 && (o.metric === 'pearson' || o.metric === 'cosine');
+  const closedSquared = closedMean && nu * m <= 2 * pairSet.pairs.length;
+  const hs = histSpec(o.metric);
+  const bins = hs.steps + 1;
+  const obsHist = new Int32Array(bins);
+  const obs = evaluate(prep, pairSet.pairs, closedMean, closedSquared, obsHist, hs);
+  const B = Math.max(1, Math.floor(o.B));
+  // `kind` is unused here: the replicates come from the ParametricNull the runner builds.
+  const spec: ReplicateSpec = { metric: o.metric, minCommon, binary, m, nTotal: n, scores, columns, pairs: pairSet.pairs, closedMean, closedSquared, kind: 'A', seed: createRng(seed).fork('irt').fork('nullC').int(0x7fffffff), trades: 0 };
+  const batch = await runner(generativeModel(fit, scores, binary), spec, B, tick);
+  const test = nullTest('parametric-bootstrap', B, obs.mean, obs.meanSquared, obsHist, batch, bins);
+  const [lo, hi] = metricRange(o.metric);
+  return {
+    test,
+    replicates: replicateTable(batch, test.ksReplicates),
+    histograms: { lo, hi, bins: 40, observed: coarsen(obsHist, hs, 40), nullC: coarsen(test.pooled, hs, 40) },
+    columns,
+    pairs: pairSet.pairs,
+    exactPairs: pairSet.exact,
+  };
+}
+
+/**
+ * Bootstrap bias correction of the discriminations used to generate Null C. With tens of models
+ * per prompt, estimated discriminations are biased upwards (as logistic-regression slopes are in
+ * small samples), and a null generated from them overstates the correlation one ability axis
+ * produces. One matrix is simulated from the fit (same missing cells), refitted with the same
+ * options, and the mean shift δ of log a is removed: a ← a·exp(−δ). Returns δ.
+ */
+export function discriminationBias(fit: IrtFit, scores: Float64Array, refit: (sim: Float64Array) => IrtFit, seed: number): number {
+  const { m, n } = fit;
+  const rng = FastRng.forReplicate(seed, 'nullC-bias', 0);
+  const sim = new Float64Array(m * n);
+  for (let k = 0; k < m; k++) {
+    for (let i = 0; i < n; i++) {
+      const x = scores[k * n + i];
+      if (x !== x) sim[k * n + i] = NaN;
+      else if (!fit.estimated[i]) sim[k * n + i] = x;
+      else sim[k * n + i] = rng.next() < prob(fit, k, i) ? 1 : 0;
+    }
+  }
+  const f2 = refit(sim);
+  let s = 0, c = 0;
+  for (let i = 0; i < n; i++) {
+    if (!fit.estimated[i] || !f2.estimated[i]) continue;
+    s += Math.log(f2.a[i]) - Math.log(fit.a[i]);
+    c++;
+  }
+  return c ? s / c : 0;
+}
+
+/** A NullCRunner over `workers` threads (contiguous replicate ranges; results do not depend on the split). */
+export function workerNullC(workers: number): NullCRunner {
+  return (model, spec, B, tick) =>
+    splitReplicates(spec.metric, B, workers, (from, to) => runWorker<ReplicateBatch>(new URL('./worker.ts', import.meta.url), { model, spec, from, to }, { label: 'irt', onTick: tick }));
+}

@@ -1,0 +1,218 @@
+/**
+ * Local dependence after the unidimensional fit (METHOD §2b): Yen's Q3 and residual groups.
+ *
+ * Q3_ij is the Pearson correlation, over the models that have both, of the residuals
+ * S[k,i] − P̂_i(θ̂_k) of prompts i and j. It is computed on the same prompt pairs as the
+ * similarity statistics (all pairs, or correlate's seeded pair sample when there are more than
+ * --pair-sample). Q3 is biased slightly negative (θ̂_k is estimated from the same cells), so it is
+ * judged against its Null C distribution: each replicate draws a matrix from the fit (ParametricNull),
+ * re-estimates every model's ability on it with the item parameters fixed, and computes Q3 on the
+ * same pairs. Residual groups: prompts whose residuals co-vary, found by k-means (k by silhouette)
+ * on the prompts' loadings on the leading principal components of the standardised residuals.
+ */
+import type { Rng } from '../core/rng.ts';
+import type { NullComparison } from '../correlate/index.ts';
+import { prepareColumns, pairSimilarity } from '../correlate/similarity.ts';
+import { evaluate, histSpec } from '../correlate/replicates.ts';
+import { compare, quantileSorted } from '../correlate/stats.ts';
+import { clusterPoints } from '../cluster/cluster.ts';
+import { DEFAULT_KMEANS_OPTIONS } from '../cluster/cluster.ts';
+import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { abilityMode, prob, type IrtFit } from './fit.ts';
+import { generativeModel, ParametricNull } from './null.ts';
+
+/**
+ * Residuals S[k,i] − P̂_i(θ̂_k) as an m × n row-major matrix (NaN where the cell is missing or the
+ * prompt was not estimated). Explain can regress Q3 = Pearson correlation of two columns on
+ * semantic similarity from this.
+ */
+export function residualMatrix(scores: Float64Array, fit: Pick<IrtFit, 'm' | 'n' | 'a' | 'b' | 'c' | 'theta' | 'estimated'>): Float64Array {
+  const { m, n } = fit;
+  const out = new Float64Array(m * n);
+  for (let k = 0; k < m; k++) {
+    for (let i = 0; i < n; i++) {
+      const x = scores[k * n + i];
+      out[k * n + i] = x !== x || !fit.estimated[i] ? NaN : x - prob(fit.a[i], fit.b[i], fit.c[i], fit.theta[k]);
+    }
+  }
+  return out;
+}
+
+/** Column-major residual columns of the chosen prompts (the layout prepareColumns takes). */
+function residualColumns(scores: Float64Array, m: number, n: number, columns: Int32Array, a: ArrayLike<number>, b: ArrayLike<number>, c: ArrayLike<number>, theta: ArrayLike<number>, out: Float64Array): Float64Array {
+  for (let j = 0; j < columns.length; j++) {
+    const i = columns[j];
+    for (let k = 0; k < m; k++) {
+      const x = scores[k * n + i];
+      out[j * m + k] = x !== x ? NaN : x - prob(a[i], b[i], c[i], theta[k]);
+    }
+  }
+  return out;
+}
+
+export interface Q3Summary {
+  /** Prompt pairs Q3 was computed on, and whether that is every pair. */
+  pairs: number;
+  exact: boolean;
+  observed: { mean: number; meanSquared: number; p99: number; max: number };
+  /** Null C distribution of the mean and mean squared Q3 (R replicates). */
+  nullC: { replicates: number; mean: NullComparison; meanSquared: NullComparison; p99: number };
+  /** Observed pairs whose Q3 exceeds Null C's pooled 99th percentile, and how many 1% of pairs would be. */
+  pairsAboveNullP99: number;
+  expectedAboveNullP99: number;
+}
+
+export interface ResidualGroup {
+  /** Dataset item indices. */
+  prompts: number[];
+  size: number;
+  /** Mean Q3 over pairs within the group (all pairs up to 5,000, else a seeded sample). */
+  strength: number;
+}
+
+/**
+ * Q3 on the given pairs (indices into `columns`) against R Null C replicates. `columns` are the
+ * prompts that vary (correlate's selection) and are estimated.
+ */
+export function q3Test(scores: Float64Array, m: number, n: number, fit: IrtFit, binary: boolean, columns: Int32Array, pairs: Int32Array, exact: boolean, R: number, seed: number): { summary: Q3Summary; values: Float64Array } {
+  const nu = columns.length;
+  const P = pairs.length / 2;
+  const hs = histSpec('pearson');
+  const cols = new Float64Array(nu * m);
+  residualColumns(scores, m, n, columns, fit.a, fit.b, fit.c, fit.theta, cols);
+  const values = new Float64Array(P);
+  const prep = prepareColumns('pearson', cols, m, nu, 3, false);
+  const obs = evaluate(prep, pairs, false, false, new Int32Array(hs.steps + 1), hs, values);
+  const sorted = Array.from(values).filter((v) => v === v).sort((x, y) => x - y);
+  const g = generativeModel(fit, scores, binary);
+  const sampler = new ParametricNull(g, scores, columns, seed);
+  const draw = new Float64Array(nu * m);
+  const full = new Float64Array(m * n).fill(NaN);
+  const theta = new Float64Array(m);
+  const means: number[] = [];
+  const squares: number[] = [];
+  const pooled: number[] = [];
+  const repValues = new Float64Array(P);
+  const useCols = new Uint8Array(n);
+  for (const i of columns) useCols[i] = 1;
+  let rprep;
+  for (let r = 0; r < R; r++) {
+    sampler.draw(r, draw);
+    for (let j = 0; j < nu; j++) for (let k = 0; k < m; k++) full[k * n + columns[j]] = draw[j * m + k];
+    for (let k = 0; k < m; k++) theta[k] = abilityMode(full.subarray(k * n, (k + 1) * n), fit.a, fit.b, fit.c, useCols, fit.theta[k])[0];
+    residualColumns(full, m, n, columns, fit.a, fit.b, fit.c, theta, draw);
+    rprep = prepareColumns('pearson', draw, m, nu, 3, false, rprep);
+    const st = evaluate(rprep, pairs, false, false, new Int32Array(hs.steps + 1), hs, repValues);
+    means.push(st.mean);
+    squares.push(st.meanSquared);
+    // Keep a thinned pool of replicate Q3 values for the null's 99th percentile.
+    const step = Math.max(1, Math.floor((P * R) / 200_000));
+    for (let q = r % step; q < P; q += step) if (repValues[q] === repValues[q]) pooled.push(repValues[q]);
+  }
+  pooled.sort((x, y) => x - y);
+  const p99 = quantileSorted(pooled, 0.99);
+  let above = 0;
+  for (const v of sorted) if (v > p99) above++;
+  return {
+    summary: {
+      pairs: P,
+      exact,
+      observed: { mean: obs.mean, meanSquared: obs.meanSquared, p99: quantileSorted(sorted, 0.99), max: sorted.length ? sorted[sorted.length - 1] : NaN },
+      nullC: { replicates: R, mean: compare(obs.mean, means), meanSquared: compare(obs.meanSquared, squares), p99 },
+      pairsAboveNullP99: above,
+      expectedAboveNullP99: 0.01 * sorted.length,
+    },
+    values,
+  };
+}
+
+/**
+ * Groups of prompts with high mutual residual co-variation: k-means (k from 2 to 8 by silhouette)
+ * on each prompt's loadings on the top `components` principal components of the standardised
+ * residuals (computed through the m × m Gram matrix, as METHOD §1 does for similarities).
+ * Groups of fewer than 3 prompts are dropped; the rest are sorted by strength (mean within Q3).
+ */
+export function residualGroups(scores: Float64Array, m: number, n: number, fit: IrtFit, columns: Int32Array, components: number, rng: Rng): ResidualGroup[] {
+  const nu = columns.length;
+  if (nu < 6 || m < 4) return [];
+  const cols = residualColumns(scores, m, n, columns, fit.a, fit.b, fit.c, fit.theta, new Float64Array(nu * m));
+  // Standardise each column over its observed models; missing → 0 (the column mean).
+  for (let j = 0; j < nu; j++) {
+    let s = 0, ss = 0, c = 0;
+    for (let k = 0; k < m; k++) {
+      const v = cols[j * m + k];
+      if (v === v) {
+        s += v;
+        ss += v * v;
+        c++;
+      }
+    }
+    const mu = c ? s / c : 0;
+    const sd = c > 1 ? Math.sqrt(Math.max(ss / c - mu * mu, 0)) : 0;
+    for (let k = 0; k < m; k++) {
+      const v = cols[j * m + k];
+      cols[j * m + k] = v === v && sd > 1e-12 ? (v - mu) / sd / Math.sqrt(m) : 0;
+    }
+  }
+  const G = new Matrix(m, m);
+  for (let j = 0; j < nu; j++) {
+    const o = j * m;
+    for (let k = 0; k < m; k++) {
+      const v = cols[o + k];
+      if (v === 0) continue;
+      for (let l = 0; l <= k; l++) G.set(k, l, G.get(k, l) + v * cols[o + l]);
+    }
+  }
+  for (let k = 0; k < m; k++) for (let l = 0; l < k; l++) G.set(l, k, G.get(k, l));
+  const e = new EigenvalueDecomposition(G, { assumeSymmetric: true });
+  const vals = e.realEigenvalues;
+  const order = vals.map((_, i) => i).sort((x, y) => vals[y] - vals[x]);
+  const d = Math.max(1, Math.min(components, m - 1));
+  const coords = new Float64Array(nu * d);
+  for (let t = 0; t < d; t++) {
+    const vec = e.eigenvectorMatrix.getColumn(order[t]);
+    for (let j = 0; j < nu; j++) {
+      let s = 0;
+      for (let k = 0; k < m; k++) s += cols[j * m + k] * vec[k];
+      coords[j * d + t] = s;
+    }
+  }
+  const chosen = clusterPoints(coords, nu, d, { ...DEFAULT_KMEANS_OPTIONS, kMin: 2, kMax: 8, restarts: 3 }, rng);
+  const labels = chosen.assignments;
+  const prep = prepareColumns('pearson', residualColumns(scores, m, n, columns, fit.a, fit.b, fit.c, fit.theta, new Float64Array(nu * m)), m, nu, 3, false);
+  const groups: ResidualGroup[] = [];
+  for (let g = 0; g < chosen.k; g++) {
+    const members: number[] = [];
+    for (let j = 0; j < nu; j++) if (labels[j] === g) members.push(j);
+    if (members.length < 3) continue;
+    let s = 0, c = 0;
+    const pairsWithin = (members.length * (members.length - 1)) / 2;
+    const sample = pairsWithin <= 5000;
+    const gr = rng.fork(`strength-${g}`);
+    for (let t = 0; t < (sample ? pairsWithin : 5000); t++) {
+      let x: number, y: number;
+      if (sample) {
+        // Enumerate all pairs in order.
+        let q = t, a = 0;
+        while (q >= members.length - 1 - a) {
+          q -= members.length - 1 - a;
+          a++;
+        }
+        x = members[a];
+        y = members[a + 1 + q];
+      } else {
+        x = members[gr.int(members.length)];
+        do y = members[gr.int(members.length)];
+        while (y === x);
+      }
+      const v = pairSimilarity(prep, x, y);
+      if (v === v) {
+        s += v;
+        c++;
+      }
+    }
+    groups.push({ prompts: members.map((j) => columns[j]), size: members.length, strength: c ? s / c : NaN });
+  }
+  groups.sort((x, y) => y.strength - x.strength);
+  return groups;
+}
