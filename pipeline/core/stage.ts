@@ -47,6 +47,8 @@ export interface StageModule {
   options: Record<string, Options>;
   /** Check this stage's option values without doing any work (throws a CovaryError); `run` calls it for every stage up front. */
   validate?(argv: Record<string, unknown>): void;
+  /** Set for a stage `covary run` leaves out unless asked (`--with <name>`): still too slow or unproven at real sizes. */
+  optIn?: string;
   run(ctx: StageContext, bench: string, argv: Record<string, unknown>): Promise<StageOutcome>;
 }
 

@@ -6,7 +6,7 @@ import { makeContext, printResult, type GlobalArgs } from '../context.ts';
 import type { StageOutcome } from '../../core/stage.ts';
 import { CovaryError, checkOptions } from '../../core/errors.ts';
 
-type RunArgs = GlobalArgs & { name?: string; demo: boolean; paths?: string[]; force: boolean } & Record<string, unknown>;
+type RunArgs = GlobalArgs & { name?: string; demo: boolean; paths?: string[]; force: boolean; with?: string[] } & Record<string, unknown>;
 
 /** Options of every stage, merged; the first stage to declare a name owns it. */
 function allStageOptions(): Record<string, Options> {
@@ -37,6 +37,7 @@ export function runCommand(commandLine: () => string): CommandModule<GlobalArgs,
         .option('name', { type: 'string', describe: 'Benchmark name (default "demo" with --demo)' })
         .option('demo', { type: 'boolean', default: false, describe: 'Generate the demo benchmark first (if absent) and analyse it' })
         .option('force', { type: 'boolean', default: false, describe: 'Recompute every stage even if fresh' })
+        .option('with', { type: 'string', array: true, choices: STAGES.filter((s) => s.optIn).map((s) => s.name), describe: 'Also run these opt-in stages (left out of run by default)' })
         .option('similarity-metric', { type: 'string', choices: ['pearson', 'cosine', 'jaccard', 'hamming'], describe: 'Performance similarity metric for correlate and explain (their --metric; in run, --metric is the ingest metric)' })
         .options(allStageOptions()) as unknown as Argv<RunArgs>,
     handler: async (argv) => {
@@ -50,7 +51,12 @@ export function runCommand(commandLine: () => string): CommandModule<GlobalArgs,
       if (argv.demo) outcomes.push(await ensureDemo(ctx, { ...argv, name, force: false }));
       else if (wantsIngest) outcomes.push(await runIngest(ctx, { ...argv, name, force: false }));
       const notBuilt: string[] = [];
+      const optedIn = new Set(argv.with ?? []);
       for (const stage of STAGES) {
+        if (stage.optIn && !optedIn.has(stage.name)) {
+          ctx.reporter.info(`${stage.name}: left out of run (${stage.optIn})`);
+          continue;
+        }
         if (!stage.built) {
           notBuilt.push(stage.name);
           ctx.reporter.info(`${stage.name}: not built yet in this version — skipped`);
