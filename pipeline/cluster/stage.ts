@@ -29,6 +29,24 @@ async function embeddingsFor(ctx: StageContext, bench: string, textPresent: bool
   }
 }
 
+function parseClusterOptions(argv: Record<string, unknown>) {
+  const kMin = intOpt(argv, 'kMin', '--k-min', 2) ?? DEFAULT_KMEANS_OPTIONS.kMin;
+  const kMax = intOpt(argv, 'kMax', '--k-max', 2) ?? DEFAULT_KMEANS_OPTIONS.kMax;
+  if (kMax < kMin) throw new CovaryError(`--k-max (${kMax}) is below --k-min (${kMin})`, { field: '--k-max' });
+  return {
+    kmeans: {
+      k: intOpt(argv, 'k', '--k', 1),
+      kMin,
+      kMax,
+      restarts: intOpt(argv, 'restarts', '--restarts', 1) ?? DEFAULT_KMEANS_OPTIONS.restarts,
+      silhouetteSample: intOpt(argv, 'silhouetteSample', '--silhouette-sample', 10) ?? DEFAULT_KMEANS_OPTIONS.silhouetteSample,
+      maxIterations: DEFAULT_KMEANS_OPTIONS.maxIterations,
+    },
+    performanceK: intOpt(argv, 'performanceK', '--performance-k', 1),
+    categoryField: typeof argv.categoryField === 'string' ? argv.categoryField : 'category',
+  };
+}
+
 export const stage: StageModule = {
   name: 'cluster',
   describe: 'Cluster prompts semantically (embeddings) and by performance; read given categories',
@@ -42,22 +60,9 @@ export const stage: StageModule = {
     'silhouette-sample': { type: 'number', default: DEFAULT_KMEANS_OPTIONS.silhouetteSample, describe: 'Above this many prompts, choose k and compute silhouettes on a seeded sample of this size' },
     'category-field': { type: 'string', default: 'category', describe: 'Item metadata field holding the given category' },
   },
+  validate: (argv) => void parseClusterOptions(argv),
   async run(ctx, bench, argv) {
-    const kMin = intOpt(argv, 'kMin', '--k-min', 2) ?? DEFAULT_KMEANS_OPTIONS.kMin;
-    const kMax = intOpt(argv, 'kMax', '--k-max', 2) ?? DEFAULT_KMEANS_OPTIONS.kMax;
-    if (kMax < kMin) throw new CovaryError(`--k-max (${kMax}) is below --k-min (${kMin})`, { field: '--k-max' });
-    const options = {
-      kmeans: {
-        k: intOpt(argv, 'k', '--k', 1),
-        kMin,
-        kMax,
-        restarts: intOpt(argv, 'restarts', '--restarts', 1) ?? DEFAULT_KMEANS_OPTIONS.restarts,
-        silhouetteSample: intOpt(argv, 'silhouetteSample', '--silhouette-sample', 10) ?? DEFAULT_KMEANS_OPTIONS.silhouetteSample,
-        maxIterations: DEFAULT_KMEANS_OPTIONS.maxIterations,
-      },
-      performanceK: intOpt(argv, 'performanceK', '--performance-k', 1),
-      categoryField: typeof argv.categoryField === 'string' ? argv.categoryField : 'category',
-    };
+    const options = parseClusterOptions(argv);
     const { dataset, manifest } = await ctx.store.loadDataset(bench);
     const { emb, reason, hash } = await embeddingsFor(ctx, bench, hasText(dataset));
     const inputs = { dataset: manifest.contentHash, embed: hash };

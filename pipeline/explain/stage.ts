@@ -51,6 +51,20 @@ async function optional<T>(ctx: StageContext, bench: string, what: string, stage
   }
 }
 
+/** Explain options from argv, all but the metric (which defaults to the correlate stage's). */
+function parsePartialOptions(argv: Record<string, unknown>): Partial<ExplainOptions> {
+  const partial: Partial<ExplainOptions> = {};
+  for (const [key, flag] of NUMERIC) {
+    const camel = flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    const v = argv[camel];
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new CovaryError(`--${flag} must be a number (got ${String(v)})`, { field: `--${flag}` });
+    (partial as Record<string, unknown>)[key] = v;
+  }
+  if (typeof argv.categoryFields === 'string') partial.categoryFields = argv.categoryFields.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return partial;
+}
+
 export const stage: StageModule = {
   name: 'explain',
   describe: 'Explain prompt co-variation by semantic similarity and failure categories (tags, MRQAP, Mantel)',
@@ -78,16 +92,9 @@ export const stage: StageModule = {
     'min-tag-pairs': { type: 'number', default: D.minTagPairs, describe: 'A tag predictor needs at least this many sampled pairs inside the tag' },
     'min-common-models': { type: 'number', default: D.minCommonModels, describe: 'Similarity needs at least this many models with both scores' },
   },
+  validate: (argv) => void resolveOptions({ ...parsePartialOptions(argv), metric: (typeof argv.metric === 'string' ? argv.metric : 'pearson') as PerfMetric }),
   async run(ctx, bench, argv) {
-    const partial: Partial<ExplainOptions> = {};
-    for (const [key, flag] of NUMERIC) {
-      const camel = flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-      const v = argv[camel];
-      if (v === undefined) continue;
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new CovaryError(`--${flag} must be a number (got ${String(v)})`, { field: `--${flag}` });
-      (partial as Record<string, unknown>)[key] = v;
-    }
-    if (typeof argv.categoryFields === 'string') partial.categoryFields = argv.categoryFields.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const partial = parsePartialOptions(argv);
     const correlateArt = await ctx.store.readStage<unknown>(bench, 'correlate');
     const correlateMetric = (correlateArt?.options as { metric?: PerfMetric } | undefined)?.metric;
     partial.metric = (typeof argv.metric === 'string' ? argv.metric : correlateMetric ?? 'pearson') as PerfMetric;

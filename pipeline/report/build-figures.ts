@@ -2,6 +2,7 @@
 import type { Report } from './schema.ts';
 import { barFigure, clusterMatrixFigure, curveFigure, forestFigure, histogramFigure, rankChangeFigure } from './svg/figures.ts';
 import type { FamilyMatrix } from './family-matrix.ts';
+import { rankSetFigure } from './svg/model-figures.ts';
 
 export interface FigureInputs {
   report: Omit<Report, 'figures' | 'methods' | 'verdict'>;
@@ -116,6 +117,19 @@ export function buildFigures({ report: r, family }: FigureInputs): { figures: Bu
       }),
     });
   }
+  const RANK_SETS = { file: 'figures/rank-sets.svg', title: 'Rank confidence sets under each weighting scheme' };
+  const withSets = (rw?.schemes ?? []).map((s) => ({
+    name: s.name,
+    models: s.models.flatMap((m) => (m.rank !== null && m.rankSet?.marginal && m.rankSet.simultaneous ? [{ label: m.model, rank: m.rank, marginal: m.rankSet.marginal, simultaneous: m.rankSet.simultaneous }] : [])),
+  })).filter((s) => s.models.length > 1);
+  if (!rw) leftOut.push({ ...RANK_SETS, reason: stageReason(r, 'reweight') });
+  else if (!withSets.length) leftOut.push({ ...RANK_SETS, reason: 'no scheme has rank confidence sets for two or more models' });
+  else
+    out.push({
+      ...RANK_SETS,
+      caption: `95% confidence sets for each model's rank (Mogstad, Romano, Shaikh & Wilhelm 2024): the light bar holds every model's rank at once (simultaneous), the dark line this model's rank alone (marginal); one panel per scheme, models ordered by their ${withSets[0].name} rank.`,
+      svg: rankSetFigure({ title: RANK_SETS.title, schemes: withSets }),
+    });
   const e = r.explanation;
   if (!e) leftOut.push({ file: 'figures/similarity-vs-semantic.svg', title: 'Performance similarity against semantic similarity', reason: stageReason(r, 'explain') });
   else if (!e.semanticDeciles.length) leftOut.push({ file: 'figures/similarity-vs-semantic.svg', title: 'Performance similarity against semantic similarity', reason: 'no semantic similarity of prompts (no prompt text, or the embed stage did not run)' });

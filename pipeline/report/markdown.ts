@@ -152,7 +152,7 @@ const reweighting: Section = (r) => {
   );
   for (const sk of rw.skipped) lines.push(`- ${mdText(sk.name)}: skipped — ${mdText(sk.reason)}`);
   if (rw.skipped.length) lines.push('');
-  lines.push(...figure(r, 'figures/rank-changes.svg'), ...figure(r, 'figures/score-intervals.svg'));
+  lines.push(...figure(r, 'figures/rank-changes.svg'), ...figure(r, 'figures/rank-sets.svg'), ...figure(r, 'figures/score-intervals.svg'));
   for (const s of rw.schemes) {
     lines.push(`### ${mdText(s.name)}`, '', mdText(s.description), '');
     if (s.name !== 'uniform') lines.push(...swapLines(s, rw.bootstrap));

@@ -30,6 +30,17 @@ function posInt(v: unknown, flag: string, dflt: number, min: number): number {
   return v;
 }
 
+function parseReweightOptions(argv: Record<string, unknown>, hasTargetMix: boolean): ReweightOptions {
+  return {
+    schemes: parseSchemes(argv.schemes, hasTargetMix),
+    bootstrap: posInt(argv.bootstrap, '--bootstrap', DEFAULT_REWEIGHT_OPTIONS.bootstrap, 2),
+    topK: posInt(argv.overlapK, '--overlap-k', DEFAULT_REWEIGHT_OPTIONS.topK, 1),
+    correlationSample: posInt(argv.correlationSample, '--correlation-sample', DEFAULT_REWEIGHT_OPTIONS.correlationSample, 10),
+    clusterSource: (typeof argv.bootstrapClusters === 'string' ? argv.bootstrapClusters : 'auto') as ReweightOptions['clusterSource'],
+    clusterMethod: argv.clusterMethod === 'pairs' ? 'pairs' : 'wild',
+  };
+}
+
 export const stage: StageModule = {
   name: 'reweight',
   describe: 'Re-weight prompts under alternative distributions and compare rankings against bootstrap noise',
@@ -53,6 +64,7 @@ export const stage: StageModule = {
       describe: 'Cluster-robust intervals: wild cluster bootstrap-t (residuals of whole clusters sign-flipped; covers at nominal even with few clusters) or pairs (whole clusters resampled, percentile)',
     },
   },
+  validate: (argv) => void parseReweightOptions(argv, typeof argv.targetMix === 'string' && argv.targetMix !== ''),
   async run(ctx, bench, argv) {
     let targetMix: TargetMix | null = null;
     let mixHash = 'none';
@@ -67,14 +79,7 @@ export const stage: StageModule = {
       targetMix = parseTargetMix(text, argv.targetMix);
       mixHash = sha256(text);
     }
-    const options: ReweightOptions = {
-      schemes: parseSchemes(argv.schemes, targetMix !== null),
-      bootstrap: posInt(argv.bootstrap, '--bootstrap', DEFAULT_REWEIGHT_OPTIONS.bootstrap, 2),
-      topK: posInt(argv.overlapK, '--overlap-k', DEFAULT_REWEIGHT_OPTIONS.topK, 1),
-      correlationSample: posInt(argv.correlationSample, '--correlation-sample', DEFAULT_REWEIGHT_OPTIONS.correlationSample, 10),
-      clusterSource: (typeof argv.bootstrapClusters === 'string' ? argv.bootstrapClusters : 'auto') as ReweightOptions['clusterSource'],
-      clusterMethod: argv.clusterMethod === 'pairs' ? 'pairs' : 'wild',
-    };
+    const options = parseReweightOptions(argv, targetMix !== null);
     const { dataset, manifest } = await ctx.store.loadDataset(bench);
     const clusterings = await loadClusterings(ctx.store, bench);
     let knn: KnnGraph | null = null;

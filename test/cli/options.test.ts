@@ -47,6 +47,17 @@ describe('option validation stops before any work', () => {
     expect(existsSync(join(s.dir, 'r'))).toBe(false);
   });
 
+  it('run checks reweight, cluster and explain option values before ingesting anything', async () => {
+    for (const bad of [['--bootstrap', '-1'], ['--k-min', '5', '--k-max', '3'], ['--hard-threshold', '2']]) {
+      const s = await scratch();
+      const r = await runCli(['run', '--name', 'b', '--scores', s.scores, ...bad, '--data-dir', s.data, '--reports-dir', join(s.dir, 'r')]);
+      expect(r.code, bad.join(' ')).toBe(2);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+      expect(r.err).toMatch(new RegExp(bad[bad.length - 2]));
+      expect(existsSync(s.data), bad.join(' ')).toBe(false);
+    }
+  });
+
   it('a missing required option is one line, not followed by a second misleading error', async () => {
     const s = await scratch();
     const r = await runCli(['correlate', '--data-dir', s.data]);
