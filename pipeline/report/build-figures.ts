@@ -127,12 +127,12 @@ export function buildFigures({ report: r, family }: FigureInputs): { figures: Bu
   else
     out.push({
       ...RANK_SETS,
-      caption: `95% confidence sets for each model's rank (Mogstad, Romano, Shaikh & Wilhelm 2024): the light bar holds every model's rank at once (simultaneous), the dark line this model's rank alone (marginal); one panel per scheme, models ordered by their ${withSets[0].name} rank.`,
+      caption: `95% confidence sets for the rank of each model (Mogstad, Romano, Shaikh and Wilhelm 2024): the light bar covers the ranks of all models at once (simultaneous), the dark line the rank of this model alone (marginal); one panel per scheme, models ordered by rank under ${withSets[0].name}.`,
       svg: rankSetFigure({ title: RANK_SETS.title, schemes: withSets }),
     });
   const e = r.explanation;
   if (!e) leftOut.push({ file: 'figures/similarity-vs-semantic.svg', title: 'Performance similarity against semantic similarity', reason: stageReason(r, 'explain') });
-  else if (!e.semanticDeciles.length) leftOut.push({ file: 'figures/similarity-vs-semantic.svg', title: 'Performance similarity against semantic similarity', reason: 'no semantic similarity of prompts (no prompt text, or the embed stage did not run)' });
+  else if (!e.semanticDeciles.length) leftOut.push({ file: 'figures/similarity-vs-semantic.svg', title: 'Performance similarity against semantic similarity', reason: r.benchmark.promptsWithText === 0 ? 'no semantic similarity of prompts: the benchmark has no prompt text' : `no semantic similarity of prompts: ${r.stages.embed?.status === 'ok' ? 'the explanation has no eligible semantic pairs' : stageReason(r, 'embed')}` });
   if (e && e.semanticDeciles.length) {
     const pts = e.semanticDeciles.map((d) => ({ x: ((d.semanticLow ?? 0) + (d.semanticHigh ?? 0)) / 2, y: d.meanSimilarity ?? NaN }));
     const ex = e.semanticDeciles.map((d) => ({ x: ((d.semanticLow ?? 0) + (d.semanticHigh ?? 0)) / 2, y: (d as { meanExcess?: number | null }).meanExcess ?? NaN }));

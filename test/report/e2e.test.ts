@@ -129,7 +129,7 @@ describe('figures', () => {
     const linked = [...a.md.matchAll(/!\[[^\]]*\]\((figures\/[^)]+\.svg)\)/g)].map((m) => m[1]).sort();
     expect(linked).toEqual(onDisk);
     expect(report.figures.map((f) => f.file).sort()).toEqual(onDisk);
-    expect(onDisk).toEqual(['figures/cluster-sizes.svg', 'figures/family-similarity.svg', 'figures/null-histograms.svg', 'figures/rank-changes.svg', 'figures/score-intervals.svg']);
+    expect(onDisk).toEqual(['figures/cluster-sizes.svg', 'figures/family-similarity.svg', 'figures/null-histograms.svg', 'figures/rank-changes.svg', 'figures/rank-sets.svg', 'figures/score-intervals.svg']);
     // The text-free benchmark has no semantic similarity: that figure is left out, with the reason in the report.
     expect(report.figuresLeftOut).toEqual([{ file: 'figures/similarity-vs-semantic.svg', title: 'Performance similarity against semantic similarity', reason: expect.stringMatching(/no semantic similarity/) }]);
     expect(a.md).toMatch(/^> Figure left out \(Performance similarity against semantic similarity\): no semantic similarity/m);

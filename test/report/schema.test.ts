@@ -156,7 +156,7 @@ async function inputsFrom(dataDir: string, bench: string, commandLine: string): 
   const stageOptions: Record<string, Record<string, unknown>> = {};
   for (const s of ['embed', 'index', 'correlate', 'irt', 'cluster', 'reweight', 'explain']) {
     const a = await store.readStage(bench, s);
-    stages[s] = !a ? { status: 'missing', reason: 'not run' } : a.status === 'skipped' ? { status: 'skipped', reason: a.skipReason ?? 'skipped' } : { status: 'ok', reason: null };
+    stages[s] = !a ? { status: 'missing', reason: `not run (run \`covary ${s} --name ${bench}\`)` } : a.status === 'skipped' ? { status: 'skipped', reason: a.skipReason ?? 'skipped' } : { status: 'ok', reason: null };
     if (a) stageOptions[s] = a.options;
   }
   const cl = await store.readStage<ClusterResult>(bench, 'cluster');
