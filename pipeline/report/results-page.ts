@@ -29,7 +29,7 @@ function correlationSentence(r: Report): string {
   return (
     (aSig ? `Null A is rejected (z = ${fmt(c.nullA.z, 0)}, p ${pValue(c.nullA.p, c.nullA.replicates)}). ` : `Null A is not rejected (z = ${fmt(c.nullA.z, 1)}, p ${pValue(c.nullA.p, c.nullA.replicates)}). `) +
     (bSig
-      ? `Beyond model strength, the spread of similarities is larger than null B allows (mean-squared z = ${fmt(ms?.z ?? null, 1)}${meanSig ? `, and the mean itself z = ${fmt(c.nullB.z, 1)}` : `, while the mean itself is as null B expects, z = ${fmt(c.nullB.z, 1)}`}): prompt families exist that particular models are good or bad at.`
+      ? `Beyond the equal-discrimination (Rasch) model, the spread of similarities is larger than null B allows (mean-squared z = ${fmt(ms?.z ?? null, 1)}${meanSig ? `, and the mean itself z = ${fmt(c.nullB.z, 1)}` : `, while the mean itself is as null B expects, z = ${fmt(c.nullB.z, 1)}`}): prompt families, or prompts that separate models more or less sharply along one axis — null B cannot tell which.`
       : `Beyond model strength there is no detectable structure (null B mean-squared z = ${fmt(ms?.z ?? null, 1)}, p ${pValue(ms?.p ?? null, c.nullB.replicates)}): one ability axis explains the co-variation.`)
   );
 }
@@ -93,7 +93,7 @@ export function renderResultsPage(reports: Report[]): string {
     '',
     '## 1. Is performance correlated across prompts — beyond chance, and beyond model strength?',
     '',
-    'Null A shuffles each prompt’s results across models (the paper’s test). Null B keeps every model’s total and every prompt’s total (curveball swaps for 0/1 scores), so it asks whether there is structure beyond a single “model strength” axis. Under null B the mean similarity barely moves when prompts form families (within-family similarity rises, between-family falls), so the mean *squared* similarity and the KS distance are the informative statistics there.',
+    'Null A shuffles each prompt’s results across models (the paper’s test). Null B keeps every model’s total and every prompt’s total (curveball swaps for 0/1 scores), so it asks whether there is structure beyond one strength per model and one difficulty per prompt with equal discrimination (the Rasch model); a rejection can come from prompt families or merely from prompts that differ in discrimination, which only the one-ability-axis test of issue #11 (null C, `covary irt`, still experimental) can separate. Under null B the mean similarity barely moves when prompts form families (within-family similarity rises, between-family falls), so the mean *squared* similarity and the KS distance are the informative statistics there.',
     '',
     mdTable(
       ['benchmark', 'models', 'prompts used', 'set aside', 'mean r', 'null A z (p)', 'null B z (p), mean', 'null B z (p), mean r²', 'KS D vs A', 'KS D vs B (p)'],

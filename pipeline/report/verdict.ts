@@ -57,7 +57,7 @@ export function buildVerdict(s: Sections): Report['verdict'] {
     const meanNote = `(the mean similarity itself is ${fmt(c.nullB.observed)} against ${fmt(c.nullB.nullMean)} ± ${fmt(c.nullB.nullSd)}, p ${pValue(c.nullB.p, c.nullB.replicates)})`;
     sentences.push(
       beyondStrength
-        ? `**It is also beyond what model strength alone explains.** Keeping every model's total and every prompt's difficulty fixed (null B), the mean squared similarity — which grows when prompts form families — is ${fmt(nb.observed)} against ${fmt(nb.nullMean)} ± ${fmt(nb.nullSd)} (z = ${fmt(nb.z, 1)}, p ${pValue(nb.p, c.nullB.replicates)}) ${meanNote}: there are families of prompts that particular models are good or bad at, so the plain average depends on how many prompts each family contributes.`
+        ? `**It is also beyond what one strength per model and one difficulty per prompt explain.** Keeping every model's total and every prompt's difficulty fixed (null B, the equal-discrimination Rasch model), the mean squared similarity — which grows when prompts form families — is ${fmt(nb.observed)} against ${fmt(nb.nullMean)} ± ${fmt(nb.nullSd)} (z = ${fmt(nb.z, 1)}, p ${pValue(nb.p, c.nullB.replicates)}) ${meanNote}. Null B cannot tell two causes apart: families of prompts that particular models are good or bad at, or prompts that merely separate strong from weak models more or less sharply along one ability axis (unequal discrimination) — the second leaves the plain average sound. The one-ability-axis test (\`covary irt\`, null C) is still experimental, so this report does not claim families.`
         : `**Beyond model strength, the correlation is not distinguishable from chance.** With every model's total and every prompt's difficulty kept fixed (null B), the mean squared similarity is ${fmt(nb.observed)} against ${fmt(nb.nullMean)} ± ${fmt(nb.nullSd)} (z = ${fmt(nb.z, 1)}, p ${pValue(nb.p, c.nullB.replicates)}) ${meanNote}: one ability axis accounts for the co-variation, which makes the plain average less fragile.`,
     );
   } else {
@@ -146,7 +146,7 @@ export function buildVerdict(s: Sections): Report['verdict'] {
       );
     else if (stressOnly)
       sentences.push("**Bottom line:** report each model's rank with its confidence set; the plain average orders the models consistently under plausible prompt mixes, and only the stress-test schemes swap some of them, which shows whose rank rests on a few correlated prompt families.");
-    else if (beyondStrength) sentences.push("**Bottom line:** prompts come in families, but no content-based re-weighting reorders any pair of models beyond noise: report the plain average with each model's rank confidence set.");
+    else if (beyondStrength) sentences.push("**Bottom line:** prompts co-vary beyond the equal-discrimination model, but no content-based re-weighting reorders any pair of models beyond noise: report the plain average with each model's rank confidence set.");
     else sentences.push("**Bottom line:** nothing here suggests the plain average is misleading beyond its sampling error: report it with each model's rank confidence set.");
   }
   return {

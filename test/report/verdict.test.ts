@@ -26,7 +26,10 @@ describe('verdict: correlation', () => {
     expect(a).toContain('correlated across prompts beyond chance');
     expect(a).toContain('0.120, against 0.020 ± 0.004');
     expect(a).toContain('z = 25.0, p ≤ 0.0010');
-    expect(b).toContain('beyond what model strength alone explains');
+    expect(b).toContain('beyond what one strength per model and one difficulty per prompt explain');
+    // Null B is the Rasch null: its rejection is not evidence of families on its own (issue #11).
+    expect(b).toContain('Null B cannot tell two causes apart');
+    expect(b).not.toMatch(/there are families/);
     // The mean-squared statistic decides null B; its numbers are quoted.
     expect(b).toContain('0.090 against 0.050 ± 0.002 (z = 20.0, p ≤ 0.0010)');
   });
