@@ -117,7 +117,8 @@ export function normalQuantile(p: number): number {
  */
 export function tToNormalEquivalent(t: number, df: number): number {
   if (!Number.isFinite(t)) return t;
-  const central = studentTTwoSidedCdf(t, df); // P(|T| ≤ |t|)
-  const z = normalQuantile(0.5 + central / 2);
+  // Work from the upper tail P(|T| > |t|), which rounding can push to 0 (or just below) for large t.
+  const tail = Math.max(1 - studentTTwoSidedCdf(t, df), 0);
+  const z = -normalQuantile(Math.max(tail / 2, Number.MIN_VALUE));
   return t < 0 ? -z : z;
 }

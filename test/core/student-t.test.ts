@@ -37,5 +37,13 @@ describe("Student's t", () => {
     expect(tToNormalEquivalent(-2.776445, 4)).toBeCloseTo(-1.959964, 4);
     expect(tToNormalEquivalent(3, 2000)).toBeCloseTo(3, 2);
     expect(tToNormalEquivalent(3, 4)).toBeLessThan(3);
+    // Far tails, where the t CDF rounds to 1 (MMLU-Pro hit this): finite, monotone, sign kept.
+    for (const t of [40, 1e3, 1e8]) {
+      const z = tToNormalEquivalent(t, 109);
+      expect(Number.isFinite(z)).toBe(true);
+      expect(z).toBeGreaterThan(6);
+      expect(tToNormalEquivalent(-t, 109)).toBe(-z);
+    }
+    expect(tToNormalEquivalent(12, 109)).toBeGreaterThan(tToNormalEquivalent(8, 109));
   });
 });
