@@ -52,7 +52,8 @@ for (const d of sharedDatasets(shared)) {
   const dest = join(root, 'docs', 'real-data', d.name);
   await rm(dest, { recursive: true, force: true });
   await mkdir(dest, { recursive: true });
-  await cp(join(reportsDir, d.name), dest, { recursive: true });
+  // reports/<name> is a symlink to its generation folder: copy what it points to.
+  await cp(join(reportsDir, d.name), dest, { recursive: true, dereference: true });
 }
 await writeFileAtomic(join(root, 'docs', 'results.md'), renderResultsPage(reports));
 console.log(`wrote docs/results.md (${reports.length} benchmarks)${Object.keys(timings).length ? `; run times: ${Object.entries(timings).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(', ')}` : ''}`);
