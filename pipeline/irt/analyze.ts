@@ -8,8 +8,8 @@ import { createRng } from '../core/rng.ts';
 import type { Reporter } from '../core/progress.ts';
 import { silentReporter } from '../core/progress.ts';
 import type { SimilarityMetric } from '../correlate/index.ts';
-import { DEFAULT_PRIOR, fitIrt, type FitOptions } from './fit.ts';
-import { discriminationBias, inThreadNullC, nullC, type NullCRunner } from './null.ts';
+import { DEFAULT_FIT, DEFAULT_PRIOR, fitIrt, type FitOptions } from './fit.ts';
+import { inThreadNullC, scaledNullC, type NullCRunner } from './null.ts';
 import { crossValidateDimension, DEFAULT_DIMENSION } from './dimension.ts';
 import { q3Test, residualGroups, residualMatrix } from './q3.ts';
 import { familiesVerdict, type IrtResult } from './index.ts';
@@ -96,7 +96,7 @@ export async function analyzeIrt(dataset: Pick<Dataset, 'models' | 'items' | 'sc
   }
 
   // 1. Fit.
-  const fitOpts: Partial<FitOptions> = { prior: o.prior === 'none' ? null : DEFAULT_PRIOR, guessing, quadrature: 'adaptive', quadPoints: 11, tol: 1e-4, maxIter: 500 };
+  const fitOpts: Partial<FitOptions> = { prior: o.prior === 'none' ? null : DEFAULT_PRIOR, guessing, quadrature: 'adaptive', quadPoints: DEFAULT_FIT.quadPoints, tol: 1e-4, maxIter: 500 };
   reporter.info(`irt: fitting a unidimensional model to ${m} models × ${n} prompts`);
   const fit = fitIrt(scores, m, n, fitOpts);
   const cv = fit.convergence;
@@ -113,16 +113,14 @@ export async function analyzeIrt(dataset: Pick<Dataset, 'models' | 'items' | 'sc
     ...(guessing ? { guessing: guessing[i] } : {}),
   }));
 
-  // 2. Null C, after removing the small-sample bias of the discriminations (0/1 scores).
-  let bias: number | null = null;
-  const genFit = { ...fit, a: Float64Array.from(fit.a) };
-  if (binary) {
-    bias = discriminationBias(fit, scores, (sim) => fitIrt(sim, m, n, fitOpts), rng.fork('bias').int(0x7fffffff));
-    for (let i = 0; i < n; i++) genFit.a[i] = fit.a[i] * Math.exp(-bias);
-  }
+  // 2. Null C, generated at the discrimination scale that reproduces the observed mean similarity.
   const bar = reporter.bar('Null C (parametric bootstrap)', o.permutationsC, 'replicates');
-  const nc = await nullC(scores, m, n, genFit, binary, { metric: o.metric, pairSample: o.pairSample, minCommonModels: o.minCommonModels, B: o.permutationsC }, seed, runner, (k) => bar.tick(k));
+  const scaled = await scaledNullC(scores, m, n, fit, binary, { metric: o.metric, pairSample: o.pairSample, minCommonModels: o.minCommonModels, B: o.permutationsC }, seed, runner, (k) => bar.tick(k));
   bar.stop();
+  const nc = scaled.result;
+  const genFit = scaled.fit;
+  const bias = -scaled.scale.logScale;
+  if (nc && !scaled.scale.matched) notes.push(`No common discrimination scale within e^±2 reproduces the observed mean similarity; Null C is generated at log scale ${scaled.scale.logScale.toFixed(2)}, so its mean row is a test, not a match.`);
   if (!nc) notes.push('Fewer than 3 prompts vary across models: Null C was not computed.');
 
   // 3. Dimension by cross-validation.
@@ -141,7 +139,7 @@ export async function analyzeIrt(dataset: Pick<Dataset, 'models' | 'items' | 'sc
   const verdict = familiesVerdict({ converged: cv.converged, nullCp: nc ? nc.test.meanSquared.p : null, dimension: dim.dimension, nullBp });
   const prior: IrtResult['prior'] = fit.prior ? { kind: 'default', logA: { mean: fit.prior.logAMean, sd: fit.prior.logASd, estimated: true }, b: { mean: fit.prior.bMean, sd: fit.prior.bSd } } : { kind: 'none' };
   notes.push(
-    'Null C draws each model\u2019s ability from its posterior (conditioning on the models compared, as Null B keeps their totals) and each prompt\u2019s (log a, b) from its posterior, then every observed cell; missing cells stay missing. Its statistics are exactly those of Null A/B, on the same prompts and pairs. "Rejected" means the mean squared similarity\u2019s p < 0.05.',
+    'Null C draws each model\u2019s ability from its posterior (conditioning on the models compared, as Null B keeps their totals) and each prompt\u2019s (log a, b) from its posterior, then every observed cell; missing cells stay missing. Every discrimination is multiplied by one common factor chosen so that Null C reproduces the observed mean similarity (small-sample estimates of a are biased upwards), so the mean row is matched, not tested. Its statistics are exactly those of Null A/B, on the same prompts and pairs. "Rejected" means the mean squared similarity\u2019s p < 0.05.',
   );
   const result: IrtResult = {
     model: binary ? (guessing ? '3pl-fixed-guessing' : '2pl') : 'graded-one-factor',
@@ -150,7 +148,7 @@ export async function analyzeIrt(dataset: Pick<Dataset, 'models' | 'items' | 'sc
     prompts: { total: n, estimated },
     prior,
     guessing: { mode: o.guessing === 'none' ? 'none' : o.guessing === 'auto' ? 'auto' : 'fixed', value: typeof o.guessing === 'number' ? o.guessing : null, promptsWithGuessing: withGuessing },
-    quadrature: { kind: 'adaptive', points: 11 },
+    quadrature: { kind: 'adaptive', points: DEFAULT_FIT.quadPoints },
     convergence: cv,
     logLik: fit.logLik,
     items,

@@ -39,7 +39,7 @@ export interface IrtResult {
   abilities: { model: string; theta: number; sd: number }[];
   /** Null C, same shape as correlate's nullA/nullB (method 'parametric-bootstrap'); null when too few prompts vary. */
   nullC: NullTest | null;
-  /** Mean shift of log a removed before generating Null C (bootstrap bias correction). */
+  /** Shift of log a removed before generating Null C: −log s, s the common discrimination scale at which Null C reproduces the observed mean similarity. */
   nullCDiscriminationBias: number | null;
   /** Shares over equal bins of [lo, hi]: observed pair similarities and Null C pooled. */
   nullCHistograms: { lo: number; hi: number; bins: number; observed: number[]; nullC: number[] } | null;
@@ -101,7 +101,7 @@ export function familiesVerdict(input: { converged: boolean; nullCp: number | nu
 }
 
 export { fitIrt, gaussHermite, prob, DEFAULT_FIT, DEFAULT_PRIOR, type IrtFit, type FitOptions, type PriorSpec, type Convergence } from './fit.ts';
-export { nullC, ParametricNull, generativeModel, discriminationBias, type NullCOptions, type NullCOutput } from './null.ts';
+export { nullC, ParametricNull, generativeModel, matchDiscriminationScale, scaledNullC, type NullCOptions, type NullCOutput } from './null.ts';
 export { crossValidateDimension, DEFAULT_DIMENSION, type CvRow, type DimensionResult, type DimensionOptions } from './dimension.ts';
 export { residualMatrix, q3Test, residualGroups, type Q3Summary, type ResidualGroup } from './q3.ts';
 export { analyzeIrt, IrtSkip, type IrtOptions } from './analyze.ts';

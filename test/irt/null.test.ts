@@ -8,28 +8,28 @@ import { describe, expect, it, vi } from 'vitest';
 // Each test is well under a minute on an idle machine; the limit leaves room for a loaded one.
 vi.setConfig({ testTimeout: 600_000 });
 import { fitIrt } from '../../pipeline/irt/fit.ts';
-import { discriminationBias, nullC, ParametricNull, generativeModel } from '../../pipeline/irt/null.ts';
+import { scaledNullC, ParametricNull, generativeModel } from '../../pipeline/irt/null.ts';
 import { binomialBand } from '../correlate/helpers.ts';
 import { simulateIrt, type SimSpec } from './helpers.ts';
 
 const SIMS = 30;
 const B = 49;
 
-async function rejection(spec: SimSpec, guessing: number | null, seed0: number): Promise<{ meanSquared: number; mean: number; ks: number }> {
-  const hits = { meanSquared: 0, mean: 0, ks: 0 };
+async function rejection(spec: SimSpec, guessing: number | null, seed0: number): Promise<{ meanSquared: number; ks: number; zMean: number; meanZ: number }> {
+  const hits = { meanSquared: 0, ks: 0 };
+  let zSum = 0, meanZSum = 0;
   for (let s = 0; s < SIMS; s++) {
     const sim = simulateIrt(spec, seed0 + s);
     const opts = { tol: 1e-3, guessing: guessing === null ? null : new Float64Array(spec.n).fill(guessing) };
     const fit = fitIrt(sim.scores, spec.m, spec.n, opts);
-    const d = discriminationBias(fit, sim.scores, (x) => fitIrt(x, spec.m, spec.n, opts), s);
-    const gen = { ...fit, a: fit.a.map((a) => a * Math.exp(-d)) };
-    const r = await nullC(sim.scores, spec.m, spec.n, gen, true, { metric: 'pearson', pairSample: 1_000_000, minCommonModels: 5, B }, s);
+    const { result: r } = await scaledNullC(sim.scores, spec.m, spec.n, fit, true, { metric: 'pearson', pairSample: 1_000_000, minCommonModels: 5, B }, s);
     if (!r) continue;
     if (r.test.meanSquared.p < 0.05) hits.meanSquared++;
-    if (r.test.p < 0.05) hits.mean++;
+    zSum += r.test.meanSquared.z;
+    meanZSum += r.test.z;
     if (r.test.ks.p < 0.05) hits.ks++;
   }
-  return { meanSquared: hits.meanSquared / SIMS, mean: hits.mean / SIMS, ks: hits.ks / SIMS };
+  return { meanSquared: hits.meanSquared / SIMS, ks: hits.ks / SIMS, zMean: zSum / SIMS, meanZ: meanZSum / SIMS };
 }
 
 describe('Null C calibration (suite size: 30 matrices of 30 models × 50 prompts per setting, B = 49)', () => {
@@ -38,14 +38,20 @@ describe('Null C calibration (suite size: 30 matrices of 30 models × 50 prompts
   it('Rasch matrices (1% missing, some floor/ceiling prompts)', async () => {
     const r = await rejection({ m: 30, n: 50, bSd: 1.2, extremes: 0.05, missing: 0.01 }, null, 100);
     expect(r.meanSquared).toBeLessThanOrEqual(hi);
-    expect(r.mean).toBeLessThanOrEqual(hi);
     expect(r.ks).toBeLessThanOrEqual(hi);
+    // Neither anti-conservative nor far too conservative: the mean squared z averages near 0 (a null
+    // generated at the biased discriminations gave averages of −3 to −4), and the matched mean's z too.
+    expect(Math.abs(r.zMean)).toBeLessThan(0.75);
+    expect(Math.abs(r.meanZ)).toBeLessThan(0.5);
   });
   it('2PL matrices, σ(log a) = 0.6', async () => {
     const r = await rejection({ m: 30, n: 50, logASd: 0.6, bSd: 1.2, missing: 0.01 }, null, 300);
     expect(r.meanSquared).toBeLessThanOrEqual(hi);
-    expect(r.mean).toBeLessThanOrEqual(hi);
     expect(r.ks).toBeLessThanOrEqual(hi);
+    // Neither anti-conservative nor far too conservative: the mean squared z averages near 0 (a null
+    // generated at the biased discriminations gave averages of −3 to −4), and the matched mean's z too.
+    expect(Math.abs(r.zMean)).toBeLessThan(0.75);
+    expect(Math.abs(r.meanZ)).toBeLessThan(0.5);
   });
 });
 
