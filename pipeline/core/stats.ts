@@ -79,6 +79,15 @@ export function studentTQuantile(p: number, df: number): number {
   return (lo + hi) / 2;
 }
 
+/** P(Z > z) for a standard normal Z (erfc by Numerical Recipes' erfcc, relative error < 1.2e-7). */
+export function normalUpperTail(z: number): number {
+  const x = z / Math.SQRT2;
+  const ax = Math.abs(x);
+  const t = 1 / (1 + 0.5 * ax);
+  const r = t * Math.exp(-ax * ax - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+  return 0.5 * (x >= 0 ? r : 2 - r);
+}
+
 /**
  * The p-quantile of the standard normal by Acklam's rational approximation (relative error below
  * 1.2e-9 over (0, 1)), enough for critical values and p-value transforms.

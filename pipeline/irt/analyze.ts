@@ -30,7 +30,7 @@ export interface IrtOptions {
   minCommonModels: number;
 }
 
-export const DEFAULT_IRT: IrtOptions = { prior: 'default', guessing: 'none', permutationsC: 199, q3Replicates: 19, folds: 5, maxDim: 5, metric: 'pearson', pairSample: 200_000, minCommonModels: 5 };
+export const DEFAULT_IRT: IrtOptions = { prior: 'default', guessing: 'none', permutationsC: 199, q3Replicates: 39, folds: 5, maxDim: 5, metric: 'pearson', pairSample: 200_000, minCommonModels: 5 };
 
 /** Why the stage cannot run on a benchmark (the stage writes a skipped result with this reason). */
 export class IrtSkip extends Error {}
@@ -126,20 +126,21 @@ export async function analyzeIrt(dataset: Pick<Dataset, 'models' | 'items' | 'sc
   // 3. Dimension by cross-validation.
   reporter.info('irt: cross-validating the dimension');
   const dim = crossValidateDimension(scores, m, n, binary, { ...DEFAULT_DIMENSION, folds: o.folds, maxDim: o.maxDim }, rng.fork('dimension'));
+  if (dim.prompts < n) notes.push(`The dimension was cross-validated on a seeded sample of ${dim.prompts} of the ${n} prompts.`);
 
   // 4. Q3 and residual groups.
   let q3 = null;
   let groups: IrtResult['residualGroups'] = [];
   if (nc) {
-    q3 = q3Test(scores, m, n, genFit, binary, nc.columns, nc.pairs, nc.exactPairs, Math.max(1, o.q3Replicates), rng.fork('q3').int(0x7fffffff)).summary;
+    q3 = q3Test(scores, m, n, fit, genFit, binary, nc.columns, nc.pairs, nc.exactPairs, Math.max(1, o.q3Replicates), rng.fork('q3').int(0x7fffffff)).summary;
     const comps = Math.max(1, Math.min(4, dim.dimension - 1));
     groups = residualGroups(scores, m, n, fit, nc.columns, comps, rng.fork('groups')).map((g) => ({ ...g, ids: g.prompts.map((i) => dataset.items[i].id) }));
   }
 
-  const verdict = familiesVerdict({ converged: cv.converged, nullCp: nc ? nc.test.meanSquared.p : null, dimension: dim.dimension, nullBp });
+  const verdict = familiesVerdict({ converged: cv.converged, nullCp: nc ? nc.test.meanSquared.p : null, q3p: q3 ? q3.nullC.meanSquaredNormalP : null, dimension: dim.dimension, nullBp });
   const prior: IrtResult['prior'] = fit.prior ? { kind: 'default', logA: { mean: fit.prior.logAMean, sd: fit.prior.logASd, estimated: true }, b: { mean: fit.prior.bMean, sd: fit.prior.bSd } } : { kind: 'none' };
   notes.push(
-    'Null C draws each model\u2019s ability from its posterior (conditioning on the models compared, as Null B keeps their totals) and each prompt\u2019s (log a, b) from its posterior, then every observed cell; missing cells stay missing. Every discrimination is multiplied by one common factor chosen so that Null C reproduces the observed mean similarity (small-sample estimates of a are biased upwards), so the mean row is matched, not tested. Its statistics are exactly those of Null A/B, on the same prompts and pairs. "Rejected" means the mean squared similarity\u2019s p < 0.05.',
+    'Null C draws each model\u2019s ability from its posterior (conditioning on the models compared, as Null B keeps their totals) and each prompt\u2019s (log a, b) from its posterior, then every observed cell; missing cells stay missing. Every discrimination is multiplied by one common factor chosen so that Null C reproduces the observed mean similarity (small-sample estimates of a are biased upwards), so the mean row is matched, not tested. Its statistics are exactly those of Null A/B, on the same prompts and pairs. Families are claimed when Null C (mean squared similarity) or Q3 (mean square of residual correlations, each replicate re-estimated as the observed residuals were) rejects at 0.025 each (Bonferroni over the two), or the cross-validated dimension is 2 or more.',
   );
   const result: IrtResult = {
     model: binary ? (guessing ? '3pl-fixed-guessing' : '2pl') : 'graded-one-factor',

@@ -80,24 +80,36 @@ export async function loadIrt(store: ArtifactStore, bench: string): Promise<IrtA
 }
 
 /**
- * The verdict on "families" (issue 11): 'families' when Null C is rejected (mean squared
- * similarity, p < alpha) or the dimension is ≥ 2; otherwise 'discrimination-only' when Null B was
- * rejected, else 'none'. No verdict without convergence, or without Null B when it would decide.
+ * The verdict on "families" (issue 11). Two tests of "one ability axis", Bonferroni-corrected
+ * (each at alpha/2): Null C on the mean squared similarity (the statistic Null A/B use), and Yen's
+ * Q3 mean square against its Null C distribution (p from the replicates' normal approximation, as
+ * tens of replicates cannot give an empirical p below alpha/2). Q3 is the sensitive one: a family
+ * signal in raw similarities is ~c²(1 − ρ)²/4 against replicate noise, while in residuals it is
+ * the whole within-family co-variation. 'families' when either rejects or the cross-validated
+ * dimension is ≥ 2; otherwise 'discrimination-only' when Null B was rejected, else 'none'.
+ * No verdict without convergence, or without Null B when it would decide.
  */
-export function familiesVerdict(input: { converged: boolean; nullCp: number | null; dimension: number | null; nullBp: number | null }, alpha = 0.05): { families: FamiliesVerdict | null; reason: string } {
+export function familiesVerdict(input: { converged: boolean; nullCp: number | null; q3p?: number | null; dimension: number | null; nullBp: number | null }, alpha = 0.05): { families: FamiliesVerdict | null; reason: string } {
   if (!input.converged) return { families: null, reason: 'the unidimensional fit did not converge, so no verdict rests on it' };
-  const cRejected = input.nullCp !== null && input.nullCp < alpha;
+  const each = alpha / 2;
+  const q3p = input.q3p ?? null;
+  const cRejected = input.nullCp !== null && input.nullCp < each;
+  const qRejected = q3p !== null && q3p < each;
   const multi = input.dimension !== null && input.dimension >= 2;
-  if (cRejected || multi) {
-    const why = [cRejected ? `Null C rejected (mean squared similarity p = ${input.nullCp!.toPrecision(3)})` : '', multi ? `cross-validated dimension ${input.dimension}` : ''].filter(Boolean).join(' and ');
+  if (cRejected || qRejected || multi) {
+    const why = [
+      cRejected ? `Null C rejected (mean squared similarity p = ${input.nullCp!.toPrecision(3)} < ${each})` : '',
+      qRejected ? `residual co-variation beyond Null C (Q3 mean square p = ${q3p!.toPrecision(3)} < ${each})` : '',
+      multi ? `cross-validated dimension ${input.dimension}` : '',
+    ].filter(Boolean).join(' and ');
     return { families: 'families', reason: `${why}: co-variation beyond one ability axis` };
   }
   if (input.nullCp === null) return { families: null, reason: 'Null C could not be computed (too few prompts vary)' };
   if (input.dimension === null) return { families: null, reason: 'the dimension was not cross-validated' };
-  if (input.nullBp === null) return { families: null, reason: 'Null C not rejected and dimension 1, but Null B is unknown (run covary correlate first) to tell "none" from "discrimination-only"' };
+  if (input.nullBp === null) return { families: null, reason: 'Null C and Q3 not rejected and dimension 1, but Null B is unknown (run covary correlate first) to tell "none" from "discrimination-only"' };
   return input.nullBp < alpha
-    ? { families: 'discrimination-only', reason: 'Null B rejected but not Null C, dimension 1: prompts differ in how sharply they separate models; no families beyond one axis' }
-    : { families: 'none', reason: 'Null C not rejected and dimension 1: consistent with one ability axis; prompts differ in difficulty (and discrimination) only' };
+    ? { families: 'discrimination-only', reason: 'Null B rejected but neither Null C nor Q3, dimension 1: prompts differ in how sharply they separate models; no families beyond one axis' }
+    : { families: 'none', reason: 'Null C and Q3 not rejected and dimension 1: consistent with one ability axis; prompts differ in difficulty (and discrimination) only' };
 }
 
 export { fitIrt, gaussHermite, prob, DEFAULT_FIT, DEFAULT_PRIOR, type IrtFit, type FitOptions, type PriorSpec, type Convergence } from './fit.ts';

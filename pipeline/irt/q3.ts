@@ -15,10 +15,11 @@ import type { NullComparison } from '../correlate/index.ts';
 import { prepareColumns, pairSimilarity } from '../correlate/similarity.ts';
 import { evaluate, histSpec } from '../correlate/replicates.ts';
 import { compare, quantileSorted } from '../correlate/stats.ts';
+import { normalUpperTail } from '../core/stats.ts';
 import { clusterPoints } from '../cluster/cluster.ts';
 import { DEFAULT_KMEANS_OPTIONS } from '../cluster/cluster.ts';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
-import { abilityMode, prob, type IrtFit } from './fit.ts';
+import { abilityMode, prob, refitItem, type IrtFit } from './fit.ts';
 import { generativeModel, ParametricNull } from './null.ts';
 
 /**
@@ -56,7 +57,14 @@ export interface Q3Summary {
   exact: boolean;
   observed: { mean: number; meanSquared: number; p99: number; max: number };
   /** Null C distribution of the mean and mean squared Q3 (R replicates). */
-  nullC: { replicates: number; mean: NullComparison; meanSquared: NullComparison; p99: number };
+  nullC: {
+    replicates: number;
+    mean: NullComparison;
+    meanSquared: NullComparison;
+    /** One-sided p of the mean square's z under a normal approximation of its replicates (the families verdict's Q3 p). */
+    meanSquaredNormalP: number | null;
+    p99: number;
+  };
   /** Observed pairs whose Q3 exceeds Null C's pooled 99th percentile, and how many 1% of pairs would be. */
   pairsAboveNullP99: number;
   expectedAboveNullP99: number;
@@ -74,33 +82,53 @@ export interface ResidualGroup {
  * Q3 on the given pairs (indices into `columns`) against R Null C replicates. `columns` are the
  * prompts that vary (correlate's selection) and are estimated.
  */
-export function q3Test(scores: Float64Array, m: number, n: number, fit: IrtFit, binary: boolean, columns: Int32Array, pairs: Int32Array, exact: boolean, R: number, seed: number): { summary: Q3Summary; values: Float64Array } {
+export function q3Test(scores: Float64Array, m: number, n: number, fit: IrtFit, gen: IrtFit, binary: boolean, columns: Int32Array, pairs: Int32Array, exact: boolean, R: number, seed: number, refitRounds = 1): { summary: Q3Summary; values: Float64Array } {
   const nu = columns.length;
   const P = pairs.length / 2;
   const hs = histSpec('pearson');
   const cols = new Float64Array(nu * m);
-  residualColumns(scores, m, n, columns, fit.a, fit.b, fit.c, fit.theta, cols);
+  const useCols = new Uint8Array(n);
+  for (const i of columns) useCols[i] = 1;
+  const ra = Float64Array.from(fit.a);
+  const rb = Float64Array.from(fit.b);
+  const theta = Float64Array.from(fit.theta);
+  // Joint refinement (items given abilities, then abilities given items), the same on the observed
+  // matrix and on every replicate, so that both residuals come from the same estimator.
+  const refine = (S: Float64Array) => {
+    for (let round = 0; round < refitRounds; round++) {
+      for (const i of columns) {
+        const [la, bi] = refitItem((k) => S[k * n + i], theta, fit.c[i], fit.prior, Math.log(ra[i]), rb[i]);
+        ra[i] = Math.exp(la);
+        rb[i] = bi;
+      }
+      for (let k = 0; k < m; k++) theta[k] = abilityMode(S.subarray(k * n, (k + 1) * n), ra, rb, fit.c, useCols, theta[k])[0];
+    }
+  };
+  refine(scores);
+  residualColumns(scores, m, n, columns, ra, rb, fit.c, theta, cols);
   const values = new Float64Array(P);
   const prep = prepareColumns('pearson', cols, m, nu, 3, false);
   const obs = evaluate(prep, pairs, false, false, new Int32Array(hs.steps + 1), hs, values);
   const sorted = Array.from(values).filter((v) => v === v).sort((x, y) => x - y);
-  const g = generativeModel(fit, scores, binary);
+  const g = generativeModel(gen, scores, binary);
   const sampler = new ParametricNull(g, scores, columns, seed);
   const draw = new Float64Array(nu * m);
   const full = new Float64Array(m * n).fill(NaN);
-  const theta = new Float64Array(m);
   const means: number[] = [];
   const squares: number[] = [];
   const pooled: number[] = [];
   const repValues = new Float64Array(P);
-  const useCols = new Uint8Array(n);
-  for (const i of columns) useCols[i] = 1;
   let rprep;
   for (let r = 0; r < R; r++) {
     sampler.draw(r, draw);
     for (let j = 0; j < nu; j++) for (let k = 0; k < m; k++) full[k * n + columns[j]] = draw[j * m + k];
-    for (let k = 0; k < m; k++) theta[k] = abilityMode(full.subarray(k * n, (k + 1) * n), fit.a, fit.b, fit.c, useCols, fit.theta[k])[0];
-    residualColumns(full, m, n, columns, fit.a, fit.b, fit.c, theta, draw);
+    // The replicate goes through the observed residuals' estimation: abilities, then every prompt's
+    // (log a, b) given them, then the abilities again (one joint-maximisation round from the truth).
+    ra.set(gen.a);
+    rb.set(gen.b);
+    for (let k = 0; k < m; k++) theta[k] = abilityMode(full.subarray(k * n, (k + 1) * n), ra, rb, fit.c, useCols, gen.theta[k])[0];
+    refine(full);
+    residualColumns(full, m, n, columns, ra, rb, fit.c, theta, draw);
     rprep = prepareColumns('pearson', draw, m, nu, 3, false, rprep);
     const st = evaluate(rprep, pairs, false, false, new Int32Array(hs.steps + 1), hs, repValues);
     means.push(st.mean);
@@ -110,6 +138,7 @@ export function q3Test(scores: Float64Array, m: number, n: number, fit: IrtFit, 
     for (let q = r % step; q < P; q += step) if (repValues[q] === repValues[q]) pooled.push(repValues[q]);
   }
   pooled.sort((x, y) => x - y);
+  const msq = compare(obs.meanSquared, squares);
   const p99 = quantileSorted(pooled, 0.99);
   let above = 0;
   for (const v of sorted) if (v > p99) above++;
@@ -118,7 +147,7 @@ export function q3Test(scores: Float64Array, m: number, n: number, fit: IrtFit, 
       pairs: P,
       exact,
       observed: { mean: obs.mean, meanSquared: obs.meanSquared, p99: quantileSorted(sorted, 0.99), max: sorted.length ? sorted[sorted.length - 1] : NaN },
-      nullC: { replicates: R, mean: compare(obs.mean, means), meanSquared: compare(obs.meanSquared, squares), p99 },
+      nullC: { replicates: R, mean: compare(obs.mean, means), meanSquared: msq, meanSquaredNormalP: Number.isFinite(msq.z) ? normalUpperTail(msq.z) : null, p99 },
       pairsAboveNullP99: above,
       expectedAboveNullP99: 0.01 * sorted.length,
     },
