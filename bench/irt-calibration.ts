@@ -7,6 +7,8 @@
 import type { BenchEnv } from './index.ts';
 import { fitIrt } from '../pipeline/irt/fit.ts';
 import { scaledNullC } from '../pipeline/irt/null.ts';
+import { q3Test } from '../pipeline/irt/q3.ts';
+import { DEFAULT_IRT } from '../pipeline/irt/analyze.ts';
 import { simulateIrt, type SimSpec } from '../test/irt/helpers.ts';
 import { createRng } from '../pipeline/core/rng.ts';
 
@@ -23,8 +25,9 @@ export async function run(_env: BenchEnv): Promise<void> {
   const sims = Number(process.env.IRT_CALIBRATION_SIMS ?? 20);
   const B = 99;
   for (const st of SETTINGS.filter((x) => !process.env.IRT_CALIBRATION_ONLY || x.name.includes(process.env.IRT_CALIBRATION_ONLY))) {
-    const hits = { mean: 0, meanSquared: 0, ks: 0 };
+    const hits = { mean: 0, meanSquared: 0, ks: 0, q3: 0, c025: 0, either: 0 };
     const zs: number[] = [];
+    const q3z: number[] = [];
     const t0 = performance.now();
     for (let s = 0; s < sims; s++) {
       // Shapes like the real ones: 30–120 models, 500–2,000 prompts.
@@ -34,8 +37,15 @@ export async function run(_env: BenchEnv): Promise<void> {
       const sim = simulateIrt({ ...st.spec, m, n }, 10_000 + s);
       const opts = { tol: 1e-3, guessing: st.guessing === null ? null : new Float64Array(n).fill(st.guessing) };
       const fit = fitIrt(sim.scores, m, n, opts);
-      const { result: r } = await scaledNullC(sim.scores, m, n, fit, true, { metric: 'pearson', pairSample: 200_000, minCommonModels: 5, B }, s);
+      const { result: r, fit: gen } = await scaledNullC(sim.scores, m, n, fit, true, { metric: 'pearson', pairSample: 200_000, minCommonModels: 5, B }, s);
       if (!r) continue;
+      // The families verdict's two tests, each at 0.025 (Bonferroni), and their union.
+      const q3 = q3Test(sim.scores, m, n, fit, gen, true, r.columns, r.pairs, r.exactPairs, DEFAULT_IRT.q3Replicates, 77 + s).summary;
+      const q3p = q3.nullC.meanSquaredNormalP ?? 1;
+      if (q3p < 0.025) hits.q3++;
+      if (r.test.meanSquared.p < 0.025) hits.c025++;
+      if (q3p < 0.025 || r.test.meanSquared.p < 0.025) hits.either++;
+      q3z.push(q3.nullC.meanSquared.z);
       zs.push(r.test.meanSquared.z);
       if (r.test.p < 0.05) hits.mean++;
       if (r.test.meanSquared.p < 0.05) hits.meanSquared++;
@@ -43,7 +53,8 @@ export async function run(_env: BenchEnv): Promise<void> {
     }
     const f = (h: number) => `${((100 * h) / sims).toFixed(1)}%`;
     const zMean = zs.reduce((x, y) => x + y, 0) / zs.length;
+    const q3zMean = q3z.reduce((x, y) => x + y, 0) / q3z.length;
     const zSd = Math.sqrt(zs.reduce((x, y) => x + (y - zMean) ** 2, 0) / Math.max(1, zs.length - 1));
-    console.log(`${st.name}: ${sims} matrices, B = ${B}: rejection at 0.05 — mean ${f(hits.mean)} (matched, so ~0), mean squared ${f(hits.meanSquared)}, KS ${f(hits.ks)}; mean squared z ${zMean.toFixed(2)} ± ${zSd.toFixed(2)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+    console.log(`${st.name}: ${sims} matrices, B = ${B}: rejection at 0.05 — mean ${f(hits.mean)} (matched, so ~0), mean squared ${f(hits.meanSquared)}, KS ${f(hits.ks)}; mean squared z ${zMean.toFixed(2)} ± ${zSd.toFixed(2)}; verdict tests at 0.025: Null C ${f(hits.c025)}, Q3 ${f(hits.q3)} (mean z ${q3zMean.toFixed(2)}), either (= "families" without CV) ${f(hits.either)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
   }
 }

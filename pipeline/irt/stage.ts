@@ -28,9 +28,6 @@ export const stage: StageModule = {
   name: 'irt',
   describe: 'Item response layer: unidimensional 2PL fit, Null C (one ability axis), cross-validated dimension, Yen\u2019s Q3 and residual groups',
   built: true,
-  // Not yet part of `covary run`: the EM fit does not converge within its cycle cap on the demo
-  // (40 × 1,200) or MMLU-Pro, and takes minutes there (issue #11 notes).
-  optIn: 'the unidimensional fit is still slow and does not converge on benchmarks of real size; run `covary irt` on its own, or `covary run --with irt`',
   options: {
     prior: { type: 'string', choices: ['default', 'none'], default: 'default', describe: 'Bayes-modal priors on log a (empirical Bayes) and b; none = maximum likelihood' },
     guessing: { type: 'string', default: 'none', describe: 'Lower asymptote: none, auto (1/#options where the items show them) or a fixed c in [0, 1)' },

@@ -40,7 +40,7 @@ afterAll(cleanupTempDirs);
 
 describe('covary run → report.md', () => {
   it('ends with the report path on stdout and writes report.md, report.json, figures and reports/index.md', async () => {
-    expect(a.out).toMatch(/^recomputed: correlate, cluster, reweight, explain, report$/m);
+    expect(a.out).toMatch(/^recomputed: correlate, irt, cluster, reweight, explain, report$/m);
     expect(a.out.trim().split('\n').at(-1)).toBe(`report: ${join(a.reportsDir, NAME, 'report.md')}`);
     expect(a.err).toBe('');
     const files = await listFiles(a.reportsDir);
