@@ -79,6 +79,8 @@ export async function loadIrt(store: ArtifactStore, bench: string): Promise<IrtA
   return { result: a.result, residuals, nullCReplicates: (await get('nullC-replicates')) as Float64Array | null };
 }
 
+const pText = (p: number) => (p < 1e-4 ? '< 0.0001' : `= ${p.toPrecision(3)}`);
+
 /**
  * The verdict on "families" (issue 11). Two tests of "one ability axis", Bonferroni-corrected
  * (each at alpha/2): Null C on the mean squared similarity (the statistic Null A/B use), and Yen's
@@ -98,8 +100,8 @@ export function familiesVerdict(input: { converged: boolean; nullCp: number | nu
   const multi = input.dimension !== null && input.dimension >= 2;
   if (cRejected || qRejected || multi) {
     const why = [
-      cRejected ? `Null C rejected (mean squared similarity p = ${input.nullCp!.toPrecision(3)} < ${each})` : '',
-      qRejected ? `residual co-variation beyond Null C (Q3 mean square p = ${q3p!.toPrecision(3)} < ${each})` : '',
+      cRejected ? `Null C rejected (mean squared similarity p ${pText(input.nullCp!)} < ${each})` : '',
+      qRejected ? `residual co-variation beyond Null C (Q3 mean square p ${pText(q3p!)} < ${each})` : '',
       multi ? `cross-validated dimension ${input.dimension}` : '',
     ].filter(Boolean).join(' and ');
     return { families: 'families', reason: `${why}: co-variation beyond one ability axis` };
