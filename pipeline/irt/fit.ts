@@ -98,6 +98,8 @@ export interface IrtFit {
 const LOG_A_MIN = Math.log(1e-3);
 const LOG_A_MAX = Math.log(50);
 const B_MAX = 40;
+/** Fisher steps (in log a or b) below this are taken without a line search (see emCycle). */
+const SMALL_STEP = 0.05;
 
 /** Gauss–Hermite rule for a standard normal density (Golub–Welsch): nodes and weights summing to 1. */
 export function gaussHermite(Q: number): { nodes: Float64Array; weights: Float64Array } {
@@ -340,6 +342,14 @@ export function fitIrt(scores: Float64Array, m: number, n: number, options: Part
         if (big > 1) {
           dA /= big;
           dB /= big;
+        }
+        if (s === o.mSteps - 1 && big < SMALL_STEP) {
+          // A small last step is taken unchecked: near its optimum an item's expected complete-data
+          // log-likelihood is close to quadratic, so a Fisher step raises it, and checking would cost
+          // another pass over the item's cells. The curvature at the start serves the prior update.
+          la = Math.min(LOG_A_MAX, Math.max(LOG_A_MIN, la + dA));
+          bi = Math.min(B_MAX, Math.max(-B_MAX, bi + dB));
+          break;
         }
         let t = 1, nla = la, nbi = bi, f1 = f0, accepted = false;
         for (let h = 0; h < 20; h++) {
