@@ -3,6 +3,7 @@ import type { Report } from './schema.ts';
 import { barFigure, clusterMatrixFigure, curveFigure, forestFigure, histogramFigure, rankChangeFigure } from './svg/figures.ts';
 import type { FamilyMatrix } from './family-matrix.ts';
 import { rankSetFigure } from './svg/model-figures.ts';
+import { irtFigures } from './build-irt-figures.ts';
 
 export interface FigureInputs {
   report: Omit<Report, 'figures' | 'methods' | 'verdict'>;
@@ -69,6 +70,9 @@ export function buildFigures({ report: r, family }: FigureInputs): { figures: Bu
       svg: clusterMatrixFigure({ title: FAMILY_FIGURE.title, clusters: fm.clusters, values: fm.values, axisLabel: `prompts per ${family.kind} (same order as the rows)`, colorLabel: `mean ${family.metric}` }),
     });
   }
+  const irt = irtFigures(r);
+  out.push(...irt.figures);
+  leftOut.push(...irt.leftOut);
   const cs = r.clusters;
   const sizeSource = cs?.semantic ?? cs?.category ?? cs?.performance ?? null;
   if (sizeSource) {

@@ -3,22 +3,8 @@ import type { Report } from './schema.ts';
 import { mdTable, mdText } from './escape.ts';
 import { fmt, intCount, pValue, pct, signed } from './format.ts';
 import { mantelText } from './sections.ts';
-
-type Section = (r: Report) => string[];
-
-const figure = (r: Report, file: string): string[] => {
-  const f = r.figures.find((x) => x.file === file);
-  if (f) return [`![${mdText(f.title)}](${f.file})`, '', `*${mdText(f.caption)}*`, ''];
-  const left = r.figuresLeftOut?.find((x) => x.file === file);
-  return left ? [`> Figure left out (${mdText(left.title)}): ${mdText(left.reason)}.`, ''] : [];
-};
-
-const stageNote = (r: Report, stage: string): string[] => {
-  const s = r.stages[stage];
-  if (!s || s.status === 'ok') return [];
-  const why = s.status === 'missing' ? (s.reason && !/^not run/.test(s.reason) ? `the ${stage} stage's result cannot be used (${s.reason})` : `the ${stage} stage has not been run`) : s.status === 'not-built' ? `the ${stage} stage is not built in this version` : `skipped: ${s.reason ?? 'no reason given'}`;
-  return [`> Not available — ${mdText(why)}.`, ''];
-};
+import { figure, stageNote, type Section } from './markdown-parts.ts';
+import { abilities, nullCRow } from './irt-markdown.ts';
 
 const verdict: Section = (r) => [`# Can the average of “${mdText(r.benchmark.name)}” be trusted?`, '', ...r.verdict.sentences.map((s) => `- ${s}`), ''];
 
@@ -76,13 +62,14 @@ const correlation: Section = (r) => {
   lines.push(
     mdTable(
       ['null model', 'how the null is drawn', 'B', 'observed mean similarity', 'null mean ± sd', 'z', 'p', 'KS D', 'KS p'],
-      [row('A (shuffle)', c.nullA), row('B (ability-preserving)', c.nullB)],
+      [row('A (shuffle)', c.nullA), row('B (ability-preserving)', c.nullB), ...(c.nullC ? [row('C (one ability axis)', c.nullC)] : [])],
       ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
     ),
     '',
   );
   const ms = (n: typeof c.nullA) => (n.meanSquared ? `${fmt(n.meanSquared.observed)} vs ${fmt(n.meanSquared.nullMean)} ± ${fmt(n.meanSquared.nullSd)} (p ${pValue(n.meanSquared.p, n.replicates)})` : '–');
-  lines.push(`Mean squared similarity: ${ms(c.nullA)} under null A; ${ms(c.nullB)} under null B.`, '');
+  lines.push(`Mean squared similarity: ${ms(c.nullA)} under null A; ${ms(c.nullB)} under null B${c.nullC ? `; ${ms(c.nullC)} under null C` : ''}.`, '');
+  lines.push(...nullCRow(r));
   lines.push(...figure(r, 'figures/null-histograms.svg'));
   return lines;
 };
@@ -253,6 +240,6 @@ const footer: Section = (r) => {
 };
 
 export function renderMarkdown(r: Report): string {
-  const parts = [verdict, data, correlation, clusters, reweighting, explanation, methods, footer].flatMap((s) => s(r));
+  const parts = [verdict, data, correlation, abilities, clusters, reweighting, explanation, methods, footer].flatMap((s) => s(r));
   return parts.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
 }

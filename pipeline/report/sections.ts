@@ -12,7 +12,7 @@ import { fmt, intCount, pValue } from './format.ts';
 
 const nz = (x: number | null | undefined): number | null => (x === null || x === undefined || !Number.isFinite(x) ? null : x);
 
-function nullBlock(t: NullTest): CorrelationSection['nullA'] {
+export function nullBlock(t: NullTest): CorrelationSection['nullA'] {
   return {
     observed: nz(t.observed),
     nullMean: nz(t.nullMean),

@@ -173,6 +173,7 @@ async function inputsFrom(dataDir: string, bench: string, commandLine: string): 
     clusters: cl ? { result: cl.result, clusterings: await loadClusterings(store, bench) } : null,
     reweighting: rw,
     explanation: (await loadExplanation(store, bench)).result,
+    irt: null,
     seed: 1,
     commandLine,
   };

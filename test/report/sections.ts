@@ -140,7 +140,7 @@ export function benchmark(name: string, models = 10, prompts = 100): Report['ben
 }
 
 /** A whole report object around some sections (for the index page). */
-export function reportOf(parts: { name: string; correlation?: CorrelationSection | null; reweighting?: ReweightingSection | null; explanation?: ExplanationSection | null; verdict: Report['verdict'] }): Report {
+export function reportOf(parts: { name: string; correlation?: CorrelationSection | null; reweighting?: ReweightingSection | null; explanation?: ExplanationSection | null; irt?: Report['irt']; verdict: Report['verdict'] }): Report {
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     covaryVersion: '0.0.0-test',
@@ -153,6 +153,7 @@ export function reportOf(parts: { name: string; correlation?: CorrelationSection
     clusters: null,
     reweighting: parts.reweighting ?? null,
     explanation: parts.explanation ?? null,
+    irt: parts.irt ?? null,
     figures: [],
     methods: '',
     reproducibility: { covaryVersion: '0.0.0-test', seed: 1, commandLine: 'covary', datasetHash: 'x'.repeat(64), inputs: [], stageOptions: {} },
