@@ -184,8 +184,9 @@ function swapLines(s: NonNullable<Report['reweighting']>['schemes'][number], B: 
 }
 
 const explanation: Section = (r) => {
-  const lines = ['## What explains the co-variation?', ''];
   const e = r.explanation;
+  const residual = e?.responseKind === 'residual-similarity';
+  const lines = [residual ? '## What explains co-variation beyond model strength?' : '## What explains the co-variation?', ''];
   if (!e) return [...lines, ...stageNote(r, 'explain')];
   for (const note of e.notes) lines.push(`> ${mdText(note)}`, '');
   lines.push(
@@ -203,6 +204,7 @@ const explanation: Section = (r) => {
     ),
     '',
   );
+  if (residual && e.performanceSimilarity) lines.push(...secondaryRegression(e.performanceSimilarity, e.permutations));
   if (e.excessOverNullB) {
     lines.push(`For the similarity in excess of what model strength alone produces (null B expectation subtracted): R² = ${fmt(e.excessOverNullB.r2)}; partial R² semantic ${fmt(e.excessOverNullB.partialR2.semantic)}, failure ${fmt(e.excessOverNullB.partialR2.failure)}, difficulty ${fmt(e.excessOverNullB.partialR2.difficulty)}.`, '');
   }
@@ -214,7 +216,7 @@ const explanation: Section = (r) => {
     lines.push('### Failure categories and tags', '');
     lines.push(
       mdTable(
-        ['tag', 'kind', 'prompts', 'share', 'mean accuracy', 'similarity within', 'similarity outside'],
+        ['tag', 'kind', 'prompts', 'share', 'mean accuracy', residual ? 'raw similarity within' : 'similarity within', residual ? 'raw similarity outside' : 'similarity outside'],
         e.tags.map((t) => [mdText(t.tag, 70), mdText(t.kind), intCount(t.count), pct(t.share), fmt(t.meanAccuracy), fmt(t.withinSimilarity), fmt(t.outsideSimilarity)]),
         ['left', 'left', 'right', 'right', 'right', 'right', 'right'],
       ),
@@ -227,6 +229,18 @@ const explanation: Section = (r) => {
   }
   return lines;
 };
+
+/** With the residual (Q3) response, raw performance similarity's regression as a secondary table. */
+function secondaryRegression(p: NonNullable<NonNullable<Report['explanation']>['performanceSimilarity']>, B: number): string[] {
+  return [
+    `### Raw ${mdText(p.response)} (secondary)`,
+    '',
+    `The same regression for raw similarity, which also carries model strength and prompt difficulty: R² = ${fmt(p.r2)}; partial R²: semantic ${fmt(p.partialR2.semantic)}, failure categories ${fmt(p.partialR2.failure)}, difficulty ${fmt(p.partialR2.difficulty)}; Mantel r = ${fmt(p.mantel.r)} (sampled pairs, p ${pValue(p.mantel.p, B)}).`,
+    '',
+    mdTable(['predictor', 'block', 'coefficient', 'permutation p'], p.coefficients.map((c) => [mdText(c.name, 50), mdText(c.block), fmt(c.estimate, 4), pValue(c.p, B)]), ['left', 'left', 'right', 'right']),
+    '',
+  ];
+}
 
 const methods: Section = (r) => ['## Methods', '', r.methods, ''];
 

@@ -65,6 +65,7 @@ export function buildMethods(r: Omit<Report, 'methods' | 'verdict' | 'figures'>,
     parts.push(
       `Explanation: a weighted least-squares regression over ${e.pairs.sampled ? 'a stratified sample of' : 'all'} ${intCount(e.pairs.used)} prompt pairs of ${e.response} on semantic cosine similarity, same-cluster and both-in-tag indicators, and difficulty controls (|p_i − p_j|, p_i + p_j); ` +
         `coefficient p-values by MRQAP with double semi-partialling and the Mantel test by permuting prompt labels (${intCount(e.permutations)} permutations); partial R² per block is (R²_full − R²_without block) / (1 − R²_without block). ` +
+        (e.responseKind === 'residual-similarity' ? 'The main response is residual similarity (Q3: Pearson correlation over models of the residuals S − P̂ of the irt stage\'s one-ability fit), so the regression explains co-variation beyond model strength; raw performance similarity is fitted the same way as a secondary response. ' : '') +
         `Failure thresholds: ${Object.entries(e.thresholds)
           .map(([k, v]) => `${k} ${v}`)
           .join(', ')}.`,

@@ -132,8 +132,20 @@ export const ReweightingSectionSchema = z.looseObject({
 
 const TagSchema = z.looseObject({ tag: z.string(), kind: z.string(), count: z.number().int(), share: num, meanAccuracy: num, withinSimilarity: num, outsideSimilarity: num });
 
+const RegressionBlockSchema = z.looseObject({
+  response: z.string(),
+  r2: num,
+  partialR2: z.looseObject({ semantic: num, failure: num, difficulty: num }),
+  mantel: z.looseObject({ r: num, p: num }),
+  coefficients: z.array(z.looseObject({ name: z.string(), block: z.string(), estimate: num, p: num })),
+});
+
 export const ExplanationSectionSchema = z.looseObject({
   response: z.string(),
+  /** residual-similarity: Q3 after the irt stage's one-ability fit (co-variation beyond model strength); performance-similarity: raw similarity (no usable irt result). */
+  responseKind: z.enum(['residual-similarity', 'performance-similarity']),
+  /** With the residual response, the same regression for raw performance similarity (secondary table); null otherwise. */
+  performanceSimilarity: RegressionBlockSchema.nullable(),
   pairs: z.looseObject({ used: z.number().int(), sampled: z.boolean() }),
   permutations: z.number().int(),
   r2: num,

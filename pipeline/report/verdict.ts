@@ -140,14 +140,22 @@ export function buildVerdict(s: Sections): Report['verdict'] {
     const sem = e.partialR2.semantic;
     const { coefficient: semCoef, significant: semSig } = semanticEffect(e, ALPHA);
     const strongestTag = e.coefficients.filter((x) => x.block === 'failure' && x.p !== null && x.p < ALPHA && (x.estimate ?? 0) > 0).sort((a, b) => (b.estimate ?? 0) - (a.estimate ?? 0))[0];
+    // With the irt stage's residuals the main response is Q3: co-variation beyond model strength (issue #11 item 5).
+    const residual = e.responseKind === 'residual-similarity';
+    const perf = e.performanceSimilarity ?? null;
+    const head = residual
+      ? `**What explains co-variation beyond model strength:** the regression over prompt pairs explains R² = ${fmt(e.r2)} of the variation in residual similarity (Q3: how two prompts' results co-vary once one ability axis — each model's strength, each prompt's difficulty and discrimination — is removed). `
+      : `**What explains it:** the regression over prompt pairs explains R² = ${fmt(e.r2)} of the variation in performance similarity. `;
+    const secondary = residual && perf ? ` For raw performance similarity, which includes model strength: R² = ${fmt(perf.r2)}, semantic partial R² ${fmt(perf.partialR2.semantic)}, difficulty ${fmt(perf.partialR2.difficulty)}.` : '';
     sentences.push(
-      `**What explains it:** the regression over prompt pairs explains R² = ${fmt(e.r2)} of the variation in performance similarity. ` +
+      head +
         (sem === null
           ? semanticAbsentBecause(s, e)
           : semSig
             ? `Semantic similarity explains ${sem < 0.01 ? 'a statistically clear but very small part' : 'part'} of it (partial R² ${fmt(sem)}; coefficient ${fmt(semCoef?.estimate ?? null, 3)}, MRQAP p ${pValue(semCoef?.p ?? null, e.permutations)}; ${mantelText(e)}). `
             : `Semantic similarity adds little once the other predictors are in (partial R² ${fmt(sem)}; coefficient ${fmt(semCoef?.estimate ?? null, 3)}, MRQAP p ${pValue(semCoef?.p ?? null, e.permutations)}; ${mantelText(e)}). `) +
-        `Failure categories add partial R² ${fmt(e.partialR2.failure)}${strongestTag ? ` (strongest: ${mdText(strongestTag.name)})` : ''}, difficulty ${fmt(e.partialR2.difficulty)}.`,
+        `Failure categories add partial R² ${fmt(e.partialR2.failure)}${strongestTag ? ` (strongest: ${mdText(strongestTag.name)})` : ''}, difficulty ${fmt(e.partialR2.difficulty)}.` +
+        secondary,
     );
   } else {
     sentences.push(absentBecause(s, 'explain', 'The explanation stage', 'what drives the co-variation'));

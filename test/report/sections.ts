@@ -113,13 +113,17 @@ export function reweighting(n: number, schemes: { name: string; tau: number; noi
   };
 }
 
-export function explanation(o: { semantic: number | null; semanticP?: number | null; mantelP?: number | null; failureTag?: { name: string; estimate: number; p: number } }): ExplanationSection {
+export function explanation(o: { semantic: number | null; semanticP?: number | null; mantelP?: number | null; failureTag?: { name: string; estimate: number; p: number }; residual?: boolean }): ExplanationSection {
   const coefficients: ExplanationSection['coefficients'] = [];
   if (o.semantic !== null) coefficients.push({ name: 'semantic cosine', block: 'semantic', estimate: 0.4, p: o.semanticP ?? null });
   if (o.failureTag) coefficients.push({ name: o.failureTag.name, block: 'failure', estimate: o.failureTag.estimate, p: o.failureTag.p });
   coefficients.push({ name: '|p_i − p_j|', block: 'difficulty', estimate: -0.1, p: 0.2 });
   return {
-    response: 'pearson performance similarity',
+    response: o.residual ? 'residual similarity (Q3)' : 'pearson performance similarity',
+    responseKind: o.residual ? 'residual-similarity' : 'performance-similarity',
+    performanceSimilarity: o.residual
+      ? { response: 'pearson performance similarity', r2: 0.55, partialR2: { semantic: 0.02, failure: 0.04, difficulty: 0.5 }, mantel: { r: 0.2, p: 0.005 }, coefficients: [{ name: 'semantic cosine', block: 'semantic', estimate: 0.3, p: 0.01 }] }
+      : null,
     pairs: { used: 4950, sampled: false },
     permutations: 199,
     r2: 0.21,
