@@ -39,7 +39,7 @@ export const CorrelationSectionSchema = z.looseObject({
    * Null C (one ability axis, the irt stage's parametric bootstrap), shaped as nullA/nullB; null or
    * absent when the irt stage did not run or could not compute it (the reason is in stages.irt).
    */
-  nullC: NullBlockSchema.nullable().optional(),
+  nullC: NullBlockSchema.nullable(),
   ks: z.looseObject({ nullA: num, nullB: num }),
   histogram: HistogramSchema.nullable(),
 });

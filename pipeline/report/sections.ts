@@ -44,6 +44,8 @@ export function correlationSection(c: CorrelationArtifact): CorrelationSection {
     quantiles: r.observed.quantiles,
     nullA: nullBlock(r.nullA),
     nullB: nullBlock(r.nullB),
+    // Null C comes from the irt stage; the report model fills it in (model.ts).
+    nullC: null,
     ks: { nullA: nz(r.nullA.ks.D), nullB: nz(r.nullB.ks.D) },
     histogram: { edges, observed: h.observed.map(nz), nullA: h.nullA.map(nz), nullB: h.nullB.map(nz) },
     notes: r.notes,

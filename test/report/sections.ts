@@ -24,6 +24,7 @@ export function correlation(o: { aP: number; bP: number; bMeanSquaredP?: number 
     meanSquaredSimilarity: 0.09,
     nullA: block(o.aP, 0.001, 'column-permutation'),
     nullB: block(o.bP, o.bMeanSquaredP === undefined ? o.bP : o.bMeanSquaredP, 'curveball'),
+    nullC: null,
     ks: { nullA: 0.3, nullB: 0.2 },
     histogram: null,
   };
@@ -161,5 +162,44 @@ export function reportOf(parts: { name: string; correlation?: CorrelationSection
     figures: [],
     methods: '',
     reproducibility: { covaryVersion: '0.0.0-test', seed: 1, commandLine: 'covary', datasetHash: 'x'.repeat(64), inputs: [], stageOptions: {} },
+  };
+}
+
+/** A hand-made irt section: null C decided by `nullCp` (mean squared), the chosen dimension, convergence and residual groups. */
+export function irtSection(o: { nullCp: number | null; dimension: number | null; converged?: boolean; groups?: { label: string; size: number; strength: number; cluster?: string }[]; stageFamilies?: NonNullable<Report['irt']>['stageFamilies'] }): NonNullable<Report['irt']> {
+  const c = (observed: number, nullMean: number, nullSd: number, p: number) => ({ observed, nullMean, nullSd, z: (observed - nullMean) / nullSd, p });
+  const dims = o.dimension ?? 1;
+  const rows = [
+    { k: 1, model: 'additive', loss: 0.52, se: 0.004 },
+    { k: 1, model: '2pl', loss: dims === 1 ? 0.5 : 0.51, se: 0.004 },
+    { k: 2, model: 'compensatory', loss: dims === 2 ? 0.49 : 0.502, se: 0.004 },
+  ];
+  const best = Math.min(...rows.map((r) => r.loss));
+  return {
+    model: '2pl',
+    binary: true,
+    models: 10,
+    prompts: { total: 100, estimated: 100 },
+    prior: { kind: 'default', logA: { mean: -0.1, sd: 0.4 }, b: { mean: 0, sd: 3 } },
+    guessing: { mode: 'none', value: null, promptsWithGuessing: 0 },
+    quadrature: { kind: 'adaptive', points: 11 },
+    convergence: { converged: o.converged ?? true, iterations: o.converged === false ? 500 : 87, maxChange: o.converged === false ? 0.0031 : 8e-5, maxGradient: o.converged === false ? 0.25 : 0.0004 },
+    logLik: -1234.5,
+    dimension: o.dimension,
+    crossValidationLoss: 'log-loss',
+    crossValidation: o.dimension === null ? [] : rows.map((r) => ({ ...r, seVsBest: 0.003, lambda: 3, folds: 5, best: r.loss === best, withinOneSe: r.loss <= best + 0.003, chosen: r.k === dims && (r.model !== 'additive' || dims !== 1) && r.loss <= best + 0.003 })),
+    nullC:
+      o.nullCp === null
+        ? null
+        : { ...c(0.12, 0.115, 0.004, Math.max(o.nullCp, 0.3)), replicates: 199, method: 'parametric-bootstrap', meanSquared: c(0.09, 0.08, 0.003, o.nullCp), ks: { ...c(0.05, 0.04, 0.01, 0.2), D: 0.05 } },
+    nullCDiscriminationBias: 0.05,
+    q3: null,
+    residualGroups: (o.groups ?? []).map((g, i) => ({ id: i + 1, size: g.size, strength: g.strength, label: g.label, examples: [`an example of ${g.label}`], composition: g.cluster ? [{ label: g.cluster, share: 0.8 }] : [], compositionSource: g.cluster ? 'semantic' : null, ids: [] })),
+    items: [],
+    abilities: [],
+    itemsCsv: null,
+    stageFamilies: o.stageFamilies ?? null,
+    stageFamiliesReason: 'stage reason',
+    notes: [],
   };
 }
