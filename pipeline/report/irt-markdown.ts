@@ -15,7 +15,7 @@ export const IRT_GROUPS_FIGURE = 'figures/irt-residual-groups.svg';
 export function nullCRow(r: Report): string[] {
   if (r.correlation?.nullC) return [];
   const why = r.irt ? 'the irt stage could not compute it (too few prompts vary)' : irtAbsentReason(r);
-  return [`Null C (one ability axis: a parametric bootstrap from a fitted item response model) is not in this table: ${mdText(why)}.`, ''];
+  return [`Null C (one ability axis, simulated from a fitted item response model) is not in this table: ${mdText(why)}.`, ''];
 }
 
 const MODEL_NAMES: Record<string, string> = {

@@ -26,7 +26,7 @@ export function irtAbsentReason(s: Partial<Pick<Report, 'stages'>>): string {
   if (st?.status === 'skipped') return `the irt stage was skipped: ${st.reason ?? 'no reason given'}`;
   if (st?.status === 'not-built') return 'the irt stage is not built in this version';
   if (st?.status === 'missing' && st.reason && !/^not run/.test(st.reason)) return `the irt stage's result cannot be used (${st.reason})`;
-  return 'the irt stage (one ability axis: null C and the cross-validated dimension) has not been run';
+  return 'the irt stage (null C and the cross-validated dimension) has not been run';
 }
 
 /** "did not converge in N EM cycles (largest gradient g, last change c)". */

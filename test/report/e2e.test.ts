@@ -50,9 +50,9 @@ describe('covary run → report.md', () => {
     expect(index).toContain(`[${NAME}](${NAME}/report.md)`);
   });
 
-  it('has its sections in the promised order: verdict, data, correlation, clusters, re-weighting, explanation, methods, reproducibility', () => {
+  it('has its sections in the promised order: verdict, data, correlation, abilities (irt), clusters, re-weighting, explanation, methods, reproducibility', () => {
     const heads = a.md.split('\n').filter((l) => /^##? /.test(l));
-    const want = [/^# Can the average of “tiny” be trusted\?$/, /^## The data$/, /^## Do models succeed and fail on prompts together\?$/, /^## Families of prompts$/, /^## Does the ranking depend on the prompt mix\?$/, /^## What explains the co-variation\?$/, /^## Methods$/, /^## Reproducibility$/];
+    const want = [/^# Can the average of “tiny” be trusted\?$/, /^## The data$/, /^## Do models succeed and fail on prompts together\?$/, /^## How many abilities does this benchmark measure\?$/, /^## Families of prompts$/, /^## Does the ranking depend on the prompt mix\?$/, /^## What explains the co-variation\?$/, /^## Methods$/, /^## Reproducibility$/];
     expect(heads).toHaveLength(want.length);
     heads.forEach((h, i) => expect(h).toMatch(want[i]));
   });
@@ -131,7 +131,18 @@ describe('figures', () => {
     expect(report.figures.map((f) => f.file).sort()).toEqual(onDisk);
     expect(onDisk).toEqual(['figures/cluster-sizes.svg', 'figures/family-similarity.svg', 'figures/null-histograms.svg', 'figures/rank-changes.svg', 'figures/rank-sets.svg', 'figures/score-intervals.svg']);
     // The text-free benchmark has no semantic similarity: that figure is left out, with the reason in the report.
-    expect(report.figuresLeftOut).toEqual([{ file: 'figures/similarity-vs-semantic.svg', title: 'Performance similarity against semantic similarity', reason: expect.stringMatching(/no semantic similarity/) }]);
+    // The irt stage is opt-in (not run here): its two figures are left out, saying so.
+    expect(report.figuresLeftOut).toEqual([
+      { file: 'figures/irt-dimension.svg', title: 'Held-out loss by number of ability dimensions', reason: expect.stringMatching(/irt stage .* has not been run/) },
+      { file: 'figures/irt-residual-groups.svg', title: 'Prompt groups whose residuals co-vary beyond one ability axis', reason: expect.stringMatching(/irt stage .* has not been run/) },
+      { file: 'figures/similarity-vs-semantic.svg', title: 'Performance similarity against semantic similarity', reason: expect.stringMatching(/no semantic similarity/) },
+    ]);
+    // Without irt the report says so where the section would be, and there is no null C row.
+    expect(report.irt).toBeNull();
+    expect(report.correlation!.nullC).toBeNull();
+    expect(report.verdict.families).toBeNull();
+    expect(a.md).toMatch(/^> Not available — the irt stage has not been run \(run \\`covary irt --name tiny\\`; \\`covary run\\` leaves it out unless given \\`--with irt\\`\)\.$/m);
+    expect(a.md).not.toMatch(/\| C \(one ability axis\)/);
     expect(a.md).toMatch(/^> Figure left out \(Performance similarity against semantic similarity\): no semantic similarity/m);
     for (const f of report.figures) expect(a.md).toContain(`*${f.caption.replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`)}*`);
   });
