@@ -3,7 +3,7 @@ import type { Report } from './schema.ts';
 import { mdTable, mdText } from './escape.ts';
 import { fmt, intCount, pct, pValue } from './format.ts';
 import { figure, type Section } from './markdown-parts.ts';
-import { convergenceText, familiesOutcome, irtAbsentReason } from './verdict-families.ts';
+import { convergenceText, familiesOutcome, irtAbsentReason, nullCText } from './verdict-families.ts';
 import { ALPHA } from './verdict.ts';
 
 type Irt = NonNullable<Report['irt']>;
@@ -116,7 +116,8 @@ export const abilities: Section = (r) => {
   lines.push(fitSentence(irt), '');
   lines.push(`**Dimension**: ${irt.dimension === null ? 'not cross-validated' : `k = ${irt.dimension}`}.`, '');
   lines.push(...cvTable(irt), ...figure(r, IRT_DIMENSION_FIGURE));
-  if (irt.nullC) lines.push(`Null C (one ability axis) is in the table of null models above, beside nulls A and B${irt.nullCDiscriminationBias !== null ? `; before generating it, the small-sample upward bias of the discriminations was removed (mean log a shifted by −${fmt(irt.nullCDiscriminationBias)})` : ''}.`, '');
+  if (irt.nullC && !r.correlation) lines.push(`Null C (one ability axis; the correlation analysis, and with it nulls A and B, is not in this report): ${nullCText(irt)}; mean similarity ${fmt(irt.nullC.observed)} against ${fmt(irt.nullC.nullMean)} ± ${fmt(irt.nullC.nullSd)}; KS D ${fmt(irt.nullC.ks?.D ?? null)} (p ${pValue(irt.nullC.ks?.p ?? null, irt.nullC.replicates)}).`, '');
+  else if (irt.nullC) lines.push(`Null C (one ability axis) is in the table of null models above, beside nulls A and B${irt.nullCDiscriminationBias !== null ? `; before generating it, the small-sample upward bias of the discriminations was removed (mean log a shifted by −${fmt(irt.nullCDiscriminationBias)})` : ''}.`, '');
   lines.push(...q3Lines(irt), ...groupLines(irt), ...figure(r, IRT_GROUPS_FIGURE));
   lines.push(
     `Item parameters — each prompt's difficulty b and discrimination a — are in report.json (\`irt.items\`)${irt.itemsCsv ? ` and in the file ${mdText(irt.itemsCsv)} (relative to this report; columns id, difficulty, discrimination, guessing)` : ''}; each model's ability is in \`irt.abilities\`.`,
