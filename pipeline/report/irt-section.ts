@@ -41,12 +41,18 @@ function crossValidationRows(r: IrtResult): IrtSection['crossValidation'] {
  */
 function typicalMembers(members: number[], residuals: Float32Array | null, m: number, n: number, count: number): number[] {
   if (!residuals || members.length <= count) return members.slice(0, count);
+  // Standardise each member's residual column over the models that have it.
   const z = new Float64Array(members.length * m).fill(NaN);
   members.forEach((i, j) => {
-    let c = 0, s = 0, sq = 0;
+    let c = 0;
+    let s = 0;
+    let sq = 0;
     for (let k = 0; k < m; k++) {
       const v = residuals[k * n + i];
-      if (v === v) { c++; s += v; sq += v * v; }
+      if (v !== v) continue;
+      c++;
+      s += v;
+      sq += v * v;
     }
     if (c < 2) return;
     const mean = s / c;
@@ -57,28 +63,46 @@ function typicalMembers(members: number[], residuals: Float32Array | null, m: nu
       if (v === v) z[j * m + k] = (v - mean) / sd;
     }
   });
+  // The group's mean standardised column, and each member's correlation with it.
   const centre = new Float64Array(m);
   for (let k = 0; k < m; k++) {
-    let c = 0, s = 0;
+    let c = 0;
+    let s = 0;
     for (let j = 0; j < members.length; j++) {
       const v = z[j * m + k];
-      if (v === v) { c++; s += v; }
+      if (v !== v) continue;
+      c++;
+      s += v;
     }
     centre[k] = c ? s / c : NaN;
   }
   const score = members.map((_, j) => {
-    let c = 0, sxy = 0, sx = 0, sy = 0, sxx = 0, syy = 0;
+    let c = 0;
+    let sx = 0;
+    let sy = 0;
+    let sxy = 0;
+    let sxx = 0;
+    let syy = 0;
     for (let k = 0; k < m; k++) {
       const x = z[j * m + k];
       const y = centre[k];
       if (x !== x || y !== y) continue;
-      c++; sx += x; sy += y; sxy += x * y; sxx += x * x; syy += y * y;
+      c++;
+      sx += x;
+      sy += y;
+      sxy += x * y;
+      sxx += x * x;
+      syy += y * y;
     }
-    const cov = sxy - (sx * sy) / Math.max(c, 1);
-    const den = Math.sqrt((sxx - (sx * sx) / Math.max(c, 1)) * (syy - (sy * sy) / Math.max(c, 1)));
-    return c >= 3 && den > 0 ? cov / den : -Infinity;
+    if (c < 3) return -Infinity;
+    const den = Math.sqrt((sxx - (sx * sx) / c) * (syy - (sy * sy) / c));
+    return den > 0 ? (sxy - (sx * sy) / c) / den : -Infinity;
   });
-  return members.map((i, j) => ({ i, s: score[j] })).sort((a, b) => b.s - a.s || a.i - b.i).slice(0, count).map((x) => x.i);
+  return members
+    .map((i, j) => ({ i, s: score[j] }))
+    .sort((a, b) => b.s - a.s || a.i - b.i)
+    .slice(0, count)
+    .map((x) => x.i);
 }
 
 /** Which semantic clusters (else given categories) a group's prompts belong to, largest share first (top 3). */
@@ -106,7 +130,9 @@ function residualGroupsSection(inp: IrtSectionInputs): IrtSection['residualGroup
   if (!G) return [];
   // Label each group by its distinctive words against every other prompt (group G = the rest).
   const assign = new Int32Array(n).fill(G);
-  r.residualGroups.forEach((g, id) => { for (const i of g.prompts) assign[i] = id; });
+  r.residualGroups.forEach((g, id) => {
+    for (const i of g.prompts) assign[i] = id;
+  });
   const texts = d.items.map((it) => (it.text && it.text.trim() !== '' ? it.text : null));
   const words = texts.some((t) => t !== null) ? distinctiveWords(texts, assign, G + 1, 3) : [];
   return r.residualGroups.map((g, id) => {
