@@ -10,6 +10,9 @@ import { makeReportStage } from '../report/stage.ts';
 
 /** Every analysis stage, in pipeline order. */
 const analysis: StageModule[] = [embed, index, correlate, irt, cluster, reweight, explain];
-const report = makeReportStage((name) => analysis.some((s) => s.name === name && s.built));
+const report = makeReportStage(
+  (name) => analysis.some((s) => s.name === name && s.built),
+  (name) => analysis.find((s) => s.name === name)?.optIn ?? null,
+);
 
 export const STAGES: StageModule[] = [...analysis, report];

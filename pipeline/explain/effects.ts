@@ -18,6 +18,8 @@ export interface DecileBin {
   share: number;
   meanSimilarity: number;
   meanExcess: number | null;
+  /** Mean residual similarity (Q3) in the bin, when the explanation has residuals. */
+  meanResidual?: number | null;
 }
 
 /** Weighted deciles of semantic similarity (over all pairs, via the sample weights). */

@@ -26,6 +26,12 @@ export interface ExplainInputs {
   semanticClusters: Clustering | null;
   userTags: UserTags | null;
   nullB: NullBExpectation | null;
+  /**
+   * m × n residuals S − P̂ of the irt stage's one-ability fit (NaN missing). When given, the main
+   * response is residual similarity (Q3: their Pearson correlation over the models that have both),
+   * i.e. co-variation beyond model strength; raw performance similarity becomes the secondary response.
+   */
+  residuals?: Float32Array | Float64Array | null;
 }
 
 /** Above this many eligible pairs the exact all-pairs Mantel r is not computed. */
@@ -36,6 +42,7 @@ export const ALL_PAIRS_MANTEL_BUDGET = 1_000_000_000;
 export const ALL_PAIRS_MANTEL_MIN_PERMUTATIONS = 99;
 
 export const DEFINITIONS = {
+  residualResponse: 'residual similarity (Yen\'s Q3): the Pearson correlation, over the models that have both scores, of two prompts\' residuals S − P̂ after the irt stage\'s one-ability-axis fit — co-variation beyond model strength, prompt difficulty and discrimination; the main response when the irt stage has run and converged',
   response: 'performance similarity of two prompts (the correlate metric over the models that have both scores); "excess" = similarity minus its expectation under Null B (ability-preserving), estimated per pair from Null B replicates',
   weights: 'pairs are all pairs of eligible prompts, or a stratified sample (semantic kNN pairs; pairs inside small failure tags; uniform random pairs from the rest; each stratum sampled uniformly) with Horvitz–Thompson weights 1/(inclusion probability), so weighted estimates refer to all pairs',
   r2: 'weighted R² of the full pairwise regression',
@@ -49,6 +56,8 @@ export const DEFINITIONS = {
 
 export interface ExplainResult {
   metric: PerfMetric;
+  /** What the main fields (r2, partialR2, coefficients, mantel, excess aside) explain. */
+  response: 'residual-similarity' | 'performance-similarity';
   /** The tag thresholds used (written into the report). */
   thresholds: Omit<TagThresholds, 'maxCategories'>;
   permutations: number;
@@ -84,6 +93,8 @@ export interface ExplainResult {
   mantel: RegressionResult['mantel'];
   /** The same model for the excess over Null B (null when Null B is unavailable). */
   excess: RegressionResult | null;
+  /** With the residual response: the same model for raw performance similarity (secondary); null otherwise. */
+  performance: RegressionResult | null;
   droppedPredictors: DroppedPredictor[];
   effects: {
     semanticDeciles: DecileBin[];
@@ -112,8 +123,11 @@ export async function explain(inp: ExplainInputs, o: ExplainOptions, rng: Rng, r
   const tagSet = computeTags(d, o, inp.userTags);
   notes.push(...tagSet.notes);
 
+  const residuals = inp.residuals && inp.residuals.length === m * n ? inp.residuals : null;
+  if (inp.residuals && !residuals) notes.push(`the irt residuals hold ${inp.residuals.length} cells, the dataset ${m * n}: ignored, so the main response is raw performance similarity`);
   const base = {
     metric: o.metric,
+    response: (residuals ? 'residual-similarity' : 'performance-similarity') as ExplainResult['response'],
     thresholds: {
       correctThreshold: o.correctThreshold,
       hardThreshold: o.hardThreshold,
@@ -147,6 +161,8 @@ export async function explain(inp: ExplainInputs, o: ExplainOptions, rng: Rng, r
 
   // Prompts that can take part, and their difficulty.
   const pc = prepareColumns(d.scores, m, n, o.metric, o.minCommonModels);
+  // Q3 columns: residuals are continuous, so Pearson whatever the performance metric.
+  const pcQ3 = residuals ? prepareColumns(Float64Array.from(residuals), m, n, 'pearson', o.minCommonModels) : null;
   const stats = promptStats(d, o.correctThreshold);
   // Prompts without text have all-zero embedding rows: their cosine means nothing, so they are set aside.
   const hasVector = new Uint8Array(n).fill(1);
@@ -164,10 +180,14 @@ export async function explain(inp: ExplainInputs, o: ExplainOptions, rng: Rng, r
   }
   const eligibleList: number[] = [];
   let undefinedPrompts = 0;
+  let noResidual = 0;
   for (let i = 0; i < n; i++) {
     if (!pc.eligible[i] || stats.meanScore[i] !== stats.meanScore[i]) undefinedPrompts++;
+    else if (pcQ3 && !pcQ3.eligible[i]) noResidual++;
     else if (hasVector[i]) eligibleList.push(i);
   }
+  if (noResidual) notes.push(`${noResidual} prompt(s) set aside from the pairwise model: no residual variance (not estimated by the irt fit, or too few models)`);
+  if (pcQ3) notes.push('main response: residual similarity (Q3) after the irt stage\'s one-ability-axis fit, i.e. co-variation beyond model strength; raw performance similarity is the secondary response');
   const eligible = Int32Array.from(eligibleList);
   const counts = { models: m, prompts: n, eligiblePrompts: eligible.length, excludedPrompts: n - eligible.length };
   if (undefinedPrompts > 0) notes.push(`${undefinedPrompts} prompt(s) set aside from the pairwise model: ${o.metric === 'pearson' ? 'no variance across models (all right or all wrong) or ' : ''}fewer than ${o.minCommonModels} models with a score`);
@@ -175,7 +195,7 @@ export async function explain(inp: ExplainInputs, o: ExplainOptions, rng: Rng, r
   const empty = (why: string, pairs: ExplainResult['pairs'] = null): ExplainOutput => {
     notes.push(why);
     return {
-      result: { ...base, counts, pairs, r2: null, partialR2: null, uniqueR2: null, intercept: null, coefficients: [], mantel: null, excess: null, droppedPredictors: [], effects: { semanticDeciles: [], nearestNeighbours: null, tags: [] }, notes },
+      result: { ...base, counts, pairs, r2: null, partialR2: null, uniqueR2: null, intercept: null, coefficients: [], mantel: null, excess: null, performance: null, droppedPredictors: [], effects: { semanticDeciles: [], nearestNeighbours: null, tags: [] }, notes },
       membership: tagSet.membership,
     };
   };
@@ -187,6 +207,7 @@ export async function explain(inp: ExplainInputs, o: ExplainOptions, rng: Rng, r
   const P0 = sample.i.length;
   const y0 = new Float64Array(P0);
   for (let p = 0; p < P0; p++) y0[p] = pairSimilarity(pc, sample.i[p], sample.j[p]);
+  const q0 = pcQ3 ? Float64Array.from({ length: P0 }, (_, p) => pairSimilarity(pcQ3, sample.i[p], sample.j[p])) : null;
   let ex0: Float64Array | null = null;
   if (inp.nullB && o.nullBSamples > 0) {
     const flat = new Int32Array(2 * P0);
@@ -201,13 +222,14 @@ export async function explain(inp: ExplainInputs, o: ExplainOptions, rng: Rng, r
   } else notes.push(inp.nullB ? 'excess over Null B not computed (--null-b-samples 0)' : 'excess over Null B not computed: the Null B expectation is unavailable');
   // Keep pairs with defined responses.
   const keep: number[] = [];
-  for (let p = 0; p < P0; p++) if (y0[p] === y0[p] && (!ex0 || ex0[p] === ex0[p])) keep.push(p);
+  for (let p = 0; p < P0; p++) if (y0[p] === y0[p] && (!ex0 || ex0[p] === ex0[p]) && (!q0 || q0[p] === q0[p])) keep.push(p);
   const P = keep.length;
   const I = Int32Array.from(keep, (p) => sample.i[p]);
   const J = Int32Array.from(keep, (p) => sample.j[p]);
   const w = Float64Array.from(keep, (p) => sample.weight[p]);
   const y = Float64Array.from(keep, (p) => y0[p]);
   const yEx = ex0 ? Float64Array.from(keep, (p) => ex0![p]) : null;
+  const q = q0 ? Float64Array.from(keep, (p) => q0[p]) : null;
   const undefinedDropped = P0 - P;
   const pairsInfo = { design: sample.design, sampled: P, populationPairs: sample.populationPairs, knnPopulation: sample.knnPopulation, knnSampled: sample.knnSampled, tagPopulation: sample.tagPopulation, tagSampled: sample.tagSampled, randomSampled: sample.randomSampled, undefinedDropped };
   if (undefinedDropped) notes.push(`${undefinedDropped} sampled pair(s) dropped: similarity undefined (too few shared models or no variance over them)`);
@@ -226,7 +248,9 @@ export async function explain(inp: ExplainInputs, o: ExplainOptions, rng: Rng, r
   specs.push({ name: 'p_i + p_j', block: 'difficulty', kind: 'sum', values: stats.meanScore });
 
   const B = o.permutations;
-  const prep = prepareMrqap({ specs, emb, I, J, w, responses: yEx ? [y, yEx] : [y], universe: eligible, n, minTagPairs: o.minTagPairs }, rng.fork('mrqap').int(0x7fffffff));
+  // Responses in a fixed order: the main one first (Q3 when there are residuals), then raw similarity, then its excess over Null B.
+  const responses = [...(q ? [q] : []), y, ...(yEx ? [yEx] : [])];
+  const prep = prepareMrqap({ specs, emb, I, J, w, responses, universe: eligible, n, minTagPairs: o.minTagPairs }, rng.fork('mrqap').int(0x7fffffff));
   let permCounts = null;
   if (B > 0 && prep.state) {
     const bar = reporter.bar('explain: MRQAP permutations', B, 'permutations');
@@ -235,6 +259,8 @@ export async function explain(inp: ExplainInputs, o: ExplainOptions, rng: Rng, r
   }
   const fit = finishMrqap(prep, permCounts, B);
   const main = fit.results[0];
+  const performance = q ? fit.results[1] : null;
+  const excess = fit.results[q ? 2 : 1] ?? null;
   for (const dp of fit.dropped) notes.push(`predictor "${dp.name}" dropped: ${dp.reason}`);
 
   // Readable effects.
@@ -251,6 +277,11 @@ export async function explain(inp: ExplainInputs, o: ExplainOptions, rng: Rng, r
     const s = new Float64Array(P);
     cosineAt(emb, I, J, null, s);
     deciles = decileCurve(s, y, yEx, w);
+    // Same cosines and weights, so the same bins: add the residual similarity's mean per bin.
+    if (q) {
+      const dq = decileCurve(s, q, null, w);
+      deciles.forEach((bin, b) => (bin.meanResidual = dq[b]?.meanSimilarity ?? null));
+    }
     if (knn) {
       const bar2 = reporter.bar('explain: nearest-neighbour permutations', B, 'permutations');
       nn = nearestNeighbourEffect(knn, pc, eligible, meanAll, o.nnK, o.nnTestEdges, B, rng.fork('nn'), () => bar2.tick());
@@ -271,7 +302,7 @@ export async function explain(inp: ExplainInputs, o: ExplainOptions, rng: Rng, r
       const affordable = Math.min(B, Math.floor(ALL_PAIRS_MANTEL_BUDGET / Math.max(1, allPairs)));
       const perms = sampled && affordable >= ALL_PAIRS_MANTEL_MIN_PERMUTATIONS ? affordable : 0;
       const bar3 = perms ? reporter.bar('explain: all-pairs Mantel permutations', perms, 'permutations') : null;
-      const exact = allPairsMantelTest(emb.vectors, emb.d, pc, eligible, perms, rng.fork('mantel-all-pairs'), () => bar3?.tick());
+      const exact = allPairsMantelTest(emb.vectors, emb.d, pcQ3 ?? pc, eligible, perms, rng.fork('mantel-all-pairs'), () => bar3?.tick());
       bar3?.stop();
       main.mantel.rAllPairs = exact.r;
       main.mantel.allPairs = exact.pairs;
@@ -300,7 +331,8 @@ export async function explain(inp: ExplainInputs, o: ExplainOptions, rng: Rng, r
       intercept: main.intercept,
       coefficients: main.coefficients,
       mantel: main.mantel,
-      excess: fit.results[1] ?? null,
+      excess,
+      performance,
       droppedPredictors: fit.dropped,
       effects: { semanticDeciles: deciles, nearestNeighbours: nn, tags: tagEffects },
       notes,

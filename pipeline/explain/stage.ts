@@ -16,6 +16,7 @@ import { inThreadPermutations } from './mrqap.ts';
 import { availableParallelism } from 'node:os';
 import type { Embedding } from './design.ts';
 import type { UserTags } from './tags.ts';
+import { irtResiduals } from './irt-input.ts';
 
 const D = DEFAULT_OPTIONS;
 
@@ -113,7 +114,8 @@ export const stage: StageModule = {
     const clR: { value: Clustering | null; hash: string } = text
       ? await optional(ctx, bench, 'semantic clusters', 'cluster', async () => (await loadClusterings(ctx.store, bench)).semantic)
       : { value: null, hash: 'no-text' };
-    const inputs = { dataset: manifest.contentHash, embed: embR.hash, index: knnR.hash, cluster: clR.hash, tags: tagsHash };
+    const irtR = await irtResiduals(ctx, bench, manifest.contentHash);
+    const inputs = { dataset: manifest.contentHash, embed: embR.hash, index: knnR.hash, cluster: clR.hash, tags: tagsHash, irt: irtR.hash };
     const stageOptions = { ...options, seed: ctx.seed, tagsFile: typeof argv.tags === 'string' ? argv.tags : null };
     if (!ctx.force && (await ctx.store.isFresh(bench, 'explain', inputs, stageOptions))) {
       return { stage: 'explain', status: 'cached', message: 'explanation is up to date', path: ctx.store.stagePath(bench, 'explain') };
@@ -123,6 +125,11 @@ export const stage: StageModule = {
 
     // Unknown ids in the user tag file: reported, never silently dropped.
     const notesExtra: string[] = [];
+    if (irtR.note) {
+      if (irtR.expected) ctx.reporter.info(`explain: ${irtR.note}`);
+      else ctx.reporter.warn(`explain: ${irtR.note}`);
+      notesExtra.push(irtR.note);
+    }
     if (userTags) {
       const ids = new Set(dataset.items.map((it) => it.id));
       const unknown = [...userTags.byId.keys()].filter((id) => !ids.has(id));
@@ -137,7 +144,7 @@ export const stage: StageModule = {
     const workers = typeof argv.workers === 'number' && Number.isInteger(argv.workers) && argv.workers >= 1 ? argv.workers : Math.min(2, availableParallelism());
     const runner = permutationRunnerFor(workers, options.permutations, options.maxPairs, emb?.d ?? 0) ?? inThreadPermutations;
     const { result, membership } = await explain(
-      { dataset, embeddings: emb, knn: knnR.value, semanticClusters: clR.value, userTags, nullB: nullBPairExpectation },
+      { dataset, embeddings: emb, knn: knnR.value, semanticClusters: clR.value, userTags, nullB: nullBPairExpectation, residuals: irtR.residuals },
       options,
       createRng(ctx.seed).fork('explain'),
       ctx.reporter,
@@ -151,7 +158,7 @@ export const stage: StageModule = {
     await ctx.store.appendLog(bench, `explain: ${((Date.now() - started) / 1000).toFixed(1)} s (${options.permutations} permutations, ${result.pairs?.sampled ?? 0} pairs)`);
     for (const note of result.notes) ctx.reporter.info(`explain: ${note}`);
     const sem = result.coefficients.find((c) => c.name === 'semantic cosine');
-    const parts = [`${result.tags.filter((t) => t.count > 0).length} tags`];
+    const parts = [`${result.tags.filter((t) => t.count > 0).length} tags`, result.response === 'residual-similarity' ? 'main response: residual similarity (Q3)' : 'main response: performance similarity'];
     if (result.r2 !== null) parts.push(`R² ${result.r2.toFixed(3)}`);
     if (result.mantel) parts.push(`Mantel r ${result.mantel.r.toFixed(3)}${result.mantel.p !== null ? ` (p ${result.mantel.p.toPrecision(2)})` : ''}`);
     if (sem) parts.push(`semantic coefficient ${sem.estimate.toPrecision(3)}${sem.p !== null ? ` (p ${sem.p.toPrecision(2)})` : ''}`);

@@ -3,6 +3,7 @@ import type { Report } from './schema.ts';
 import { barFigure, clusterMatrixFigure, curveFigure, forestFigure, histogramFigure, rankChangeFigure } from './svg/figures.ts';
 import type { FamilyMatrix } from './family-matrix.ts';
 import { rankSetFigure } from './svg/model-figures.ts';
+import { irtFigures } from './build-irt-figures.ts';
 
 export interface FigureInputs {
   report: Omit<Report, 'figures' | 'methods' | 'verdict'>;
@@ -69,6 +70,9 @@ export function buildFigures({ report: r, family }: FigureInputs): { figures: Bu
       svg: clusterMatrixFigure({ title: FAMILY_FIGURE.title, clusters: fm.clusters, values: fm.values, axisLabel: `prompts per ${family.kind} (same order as the rows)`, colorLabel: `mean ${family.metric}` }),
     });
   }
+  const irt = irtFigures(r);
+  out.push(...irt.figures);
+  leftOut.push(...irt.leftOut);
   const cs = r.clusters;
   const sizeSource = cs?.semantic ?? cs?.category ?? cs?.performance ?? null;
   if (sizeSource) {
@@ -138,14 +142,17 @@ export function buildFigures({ report: r, family }: FigureInputs): { figures: Bu
     const ex = e.semanticDeciles.map((d) => ({ x: ((d.semanticLow ?? 0) + (d.semanticHigh ?? 0)) / 2, y: (d as { meanExcess?: number | null }).meanExcess ?? NaN }));
     const series: Parameters<typeof curveFigure>[0]['series'] = [{ label: 'mean performance similarity', points: pts }];
     if (ex.some((p) => Number.isFinite(p.y))) series.push({ label: 'excess over null B', points: ex, dashed: true });
+    const q3 = e.semanticDeciles.map((d) => ({ x: ((d.semanticLow ?? 0) + (d.semanticHigh ?? 0)) / 2, y: (d as { meanResidual?: number | null }).meanResidual ?? NaN }));
+    const withQ3 = q3.some((p) => Number.isFinite(p.y));
+    if (withQ3) series.push({ label: 'residual similarity (Q3, beyond one ability axis)', points: q3 });
     out.push({
       file: 'figures/similarity-vs-semantic.svg',
       title: 'Performance similarity against semantic similarity',
-      caption: 'Prompt pairs binned by deciles of the cosine similarity of their embeddings; a rising curve means similar prompts are solved by the same models.',
+      caption: `Prompt pairs binned by deciles of the cosine similarity of their embeddings; a rising curve means similar prompts are solved by the same models.${withQ3 ? ' The residual curve is the same after removing one ability axis: a rise there is co-variation beyond model strength.' : ''}`,
       svg: curveFigure({
         title: 'Performance similarity against semantic similarity',
         xLabel: 'semantic cosine similarity (decile midpoint)',
-        yLabel: 'mean performance similarity',
+        yLabel: withQ3 ? 'mean similarity' : 'mean performance similarity',
         series,
         hlines: e.nearestNeighbours?.randomMeanSimilarity !== null && e.nearestNeighbours ? [{ y: e.nearestNeighbours.randomMeanSimilarity as number, label: 'all pairs (mean)' }] : [],
       }),

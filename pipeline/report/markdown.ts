@@ -3,22 +3,8 @@ import type { Report } from './schema.ts';
 import { mdTable, mdText } from './escape.ts';
 import { fmt, intCount, pValue, pct, signed } from './format.ts';
 import { mantelText } from './sections.ts';
-
-type Section = (r: Report) => string[];
-
-const figure = (r: Report, file: string): string[] => {
-  const f = r.figures.find((x) => x.file === file);
-  if (f) return [`![${mdText(f.title)}](${f.file})`, '', `*${mdText(f.caption)}*`, ''];
-  const left = r.figuresLeftOut?.find((x) => x.file === file);
-  return left ? [`> Figure left out (${mdText(left.title)}): ${mdText(left.reason)}.`, ''] : [];
-};
-
-const stageNote = (r: Report, stage: string): string[] => {
-  const s = r.stages[stage];
-  if (!s || s.status === 'ok') return [];
-  const why = s.status === 'missing' ? (s.reason && !/^not run/.test(s.reason) ? `the ${stage} stage's result cannot be used (${s.reason})` : `the ${stage} stage has not been run`) : s.status === 'not-built' ? `the ${stage} stage is not built in this version` : `skipped: ${s.reason ?? 'no reason given'}`;
-  return [`> Not available — ${mdText(why)}.`, ''];
-};
+import { figure, stageNote, type Section } from './markdown-parts.ts';
+import { abilities, nullCRow } from './irt-markdown.ts';
 
 const verdict: Section = (r) => [`# Can the average of “${mdText(r.benchmark.name)}” be trusted?`, '', ...r.verdict.sentences.map((s) => `- ${s}`), ''];
 
@@ -76,13 +62,14 @@ const correlation: Section = (r) => {
   lines.push(
     mdTable(
       ['null model', 'how the null is drawn', 'B', 'observed mean similarity', 'null mean ± sd', 'z', 'p', 'KS D', 'KS p'],
-      [row('A (shuffle)', c.nullA), row('B (ability-preserving)', c.nullB)],
+      [row('A (shuffle)', c.nullA), row('B (ability-preserving)', c.nullB), ...(c.nullC ? [row('C (one ability axis)', c.nullC)] : [])],
       ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
     ),
     '',
   );
   const ms = (n: typeof c.nullA) => (n.meanSquared ? `${fmt(n.meanSquared.observed)} vs ${fmt(n.meanSquared.nullMean)} ± ${fmt(n.meanSquared.nullSd)} (p ${pValue(n.meanSquared.p, n.replicates)})` : '–');
-  lines.push(`Mean squared similarity: ${ms(c.nullA)} under null A; ${ms(c.nullB)} under null B.`, '');
+  lines.push(`Mean squared similarity: ${ms(c.nullA)} under null A; ${ms(c.nullB)} under null B${c.nullC ? `; ${ms(c.nullC)} under null C` : ''}.`, '');
+  lines.push(...nullCRow(r));
   lines.push(...figure(r, 'figures/null-histograms.svg'));
   return lines;
 };
@@ -197,8 +184,9 @@ function swapLines(s: NonNullable<Report['reweighting']>['schemes'][number], B: 
 }
 
 const explanation: Section = (r) => {
-  const lines = ['## What explains the co-variation?', ''];
   const e = r.explanation;
+  const residual = e?.responseKind === 'residual-similarity';
+  const lines = [residual ? '## What explains co-variation beyond model strength?' : '## What explains the co-variation?', ''];
   if (!e) return [...lines, ...stageNote(r, 'explain')];
   for (const note of e.notes) lines.push(`> ${mdText(note)}`, '');
   lines.push(
@@ -216,6 +204,7 @@ const explanation: Section = (r) => {
     ),
     '',
   );
+  if (residual && e.performanceSimilarity) lines.push(...secondaryRegression(e.performanceSimilarity, e.permutations));
   if (e.excessOverNullB) {
     lines.push(`For the similarity in excess of what model strength alone produces (null B expectation subtracted): R² = ${fmt(e.excessOverNullB.r2)}; partial R² semantic ${fmt(e.excessOverNullB.partialR2.semantic)}, failure ${fmt(e.excessOverNullB.partialR2.failure)}, difficulty ${fmt(e.excessOverNullB.partialR2.difficulty)}.`, '');
   }
@@ -227,7 +216,7 @@ const explanation: Section = (r) => {
     lines.push('### Failure categories and tags', '');
     lines.push(
       mdTable(
-        ['tag', 'kind', 'prompts', 'share', 'mean accuracy', 'similarity within', 'similarity outside'],
+        ['tag', 'kind', 'prompts', 'share', 'mean accuracy', residual ? 'raw similarity within' : 'similarity within', residual ? 'raw similarity outside' : 'similarity outside'],
         e.tags.map((t) => [mdText(t.tag, 70), mdText(t.kind), intCount(t.count), pct(t.share), fmt(t.meanAccuracy), fmt(t.withinSimilarity), fmt(t.outsideSimilarity)]),
         ['left', 'left', 'right', 'right', 'right', 'right', 'right'],
       ),
@@ -241,6 +230,18 @@ const explanation: Section = (r) => {
   return lines;
 };
 
+/** With the residual (Q3) response, raw performance similarity's regression as a secondary table. */
+function secondaryRegression(p: NonNullable<NonNullable<Report['explanation']>['performanceSimilarity']>, B: number): string[] {
+  return [
+    `### Raw ${mdText(p.response)} (secondary)`,
+    '',
+    `The same regression for raw similarity, which also carries model strength and prompt difficulty: R² = ${fmt(p.r2)}; partial R²: semantic ${fmt(p.partialR2.semantic)}, failure categories ${fmt(p.partialR2.failure)}, difficulty ${fmt(p.partialR2.difficulty)}; Mantel r = ${fmt(p.mantel.r)} (sampled pairs, p ${pValue(p.mantel.p, B)}).`,
+    '',
+    mdTable(['predictor', 'block', 'coefficient', 'permutation p'], p.coefficients.map((c) => [mdText(c.name, 50), mdText(c.block), fmt(c.estimate, 4), pValue(c.p, B)]), ['left', 'left', 'right', 'right']),
+    '',
+  ];
+}
+
 const methods: Section = (r) => ['## Methods', '', r.methods, ''];
 
 const footer: Section = (r) => {
@@ -253,6 +254,6 @@ const footer: Section = (r) => {
 };
 
 export function renderMarkdown(r: Report): string {
-  const parts = [verdict, data, correlation, clusters, reweighting, explanation, methods, footer].flatMap((s) => s(r));
+  const parts = [verdict, data, correlation, abilities, clusters, reweighting, explanation, methods, footer].flatMap((s) => s(r));
   return parts.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
 }

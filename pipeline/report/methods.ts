@@ -43,6 +43,7 @@ export function buildMethods(r: Omit<Report, 'methods' | 'verdict' | 'figures'>,
         'Permutation p-values are (1 + #{null ≥ observed}) / (B + 1); z = (observed − null mean) / null sd; KS D compares the observed pairwise distribution with the pooled null one.',
     );
   }
+  if (r.irt) parts.push(irtMethods(r.irt, opts.irt));
   if (r.clusters) {
     const s = r.clusters.semantic;
     const p = r.clusters.performance;
@@ -64,6 +65,7 @@ export function buildMethods(r: Omit<Report, 'methods' | 'verdict' | 'figures'>,
     parts.push(
       `Explanation: a weighted least-squares regression over ${e.pairs.sampled ? 'a stratified sample of' : 'all'} ${intCount(e.pairs.used)} prompt pairs of ${e.response} on semantic cosine similarity, same-cluster and both-in-tag indicators, and difficulty controls (|p_i − p_j|, p_i + p_j); ` +
         `coefficient p-values by MRQAP with double semi-partialling and the Mantel test by permuting prompt labels (${intCount(e.permutations)} permutations); partial R² per block is (R²_full − R²_without block) / (1 − R²_without block). ` +
+        (e.responseKind === 'residual-similarity' ? 'The main response is residual similarity (Q3: Pearson correlation over models of the residuals S − P̂ of the irt stage\'s one-ability fit), so the regression explains co-variation beyond model strength; raw performance similarity is fitted the same way as a secondary response. ' : '') +
         `Failure thresholds: ${Object.entries(e.thresholds)
           .map(([k, v]) => `${k} ${v}`)
           .join(', ')}.`,
@@ -88,5 +90,23 @@ function rankMethods(rw: NonNullable<Report['reweighting']>): string {
     `A rank swap against uniform is a pair of models whose point estimates change order and whose difference-in-differences (gap under the scheme − gap under uniform) differs from 0 on the same paired bootstrap (every scheme re-weights the same resampled prompts), two-sided, with step-down max-t adjusted p-values controlling the family-wise error at ${pct(inf.alpha, 0)} over all ${intCount(inf.swapFamily)} model pairs × schemes (${inf.swapSchemes.join(', ') || 'none'}); FWER rather than FDR so that "rankings move beyond noise" — at least one such swap under a content-based scheme — happens at most ${pct(inf.alpha, 0)} of the time when no re-weighting changes any gap between models. ` +
     'pOrder (the larger one-sided p of the two orders) shows whether each order is also clear on its own. ' +
     'Descriptive only: percentile intervals of bootstrap ranks (they under-cover near ties) and τ_b between two independent replicates of a scheme.'
+  );
+}
+
+/** The irt stage's method, from the options it ran with (METHOD §2b). */
+function irtMethods(irt: NonNullable<Report['irt']>, o: Record<string, unknown> | undefined): string {
+  const model = irt.model === 'graded-one-factor' ? 'one-factor model with a logit link, E[S] = σ(a_i(θ_k − b_i)), fitted by Bernoulli quasi-likelihood' : irt.model === '3pl-fixed-guessing' ? '2PL with a fixed lower asymptote c_i, P = c_i + (1 − c_i) σ(a_i(θ_k − b_i))' : '2PL, P = σ(a_i(θ_k − b_i))';
+  const prior = irt.prior.kind === 'none' ? 'no priors (--prior none: maximum likelihood; prompts without variance are not estimated)' : 'Bayes-modal priors (--prior default): b ~ N(0, 3²) and log a ~ N(μ, τ²) with μ and τ re-estimated from all prompts every cycle';
+  const g = irt.guessing;
+  const guessing = g.mode === 'none' ? 'no guessing' : g.mode === 'auto' ? `--guessing auto (c = 1/#options on ${intCount(g.promptsWithGuessing)} prompts)` : `--guessing ${g.value} on ${intCount(g.promptsWithGuessing)} prompts`;
+  const cv = irt.crossValidation;
+  const folds = cv[0]?.folds ?? val(o, 'folds');
+  const maxK = cv.length ? Math.max(...cv.map((x) => x.k)) : val(o, 'maxDim');
+  return (
+    `One ability axis (irt stage): a unidimensional ${model}, abilities θ ~ N(0, 1), fitted by marginal maximum likelihood (EM over ${irt.quadrature.kind} Gauss–Hermite quadrature, ${irt.quadrature.points} points), with ${prior} and ${guessing}; converged when the largest change of any log a or b in a cycle is below 1e-4 (here: ${irt.convergence.converged ? 'converged' : 'not converged'} after ${intCount(irt.convergence.iterations)} cycles). ` +
+    `Null C is a parametric bootstrap from that fit (${intCount(irt.nullC?.replicates ?? (Number(val(o, 'permutationsC')) || null))} replicates): each replicate draws every model's ability and every prompt's (log a, b) from their posteriors, with every discrimination multiplied by one common factor chosen so that the null reproduces the observed mean similarity (small-sample discriminations are biased upwards; the mean row is therefore matched, not tested), then every observed cell (missing cells stay missing); its statistics are null A/B's (${val(o, 'metric') ?? 'the same'} similarity, the same prompts and pairs), and it counts as rejected when the mean squared similarity's p is below 0.025. ` +
+    `The dimension is chosen by ${folds ?? 'K'}-fold cross-validation over held-out cells: the additive model, the 2PL and compensatory models σ(u_k·v_i + c_i) up to k = ${maxK ?? '–'}, each with an L2 penalty chosen by inner validation; the smallest k within one paired standard error of the best held-out loss. ` +
+    `Yen's Q3 (residual correlations) is judged against its own null C distribution (${intCount(irt.q3?.nullC.replicates ?? (Number(val(o, 'q3Replicates')) || null))} replicates, each re-estimating item parameters and abilities as the observed residuals were; its test takes the mean square's z against a normal, rejected below 0.025); residual groups are k-means clusters (k by silhouette) of the prompts' loadings on the leading principal components of the standardised residuals. ` +
+    'Families verdict: "families" when null C or Q3 rejects (each at 0.025, Bonferroni over the two) or the dimension is at least 2; otherwise "discrimination-only" when null B is rejected, else "none"; no verdict without convergence.'
   );
 }

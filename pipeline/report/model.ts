@@ -12,9 +12,11 @@ import type { CorrelationArtifact } from '../correlate/index.ts';
 import type { ClusterResult, Clusterings } from '../cluster/index.ts';
 import type { ReweightResult } from '../reweight/index.ts';
 import type { ExplainResult } from '../explain/index.ts';
+import type { IrtResult } from '../irt/index.ts';
 import { REPORT_SCHEMA_VERSION, ReportSchema, type Report } from './schema.ts';
 import { clusterSection, correlationSection, explanationSection, reweightingSection } from './sections.ts';
 import { buildVerdict } from './verdict.ts';
+import { irtSection } from './irt-section.ts';
 import { buildMethods } from './methods.ts';
 import { buildFigures, type BuiltFigure, type FigureInputs } from './build-figures.ts';
 import { DEFAULT_MAX_PAIRS_PER_CELL, familyMatrix } from './family-matrix.ts';
@@ -33,8 +35,21 @@ export interface ReportInputs {
   clusters: { result: ClusterResult; clusterings: Clusterings } | null;
   reweighting: ReweightResult | null;
   explanation: ExplainResult | null;
+  /** The irt stage's result when it ran (not skipped), with its residuals and where its items CSV is. */
+  irt: IrtReportInput | null;
   seed: number;
   commandLine: string;
+}
+
+export interface IrtReportInput {
+  result: IrtResult;
+  residuals: Float32Array | null;
+  /** irt-items.csv relative to the report folder (null when absent): a copy the report stage writes beside report.md. */
+  itemsCsv: string | null;
+  /** That copy's text. */
+  itemsCsvText: string | null;
+  /** False when irt.json was computed against another correlate result than the one in this report (its Null C pairs may then differ from Null A/B's). */
+  correlateMatches: boolean;
 }
 
 const nz = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
@@ -73,6 +88,13 @@ export function buildReport(inp: ReportInputs): { report: Report; figures: Built
     for (let i = 0; i < n; i++) if (d.scores[k * n + i] === d.scores[k * n + i]) c++;
     return c;
   });
+  const irt = inp.irt ? irtSection({ result: inp.irt.result, residuals: inp.irt.residuals, dataset: d, clusterings: inp.clusters?.clusterings ?? null, itemsCsv: inp.irt.itemsCsv }) : null;
+  if (irt && inp.irt && !inp.irt.correlateMatches)
+    irt.notes.unshift(
+      inp.correlation
+        ? 'irt.json was computed against an earlier (or no) correlate result: its Null C may use other prompt pairs or options than Null A/B here; re-run `covary irt --force` for a like-for-like row.'
+        : 'irt.json was computed with a correlate result that this report does not have; Null C is shown in this section only.',
+    );
   const droppedPrompts = man.dropped.filter((x) => x.what === 'item').reduce((s, x) => s + (x.count ?? 1), 0);
   const base: Omit<Report, 'figures' | 'methods' | 'verdict'> = {
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -93,10 +115,12 @@ export function buildReport(inp: ReportInputs): { report: Report; figures: Built
     stages: { ...inp.stages },
     embedding: inp.embed ? { model: inp.embed.modelId, modelHash: inp.embed.modelHash, dims: inp.embed.dims, maxTokens: inp.embed.maxTokens, truncated: inp.embed.truncated, withoutText: inp.embed.withoutText } : null,
     index: indexSection(inp.index),
-    correlation: inp.correlation ? correlationSection(inp.correlation) : null,
+    // Null C sits beside Null A and B (same statistics, same prompts and pairs when irt ran after correlate).
+    correlation: inp.correlation ? { ...correlationSection(inp.correlation), nullC: irt?.nullC ?? null } : null,
     clusters: inp.clusters ? clusterSection(inp.clusters.result) : null,
     reweighting: inp.reweighting ? reweightingSection(inp.reweighting) : null,
     explanation: inp.explanation ? explanationSection(inp.explanation) : null,
+    irt,
     reproducibility: {
       covaryVersion: COVARY_VERSION,
       seed: inp.seed,

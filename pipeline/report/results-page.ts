@@ -30,8 +30,30 @@ function correlationSentence(r: Report): string {
     (aSig ? `Null A is rejected (z = ${fmt(c.nullA.z, 0)}, p ${pValue(c.nullA.p, c.nullA.replicates)}). ` : `Null A is not rejected (z = ${fmt(c.nullA.z, 1)}, p ${pValue(c.nullA.p, c.nullA.replicates)}). `) +
     (bSig
       ? `Beyond the equal-discrimination (Rasch) model, the spread of similarities is larger than null B allows (mean-squared z = ${fmt(ms?.z ?? null, 1)}${meanSig ? `, and the mean itself z = ${fmt(c.nullB.z, 1)}` : `, while the mean itself is as null B expects, z = ${fmt(c.nullB.z, 1)}`}): prompt families, or prompts that separate models more or less sharply along one axis — null B cannot tell which.`
-      : `Beyond model strength there is no detectable structure (null B mean-squared z = ${fmt(ms?.z ?? null, 1)}, p ${pValue(ms?.p ?? null, c.nullB.replicates)}): one ability axis explains the co-variation.`)
+      : r.verdict.families === 'families'
+        ? `Null B detects no structure beyond model strength (mean-squared z = ${fmt(ms?.z ?? null, 1)}, p ${pValue(ms?.p ?? null, c.nullB.replicates)}).`
+        : `Beyond model strength there is no detectable structure (null B mean-squared z = ${fmt(ms?.z ?? null, 1)}, p ${pValue(ms?.p ?? null, c.nullB.replicates)}): one ability axis explains the co-variation.`) +
+    irtSentence(r)
   );
+}
+
+function irtColumns(r: Report): string[] {
+  const irt = r.irt;
+  if (!irt) return ['–', '–', '–'];
+  const c = irt.nullC?.meanSquared ?? null;
+  return [c ? `${fmt(c.z, 1)} (${pValue(c.p, irt.nullC!.replicates)})` : '–', irt.dimension === null ? '–' : String(irt.dimension), r.verdict.families ?? 'no verdict'];
+}
+
+/** Null C and the cross-validated dimension (issue #11), when the irt stage ran: they, not null B, decide "families". */
+function irtSentence(r: Report): string {
+  const irt = r.irt;
+  if (!irt) return '';
+  const c = irt.nullC?.meanSquared ?? null;
+  const nullC = c ? `null C mean-squared z = ${fmt(c.z, 1)}, p ${pValue(c.p, irt.nullC!.replicates)}` : 'null C not computed';
+  const dim = irt.dimension === null ? 'dimension not cross-validated' : `cross-validated dimension ${irt.dimension}`;
+  const fam = r.verdict.families ?? null;
+  const word = fam === 'families' ? 'families of prompts beyond one ability axis' : fam === 'discrimination-only' ? 'prompts differ in discrimination only, no families beyond one axis' : fam === 'none' ? 'consistent with one ability axis' : `no verdict (${mdText(r.verdict.familiesReason ?? '')})`;
+  return ` One ability axis (irt): ${nullC}; ${dim}: ${word}.`;
 }
 
 /** Schemes that re-weight by content (what the prompts are about), as opposed to by performance. */
@@ -84,6 +106,8 @@ function explainSentence(r: Report): string {
 
 export function renderResultsPage(reports: Report[]): string {
   const rs = [...reports].sort((a, b) => a.benchmark.name.localeCompare(b.benchmark.name));
+  // The irt columns appear once any benchmark has the irt stage's result.
+  const withIrt = rs.some((r) => r.irt);
   const link = (r: Report) => `[${mdText(r.benchmark.name)}](real-data/${encodeURIComponent(r.benchmark.name)}/report.md)`;
   const out: string[] = [
     '# Results on real benchmarks',
@@ -96,10 +120,11 @@ export function renderResultsPage(reports: Report[]): string {
     'Null A shuffles each prompt’s results across models (the paper’s test). Null B keeps every model’s total and every prompt’s total (curveball swaps for 0/1 scores), so it asks whether there is structure beyond one strength per model and one difficulty per prompt with equal discrimination (the Rasch model); a rejection can come from prompt families or merely from prompts that differ in discrimination, which only the one-ability-axis test of issue #11 (null C, `covary irt`, still experimental) can separate. Under null B the mean similarity barely moves when prompts form families (within-family similarity rises, between-family falls), so the mean *squared* similarity and the KS distance are the informative statistics there.',
     '',
     mdTable(
-      ['benchmark', 'models', 'prompts used', 'set aside', 'mean r', 'null A z (p)', 'null B z (p), mean', 'null B z (p), mean r²', 'KS D vs A', 'KS D vs B (p)'],
+      ['benchmark', 'models', 'prompts used', 'set aside', 'mean r', 'null A z (p)', 'null B z (p), mean', 'null B z (p), mean r²', 'KS D vs A', 'KS D vs B (p)', ...(withIrt ? ['null C z (p), mean r²', 'dimension', 'families'] : [])],
       rs.map((r) => {
         const c = r.correlation;
-        if (!c) return [link(r), intCount(r.benchmark.models), '–', '–', '–', '–', '–', '–', '–', '–'];
+        const irtCells = withIrt ? irtColumns(r) : [];
+        if (!c) return [link(r), intCount(r.benchmark.models), '–', '–', '–', '–', '–', '–', '–', '–', ...irtCells];
         const b = c.nullB.replicates;
         return [
           link(r),
@@ -112,6 +137,7 @@ export function renderResultsPage(reports: Report[]): string {
           `${fmt(c.nullB.meanSquared?.z ?? null, 1)} (${pValue(c.nullB.meanSquared?.p ?? null, b)})`,
           fmt(c.ks.nullA),
           `${fmt(c.ks.nullB)} (${pValue(c.nullB.ks?.p ?? null, b)})`,
+          ...irtCells,
         ];
       }),
       ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],

@@ -35,6 +35,11 @@ export const CorrelationSectionSchema = z.looseObject({
   meanSquaredSimilarity: num,
   nullA: NullBlockSchema,
   nullB: NullBlockSchema,
+  /**
+   * Null C (one ability axis, the irt stage's parametric bootstrap), shaped as nullA/nullB; null or
+   * absent when the irt stage did not run or could not compute it (the reason is in stages.irt).
+   */
+  nullC: NullBlockSchema.nullable(),
   ks: z.looseObject({ nullA: num, nullB: num }),
   histogram: HistogramSchema.nullable(),
 });
@@ -127,8 +132,20 @@ export const ReweightingSectionSchema = z.looseObject({
 
 const TagSchema = z.looseObject({ tag: z.string(), kind: z.string(), count: z.number().int(), share: num, meanAccuracy: num, withinSimilarity: num, outsideSimilarity: num });
 
+const RegressionBlockSchema = z.looseObject({
+  response: z.string(),
+  r2: num,
+  partialR2: z.looseObject({ semantic: num, failure: num, difficulty: num }),
+  mantel: z.looseObject({ r: num, p: num }),
+  coefficients: z.array(z.looseObject({ name: z.string(), block: z.string(), estimate: num, p: num })),
+});
+
 export const ExplanationSectionSchema = z.looseObject({
   response: z.string(),
+  /** residual-similarity: Q3 after the irt stage's one-ability fit (co-variation beyond model strength); performance-similarity: raw similarity (no usable irt result). */
+  responseKind: z.enum(['residual-similarity', 'performance-similarity']),
+  /** With the residual response, the same regression for raw performance similarity (secondary table); null otherwise. */
+  performanceSimilarity: RegressionBlockSchema.nullable(),
   pairs: z.looseObject({ used: z.number().int(), sampled: z.boolean() }),
   permutations: z.number().int(),
   r2: num,
@@ -157,6 +174,64 @@ export const ExplanationSectionSchema = z.looseObject({
   notes: z.array(z.string()),
 });
 
+const IrtCvRowSchema = z.looseObject({ k: z.number().int(), model: z.string(), loss: num, se: num, seVsBest: num, lambda: num, chosen: z.boolean() });
+
+const ResidualGroupSchema = z.looseObject({
+  id: z.number().int(),
+  size: z.number().int(),
+  /** Mean Q3 (residual correlation) over pairs within the group. */
+  strength: num,
+  /** Distinctive words of the group's prompt texts (as semantic cluster labels are made), else its ids. */
+  label: z.string(),
+  /** Openings of the prompts whose residuals follow the group's mean residual most closely. */
+  examples: z.array(z.string()),
+  /** The semantic clusters (or given categories) its prompts fall in, largest share first. */
+  composition: z.array(z.looseObject({ label: z.string(), share: z.number() })),
+  compositionSource: z.enum(['semantic', 'category']).nullable(),
+  ids: z.array(z.string()),
+});
+
+/** The irt stage (METHOD §2b): unidimensional fit, Null C, cross-validated dimension, Q3, residual groups. */
+export const IrtSectionSchema = z.looseObject({
+  model: z.string(),
+  binary: z.boolean(),
+  models: z.number().int(),
+  prompts: z.looseObject({ total: z.number().int(), estimated: z.number().int() }),
+  prior: z.looseObject({ kind: z.enum(['default', 'none']), logA: z.looseObject({ mean: num, sd: num }).nullable(), b: z.looseObject({ mean: num, sd: num }).nullable() }),
+  guessing: z.looseObject({ mode: z.enum(['none', 'auto', 'fixed']), value: num, promptsWithGuessing: z.number().int() }),
+  quadrature: z.looseObject({ kind: z.string(), points: z.number().int() }),
+  convergence: z.looseObject({ converged: z.boolean(), iterations: z.number().int(), maxChange: num, maxGradient: num }),
+  /** Marginal log-likelihood at the estimates (prior terms excluded). */
+  logLik: num,
+  /** The chosen number of ability dimensions (smallest k within one SE of the best held-out loss); null when not cross-validated. */
+  dimension: z.number().int().nullable(),
+  crossValidationLoss: z.enum(['log-loss', 'mse']).nullable(),
+  crossValidation: z.array(IrtCvRowSchema),
+  nullC: NullBlockSchema.nullable(),
+  nullCDiscriminationBias: num,
+  q3: z
+    .looseObject({
+      pairs: z.number().int(),
+      exact: z.boolean(),
+      observed: z.looseObject({ mean: num, meanSquared: num, p99: num, max: num }),
+      /** meanSquaredNormalP: the mean square's one-sided p from its z against a normal — the Q3 test of verdict.families (at 0.025, Bonferroni with null C). */
+      nullC: z.looseObject({ replicates: z.number().int(), mean: NullComparisonSchema, meanSquared: NullComparisonSchema, meanSquaredNormalP: num, p99: num }),
+      pairsAboveNullP99: z.number().int(),
+      expectedAboveNullP99: num,
+    })
+    .nullable(),
+  residualGroups: z.array(ResidualGroupSchema),
+  /** One entry per prompt, in the benchmark's order: difficulty b_i and discrimination a_i (null when not estimated). */
+  items: z.array(z.looseObject({ id: z.string(), difficulty: num, discrimination: num, guessing: num.optional() })),
+  abilities: z.array(z.looseObject({ model: z.string(), theta: num, sd: num })),
+  /** The item parameters as CSV, relative to the report folder (null when the file is absent). */
+  itemsCsv: z.string().nullable(),
+  /** The irt stage's own verdict and reason (the report's verdict.families may add Null B from a later correlate run). */
+  stageFamilies: z.enum(['none', 'discrimination-only', 'families']).nullable(),
+  stageFamiliesReason: z.string(),
+  notes: z.array(z.string()),
+});
+
 export const ReportSchema = z.object({
   schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
   covaryVersion: z.string(),
@@ -179,6 +254,9 @@ export const ReportSchema = z.object({
     rankingsMoveBeyondNoise: z.boolean().nullable(),
     largestRankShiftBeyondNoise: num,
     semanticPartialR2: num,
+    /** Issue #11: is there co-variation beyond one ability axis? null when the irt stage gave no verdict (reason in familiesReason). */
+    families: z.enum(['none', 'discrimination-only', 'families']).nullable(),
+    familiesReason: z.string(),
     sentences: z.array(z.string()),
   }),
   stages: z.record(z.string(), stageStatus),
@@ -188,6 +266,8 @@ export const ReportSchema = z.object({
   clusters: ClusterSectionSchema.nullable(),
   reweighting: ReweightingSectionSchema.nullable(),
   explanation: ExplanationSectionSchema.nullable(),
+  /** Null when the irt stage was not run or was skipped (the reason is in stages.irt). */
+  irt: IrtSectionSchema.nullable(),
   figures: z.array(z.looseObject({ file: z.string(), title: z.string(), caption: z.string() })),
   /** Figures with nothing to show, left out (never drawn empty), and why. */
   figuresLeftOut: z.array(z.looseObject({ file: z.string(), title: z.string(), reason: z.string() })).optional(),
@@ -207,6 +287,7 @@ export type CorrelationSection = z.infer<typeof CorrelationSectionSchema>;
 export type ClusterSection = z.infer<typeof ClusterSectionSchema>;
 export type ReweightingSection = z.infer<typeof ReweightingSectionSchema>;
 export type ExplanationSection = z.infer<typeof ExplanationSectionSchema>;
+export type IrtSection = z.infer<typeof IrtSectionSchema>;
 
 export function reportJsonSchema(): unknown {
   return { ...(z.toJSONSchema(ReportSchema) as object), $id: `https://covary.dev/schema/report-v${REPORT_SCHEMA_VERSION}.json`, title: 'covary report.json' };

@@ -12,7 +12,7 @@ import { fmt, intCount, pValue } from './format.ts';
 
 const nz = (x: number | null | undefined): number | null => (x === null || x === undefined || !Number.isFinite(x) ? null : x);
 
-function nullBlock(t: NullTest): CorrelationSection['nullA'] {
+export function nullBlock(t: NullTest): CorrelationSection['nullA'] {
   return {
     observed: nz(t.observed),
     nullMean: nz(t.nullMean),
@@ -44,6 +44,8 @@ export function correlationSection(c: CorrelationArtifact): CorrelationSection {
     quantiles: r.observed.quantiles,
     nullA: nullBlock(r.nullA),
     nullB: nullBlock(r.nullB),
+    // Null C comes from the irt stage; the report model fills it in (model.ts).
+    nullC: null,
     ks: { nullA: nz(r.nullA.ks.D), nullB: nz(r.nullB.ks.D) },
     histogram: { edges, observed: h.observed.map(nz), nullA: h.nullA.map(nz), nullB: h.nullB.map(nz) },
     notes: r.notes,
@@ -142,8 +144,21 @@ export function reweightingSection(r: ReweightResult): ReweightingSection {
 export function explanationSection(e: ExplainResult): ExplanationSection {
   const effects = new Map(e.effects.tags.map((t) => [t.tag, t]));
   const pr = e.partialR2;
+  const residual = e.response === 'residual-similarity';
+  const perf = e.performance ?? null;
   return {
-    response: `${e.metric} performance similarity`,
+    // Explain results from before the irt integration have no `response`: they explained raw similarity.
+    response: residual ? 'residual similarity (Q3: the correlation over models of two prompts\' residuals after one ability axis)' : `${e.metric} performance similarity`,
+    responseKind: residual ? 'residual-similarity' : 'performance-similarity',
+    performanceSimilarity: perf
+      ? {
+          response: `${e.metric} performance similarity`,
+          r2: nz(perf.r2),
+          partialR2: { semantic: nz(perf.partialR2.semantic), failure: nz(perf.partialR2.failure), difficulty: nz(perf.partialR2.difficulty) },
+          mantel: { r: nz(perf.mantel?.r), p: nz(perf.mantel?.p) },
+          coefficients: perf.coefficients.map((c) => ({ name: c.name, block: c.block, estimate: nz(c.estimate), standardized: nz(c.standardized), p: nz(c.p) })),
+        }
+      : null,
     pairs: { used: e.pairs?.sampled ?? 0, sampled: e.pairs?.design === 'stratified', population: e.pairs?.populationPairs ?? 0 },
     permutations: e.permutations,
     r2: nz(e.r2),
@@ -171,7 +186,7 @@ export function explanationSection(e: ExplainResult): ExplanationSection {
       return { tag: t.label, kind: t.kind, count: t.count, share: nz(t.share), meanAccuracy: nz(t.meanAccuracy), withinSimilarity: nz(ef?.meanWithin), outsideSimilarity: nz(ef?.meanOutside) };
     }),
     thresholds: Object.fromEntries(Object.entries(e.thresholds).filter((kv): kv is [string, number] => typeof kv[1] === 'number')),
-    semanticDeciles: e.effects.semanticDeciles.map((d) => ({ decile: d.decile, semanticLow: nz(d.lo), semanticHigh: nz(d.hi), meanSimilarity: nz(d.meanSimilarity), meanExcess: nz(d.meanExcess), pairs: d.pairs })),
+    semanticDeciles: e.effects.semanticDeciles.map((d) => ({ decile: d.decile, semanticLow: nz(d.lo), semanticHigh: nz(d.hi), meanSimilarity: nz(d.meanSimilarity), meanExcess: nz(d.meanExcess), ...(d.meanResidual !== undefined ? { meanResidual: nz(d.meanResidual) } : {}), pairs: d.pairs })),
     nearestNeighbours: e.effects.nearestNeighbours
       ? { meanSimilarity: nz(e.effects.nearestNeighbours.meanNeighbours), randomMeanSimilarity: nz(e.effects.nearestNeighbours.meanRandom), p: nz(e.effects.nearestNeighbours.p), k: e.effects.nearestNeighbours.k }
       : null,

@@ -12,14 +12,36 @@ import { loadCorrelation } from '../correlate/index.ts';
 import { loadClusterings, type ClusterResult } from '../cluster/index.ts';
 import { loadReweighting } from '../reweight/index.ts';
 import { loadExplanation } from '../explain/index.ts';
-import type { ReportInputs, StageState } from './model.ts';
+import { loadIrt } from '../irt/index.ts';
+import { isCovaryError } from '../core/errors.ts';
+import type { IrtReportInput, ReportInputs, StageState } from './model.ts';
 import { RENDERERS } from './renderers.ts';
 import { renderIndexPage } from './index-page.ts';
 import type { Report } from './schema.ts';
 
 const ANALYSIS_STAGES = STAGE_ORDER.filter((s) => s !== 'report');
+const IRT_ITEMS_FILE = 'irt-items.csv';
 
-async function gatherInputs(ctx: StageContext, bench: string, built: (s: string) => boolean): Promise<{ inputs: ReportInputs; hashes: Record<string, string> }> {
+/** The irt result with its residuals, where its CSV is, and whether it was computed against this correlate result; null (stage marked unusable) when its arrays are broken. */
+async function irtInput(ctx: StageContext, bench: string, stages: Record<string, StageState>): Promise<IrtReportInput | null> {
+  const { store } = ctx;
+  try {
+    const a = await loadIrt(store, bench);
+    if (!a.result) return null;
+    const art = await store.readStage<unknown>(bench, 'irt');
+    const correlateNow = stages.correlate?.status === 'ok' ? ((await store.stageHash(bench, 'correlate')) ?? 'absent') : 'absent';
+    // Copied into the report folder, so that the report links it the same way wherever the data live.
+    const csv = join(store.benchmarkDir(bench), 'irt-items.csv');
+    const itemsCsvText = existsSync(csv) ? await readFile(csv, 'utf8') : null;
+    return { result: a.result, residuals: a.residuals, itemsCsv: itemsCsvText === null ? null : IRT_ITEMS_FILE, itemsCsvText, correlateMatches: art?.inputs.correlate === correlateNow };
+  } catch (err) {
+    if (!isCovaryError(err)) throw err;
+    stages.irt = { status: 'missing', reason: `its result cannot be read (${err.message}); re-run \`covary irt --name ${bench} --force\`` };
+    return null;
+  }
+}
+
+async function gatherInputs(ctx: StageContext, bench: string, built: (s: string) => boolean, optIn: (s: string) => string | null = () => null): Promise<{ inputs: ReportInputs; hashes: Record<string, string> }> {
   const { store } = ctx;
   const { dataset, manifest } = await store.loadDataset(bench);
   const stages: Record<string, StageState> = {};
@@ -28,7 +50,9 @@ async function gatherInputs(ctx: StageContext, bench: string, built: (s: string)
   for (const s of ANALYSIS_STAGES) {
     const art = await store.readStage<unknown>(bench, s);
     if (!art) {
-      stages[s] = built(s) ? { status: 'missing', reason: `not run (run \`covary ${s} --name ${bench}\`)` } : { status: 'not-built', reason: 'not built in this version' };
+      // An opt-in stage is left out of `covary run` unless asked for: say how to ask.
+      const how = optIn(s) ? `; \`covary run\` leaves it out unless given \`--with ${s}\`` : '';
+      stages[s] = built(s) ? { status: 'missing', reason: `not run (run \`covary ${s} --name ${bench}\`${how})` } : { status: 'not-built', reason: 'not built in this version' };
       continue;
     }
     if (art.inputs.dataset !== undefined && art.inputs.dataset !== manifest.contentHash) {
@@ -52,6 +76,7 @@ async function gatherInputs(ctx: StageContext, bench: string, built: (s: string)
     clusters: clusterArt ? { result: clusterArt.result, clusterings: await loadClusterings(store, bench) } : null,
     reweighting: ok('reweight') ? await loadReweighting(store, bench) : null,
     explanation: ok('explain') ? (await loadExplanation(store, bench)).result : null,
+    irt: ok('irt') ? await irtInput(ctx, bench, stages) : null,
     seed: ctx.seed,
     commandLine: ctx.commandLine,
   };
@@ -93,7 +118,7 @@ async function filesIntact(dir: string, files: Record<string, string>): Promise<
   return true;
 }
 
-export function makeReportStage(built: (s: string) => boolean): StageModule {
+export function makeReportStage(built: (s: string) => boolean, optIn: (s: string) => string | null = () => null): StageModule {
   return {
     name: 'report',
     describe: 'Write reports/<bench>/report.md, report.json and figures/*.svg, and reports/index.md',
@@ -101,7 +126,7 @@ export function makeReportStage(built: (s: string) => boolean): StageModule {
     options: {},
     async run(ctx, bench) {
       const { store } = ctx;
-      const { inputs, hashes } = await gatherInputs(ctx, bench, built);
+      const { inputs, hashes } = await gatherInputs(ctx, bench, built, optIn);
       const dir = join(ctx.reportsDir, bench);
       const options = { seed: ctx.seed };
       const prev = await store.readStage<{ files: Record<string, string> }>(bench, 'report');
@@ -117,6 +142,7 @@ export function makeReportStage(built: (s: string) => boolean): StageModule {
       const texts: Record<string, string> = {};
       for (const r of Object.values(RENDERERS)) texts[r.file] = r.render(report);
       for (const f of figures) texts[f.file] = f.svg;
+      if (inputs.irt?.itemsCsvText) texts[IRT_ITEMS_FILE] = inputs.irt.itemsCsvText;
       await writeDirAtomic(dir, async (tmp) => {
         for (const [file, text] of Object.entries(texts)) await writeFileAtomic(join(tmp, file), text);
       });

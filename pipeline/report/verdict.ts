@@ -6,13 +6,15 @@ import type { Report } from './schema.ts';
 import { fmt, intCount, pct, pValue } from './format.ts';
 import { mdText } from './escape.ts';
 import { mantelText, semanticEffect } from './sections.ts';
+import { familiesOutcome } from './verdict-families.ts';
+import type { FamiliesVerdict } from '../irt/index.ts';
 
 export const ALPHA = 0.05;
 
 /** Schemes that change what is evaluated drastically (weights from performance, a tiny sample): stress tests, not plausible prompt mixes. */
 export const STRESS_TEST_SCHEMES = ['correlation-adjusted', 'performance-cluster-balanced', 'representative'];
 
-type Sections = Pick<Report, 'correlation' | 'reweighting' | 'explanation' | 'benchmark'> & Partial<Pick<Report, 'stages'>>;
+type Sections = Pick<Report, 'correlation' | 'reweighting' | 'explanation' | 'benchmark'> & Partial<Pick<Report, 'stages' | 'irt'>>;
 
 /** Why a stage's section is absent, as the stage itself recorded it (skipped with a reason, unusable, not run). */
 function absentBecause(s: Sections, stage: string, label: string, what: string): string {
@@ -40,6 +42,7 @@ function semanticAbsentBecause(s: Sections, e: NonNullable<Sections['explanation
 export function buildVerdict(s: Sections): Report['verdict'] {
   const sentences: string[] = [];
   const c = s.correlation;
+  const fam = familiesOutcome(s, ALPHA);
   let beyondChance: boolean | null = null;
   let beyondStrength: boolean | null = null;
   if (c) {
@@ -55,14 +58,26 @@ export function buildVerdict(s: Sections): Report['verdict'] {
         : `**No correlation beyond chance was found.** The mean ${mdText(c.metric)} similarity between prompts, ${fmt(c.nullA.observed)}, is within what shuffling each prompt's results produces (${fmt(c.nullA.nullMean)} ± ${fmt(c.nullA.nullSd)}, p ${pValue(c.nullA.p, c.nullA.replicates)}).`,
     );
     const meanNote = `(the mean similarity itself is ${fmt(c.nullB.observed)} against ${fmt(c.nullB.nullMean)} ± ${fmt(c.nullB.nullSd)}, p ${pValue(c.nullB.p, c.nullB.replicates)})`;
+    // Null B is the Rasch null: its rejection never claims families on its own. With the irt stage's
+    // verdict, null C (next sentence) separates the two causes; without it the report says why not.
+    const irtSt = s.stages?.irt;
+    const rejectedTail = fam.families !== null
+      ? 'The one-ability-axis test (null C and the cross-validated dimension, next) tells them apart.'
+      : fam.irtRan
+        ? 'The one-ability-axis test (null C) gave no verdict (next), so this report does not claim families.'
+        : irtSt?.status === 'skipped'
+          ? `The one-ability-axis test (null C) was skipped (${mdText(irtSt.reason ?? 'no reason given')}), so this report does not claim families.`
+          : 'The one-ability-axis test (`covary irt`, null C) is still experimental, so this report does not claim families.';
+    const notRejectedTail = fam.families === 'families' ? ': null B alone sees no structure beyond model strength; the one-ability-axis analysis (next) looks further.' : ': one ability axis accounts for the co-variation, which makes the plain average less fragile.';
     sentences.push(
       beyondStrength
-        ? `**It is also beyond what one strength per model and one difficulty per prompt explain.** Keeping every model's total and every prompt's difficulty fixed (null B, the equal-discrimination Rasch model), the mean squared similarity — which grows when prompts form families — is ${fmt(nb.observed)} against ${fmt(nb.nullMean)} ± ${fmt(nb.nullSd)} (z = ${fmt(nb.z, 1)}, p ${pValue(nb.p, c.nullB.replicates)}) ${meanNote}. Null B cannot tell two causes apart: families of prompts that particular models are good or bad at, or prompts that merely separate strong from weak models more or less sharply along one ability axis (unequal discrimination) — the second leaves the plain average sound. The one-ability-axis test (\`covary irt\`, null C) is still experimental, so this report does not claim families.`
-        : `**Beyond model strength, the correlation is not distinguishable from chance.** With every model's total and every prompt's difficulty kept fixed (null B), the mean squared similarity is ${fmt(nb.observed)} against ${fmt(nb.nullMean)} ± ${fmt(nb.nullSd)} (z = ${fmt(nb.z, 1)}, p ${pValue(nb.p, c.nullB.replicates)}) ${meanNote}: one ability axis accounts for the co-variation, which makes the plain average less fragile.`,
+        ? `**It is also beyond what one strength per model and one difficulty per prompt explain.** Keeping every model's total and every prompt's difficulty fixed (null B, the equal-discrimination Rasch model), the mean squared similarity — which grows when prompts form families — is ${fmt(nb.observed)} against ${fmt(nb.nullMean)} ± ${fmt(nb.nullSd)} (z = ${fmt(nb.z, 1)}, p ${pValue(nb.p, c.nullB.replicates)}) ${meanNote}. Null B cannot tell two causes apart: families of prompts that particular models are good or bad at, or prompts that merely separate strong from weak models more or less sharply along one ability axis (unequal discrimination) — the second leaves the plain average sound. ${rejectedTail}`
+        : `**Beyond model strength, the correlation is not distinguishable from chance.** With every model's total and every prompt's difficulty kept fixed (null B), the mean squared similarity is ${fmt(nb.observed)} against ${fmt(nb.nullMean)} ± ${fmt(nb.nullSd)} (z = ${fmt(nb.z, 1)}, p ${pValue(nb.p, c.nullB.replicates)}) ${meanNote}${notRejectedTail}`,
     );
   } else {
     sentences.push(absentBecause(s, 'correlate', 'The correlation analysis', 'whether prompts co-vary'));
   }
+  if (fam.sentence) sentences.push(fam.sentence);
 
   const rw = s.reweighting;
   let rankingsMove: boolean | null = null;
@@ -125,36 +140,65 @@ export function buildVerdict(s: Sections): Report['verdict'] {
     const sem = e.partialR2.semantic;
     const { coefficient: semCoef, significant: semSig } = semanticEffect(e, ALPHA);
     const strongestTag = e.coefficients.filter((x) => x.block === 'failure' && x.p !== null && x.p < ALPHA && (x.estimate ?? 0) > 0).sort((a, b) => (b.estimate ?? 0) - (a.estimate ?? 0))[0];
+    // With the irt stage's residuals the main response is Q3: co-variation beyond model strength (issue #11 item 5).
+    const residual = e.responseKind === 'residual-similarity';
+    const perf = e.performanceSimilarity ?? null;
+    const head = residual
+      ? `**What explains co-variation beyond model strength:** the regression over prompt pairs explains R² = ${fmt(e.r2)} of the variation in residual similarity (Q3: how two prompts' results co-vary once one ability axis — each model's strength, each prompt's difficulty and discrimination — is removed). `
+      : `**What explains it:** the regression over prompt pairs explains R² = ${fmt(e.r2)} of the variation in performance similarity. `;
+    const secondary = residual && perf ? ` For raw performance similarity, which includes model strength: R² = ${fmt(perf.r2)}, semantic partial R² ${fmt(perf.partialR2.semantic)}, difficulty ${fmt(perf.partialR2.difficulty)}.` : '';
     sentences.push(
-      `**What explains it:** the regression over prompt pairs explains R² = ${fmt(e.r2)} of the variation in performance similarity. ` +
+      head +
         (sem === null
           ? semanticAbsentBecause(s, e)
           : semSig
             ? `Semantic similarity explains ${sem < 0.01 ? 'a statistically clear but very small part' : 'part'} of it (partial R² ${fmt(sem)}; coefficient ${fmt(semCoef?.estimate ?? null, 3)}, MRQAP p ${pValue(semCoef?.p ?? null, e.permutations)}; ${mantelText(e)}). `
             : `Semantic similarity adds little once the other predictors are in (partial R² ${fmt(sem)}; coefficient ${fmt(semCoef?.estimate ?? null, 3)}, MRQAP p ${pValue(semCoef?.p ?? null, e.permutations)}; ${mantelText(e)}). `) +
-        `Failure categories add partial R² ${fmt(e.partialR2.failure)}${strongestTag ? ` (strongest: ${mdText(strongestTag.name)})` : ''}, difficulty ${fmt(e.partialR2.difficulty)}.`,
+        `Failure categories add partial R² ${fmt(e.partialR2.failure)}${strongestTag ? ` (strongest: ${mdText(strongestTag.name)})` : ''}, difficulty ${fmt(e.partialR2.difficulty)}.` +
+        secondary,
     );
   } else {
     sentences.push(absentBecause(s, 'explain', 'The explanation stage', 'what drives the co-variation'));
   }
-  if (beyondStrength !== null && rankingsMove !== null) {
-    if (movingScheme)
-      sentences.push(
-        beyondStrength
-          ? `**Bottom line:** do not report the plain average alone; report every model's rank with its confidence set, and the ${mdText(movingScheme)} score beside the plain one, since it reorders models beyond noise.`
-          : `**Bottom line:** no structure beyond model strength was detected, yet the ${mdText(movingScheme)} mix reorders models beyond noise: report ranks with their confidence sets, and the ${mdText(movingScheme)} score beside the plain one.`,
-      );
-    else if (stressOnly)
-      sentences.push("**Bottom line:** report each model's rank with its confidence set; the plain average orders the models consistently under plausible prompt mixes, and only the stress-test schemes swap some of them, which shows whose rank rests on a few correlated prompt families.");
-    else if (beyondStrength) sentences.push("**Bottom line:** prompts co-vary beyond the equal-discrimination model, but no content-based re-weighting reorders any pair of models beyond noise: report the plain average with each model's rank confidence set.");
-    else sentences.push("**Bottom line:** nothing here suggests the plain average is misleading beyond its sampling error: report it with each model's rank confidence set.");
-  }
+  if (beyondStrength !== null && rankingsMove !== null) sentences.push(bottomLine(beyondStrength, fam.families, movingScheme, stressOnly));
   return {
     correlationBeyondChance: beyondChance,
     correlationBeyondModelStrength: beyondStrength,
     rankingsMoveBeyondNoise: rankingsMove,
     largestRankShiftBeyondNoise: largestBeyond,
     semanticPartialR2: e ? e.partialR2.semantic : null,
+    families: fam.families,
+    familiesReason: fam.reason,
     sentences,
   };
+}
+
+/**
+ * The bottom line follows from the families verdict when there is one: family-based advice only
+ * when families were found; with one ability axis, a moving ranking is a matter of the prompt mix.
+ * Without a verdict it keeps null B's careful wording (a rejection does not claim families).
+ */
+function bottomLine(beyondStrength: boolean, families: FamiliesVerdict | null, movingScheme: string | null, stressOnly: boolean): string {
+  const oneAxis = families === 'none' || families === 'discrimination-only';
+  if (movingScheme) {
+    const scheme = mdText(movingScheme);
+    if (families === 'families')
+      return `**Bottom line:** prompts form families beyond one ability axis and the ${scheme} mix reorders models beyond noise: do not report the plain average alone; report every model's rank with its confidence set, and the ${scheme} score beside the plain one.`;
+    if (oneAxis)
+      return `**Bottom line:** the prompts measure one ability axis${families === 'discrimination-only' ? ' (with unequal discrimination)' : ''}, yet the ${scheme} mix reorders models beyond noise: report ranks with their confidence sets, and the ${scheme} score beside the plain one — the prompt mix, not a family structure, moves them.`;
+    return beyondStrength
+      ? `**Bottom line:** do not report the plain average alone; report every model's rank with its confidence set, and the ${scheme} score beside the plain one, since it reorders models beyond noise.`
+      : `**Bottom line:** no structure beyond model strength was detected, yet the ${scheme} mix reorders models beyond noise: report ranks with their confidence sets, and the ${scheme} score beside the plain one.`;
+  }
+  if (stressOnly) {
+    if (oneAxis)
+      return "**Bottom line:** report each model's rank with its confidence set; the plain average orders the models consistently under plausible prompt mixes, and only the stress-test schemes swap some of them — with one ability axis, that shows how much weight a few prompts carry, not distinct abilities.";
+    return "**Bottom line:** report each model's rank with its confidence set; the plain average orders the models consistently under plausible prompt mixes, and only the stress-test schemes swap some of them, which shows whose rank rests on a few correlated prompt families.";
+  }
+  if (families === 'families')
+    return "**Bottom line:** prompts form families beyond one ability axis, but no content-based re-weighting reorders any pair of models beyond noise: report the plain average with each model's rank confidence set, and read the residual groups (“How many abilities does this benchmark measure?”) for what it mixes.";
+  if (families === 'discrimination-only')
+    return "**Bottom line:** prompts differ in how sharply they separate models but measure one ability, and no content-based re-weighting reorders any pair of models beyond noise: report the plain average with each model's rank confidence set.";
+  if (beyondStrength && families === null) return "**Bottom line:** prompts co-vary beyond the equal-discrimination model, but no content-based re-weighting reorders any pair of models beyond noise: report the plain average with each model's rank confidence set.";
+  return "**Bottom line:** nothing here suggests the plain average is misleading beyond its sampling error: report it with each model's rank confidence set.";
 }

@@ -7,7 +7,7 @@ import { collectingReporter } from '../../pipeline/core/progress.ts';
 import { createRng } from '../../pipeline/core/rng.ts';
 import type { StageContext } from '../../pipeline/core/stage.ts';
 import { stage } from '../../pipeline/explain/stage.ts';
-import { loadExplanation } from '../../pipeline/explain/index.ts';
+import { loadExplanation, type ExplainResult } from '../../pipeline/explain/index.ts';
 import { simulateScores } from './helpers.ts';
 
 const manifestParts = (m: number, n: number) => ({
@@ -79,6 +79,41 @@ describe('covary explain (stage)', () => {
       expect((e as { toLine(): string }).toLine()).toMatch(/bad\.jsonl:2: not valid JSON/);
     }
     expect(await store.readStage('b', 'explain')).toBeNull();
+  });
+
+  it('uses the irt residuals as its main response when a fresh, converged irt result exists; its hash is an input', async () => {
+    const { store, ctx, reporter } = await setup();
+    const argv = { permutations: 9, maxPairs: 500, nullBSamples: 0 };
+    await stage.run(ctx, 'b', argv);
+    let art = await store.readStage<ExplainResult>('b', 'explain');
+    expect(art!.result.response).toBe('performance-similarity');
+    expect(art!.inputs.irt).toBe('none');
+    const { dataset, manifest } = await store.loadDataset('b');
+    const m = dataset.models.length;
+    const n = dataset.items.length;
+    // A stand-in irt result (the stage only reads its convergence and residuals): residuals S − 0.5.
+    const writeIrt = (converged: boolean) =>
+      store.writeStage('b', 'irt', { inputs: { dataset: manifest.contentHash }, options: {}, result: { convergence: { converged, iterations: converged ? 40 : 500, maxChange: 1e-3, maxGradient: 0.2 } } }, { residuals: { data: Float32Array.from(dataset.scores, (x) => x - 0.5), shape: [m, n] } });
+    await writeIrt(true);
+    expect((await stage.run(ctx, 'b', argv)).status).toBe('computed');
+    art = await store.readStage<ExplainResult>('b', 'explain');
+    expect(art!.result.response).toBe('residual-similarity');
+    expect(art!.result.performance).not.toBeNull();
+    expect(art!.inputs.irt).toBe(await store.stageHash('b', 'irt'));
+    expect((await stage.run(ctx, 'b', argv)).status).toBe('cached');
+    // A fit that did not converge: its residuals are not used, and the stage says why.
+    await writeIrt(false);
+    expect((await stage.run(ctx, 'b', argv)).status).toBe('computed');
+    art = await store.readStage<ExplainResult>('b', 'explain');
+    expect(art!.result.response).toBe('performance-similarity');
+    expect(art!.result.notes.join(' ')).toMatch(/irt fit did not converge \(500 EM cycles\)/);
+    expect(reporter.messages.join('\n')).toMatch(/did not converge/);
+    // Skipped irt: the same, with the skip reason.
+    await store.writeStage('b', 'irt', { inputs: { dataset: manifest.contentHash }, options: {}, result: null, status: 'skipped', skipReason: 'only 4 models' });
+    await stage.run(ctx, 'b', argv);
+    art = await store.readStage<ExplainResult>('b', 'explain');
+    expect(art!.result.response).toBe('performance-similarity');
+    expect(art!.result.notes.join(' ')).toMatch(/irt stage was skipped \(only 4 models\)/);
   });
 
   it('rejects bad options with the flag named', async () => {

@@ -50,9 +50,9 @@ describe('covary run → report.md', () => {
     expect(index).toContain(`[${NAME}](${NAME}/report.md)`);
   });
 
-  it('has its sections in the promised order: verdict, data, correlation, clusters, re-weighting, explanation, methods, reproducibility', () => {
+  it('has its sections in the promised order: verdict, data, correlation, abilities (irt), clusters, re-weighting, explanation, methods, reproducibility', () => {
     const heads = a.md.split('\n').filter((l) => /^##? /.test(l));
-    const want = [/^# Can the average of “tiny” be trusted\?$/, /^## The data$/, /^## Do models succeed and fail on prompts together\?$/, /^## Families of prompts$/, /^## Does the ranking depend on the prompt mix\?$/, /^## What explains the co-variation\?$/, /^## Methods$/, /^## Reproducibility$/];
+    const want = [/^# Can the average of “tiny” be trusted\?$/, /^## The data$/, /^## Do models succeed and fail on prompts together\?$/, /^## How many abilities does this benchmark measure\?$/, /^## Families of prompts$/, /^## Does the ranking depend on the prompt mix\?$/, /^## What explains co-variation beyond model strength\?$/, /^## Methods$/, /^## Reproducibility$/];
     expect(heads).toHaveLength(want.length);
     heads.forEach((h, i) => expect(h).toMatch(want[i]));
   });
@@ -129,9 +129,13 @@ describe('figures', () => {
     const linked = [...a.md.matchAll(/!\[[^\]]*\]\((figures\/[^)]+\.svg)\)/g)].map((m) => m[1]).sort();
     expect(linked).toEqual(onDisk);
     expect(report.figures.map((f) => f.file).sort()).toEqual(onDisk);
-    expect(onDisk).toEqual(['figures/cluster-sizes.svg', 'figures/family-similarity.svg', 'figures/null-histograms.svg', 'figures/rank-changes.svg', 'figures/rank-sets.svg', 'figures/score-intervals.svg']);
+    expect(onDisk).toEqual(['figures/cluster-sizes.svg', 'figures/family-similarity.svg', 'figures/irt-dimension.svg', 'figures/irt-residual-groups.svg', 'figures/null-histograms.svg', 'figures/rank-changes.svg', 'figures/rank-sets.svg', 'figures/score-intervals.svg']);
     // The text-free benchmark has no semantic similarity: that figure is left out, with the reason in the report.
     expect(report.figuresLeftOut).toEqual([{ file: 'figures/similarity-vs-semantic.svg', title: 'Performance similarity against semantic similarity', reason: expect.stringMatching(/no semantic similarity/) }]);
+    // covary run runs irt: its section, the null C row and a families verdict are there.
+    expect(report.irt).not.toBeNull();
+    expect(report.correlation!.nullC).not.toBeNull();
+    expect(a.md).toMatch(/\| C \(one ability axis\)/);
     expect(a.md).toMatch(/^> Figure left out \(Performance similarity against semantic similarity\): no semantic similarity/m);
     for (const f of report.figures) expect(a.md).toContain(`*${f.caption.replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`)}*`);
   });

@@ -42,10 +42,12 @@ describe.skipIf(!hasChromium)('figures in headless Chromium', () => {
     const dataDir = await tempDir();
     const reportsDir = await tempDir();
     await saveDataset(dataDir, syntheticDataset({ name: 'fig', models: 10, prompts: 45 }));
-    const r = await runReport(dataDir, reportsDir, 'fig');
+    // With the (opt-in) irt stage, so that its two figures are checked too.
+    const r = await runReport(dataDir, reportsDir, 'fig', ['--folds', '3']);
     expect(r.code, r.err).toBe(0);
     const figs = (await listFiles(r.dir)).filter((f) => f.endsWith('.svg'));
     expect(figs.length).toBeGreaterThanOrEqual(5);
+    expect(figs).toEqual(expect.arrayContaining(['figures/irt-dimension.svg', 'figures/irt-residual-groups.svg']));
 
     const stage = await tempDir();
     for (const f of figs) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderIndexPage } from '../../pipeline/report/index-page.ts';
 import { buildVerdict } from '../../pipeline/report/verdict.ts';
-import { benchmark, correlation, explanation, reportOf, reweighting } from './sections.ts';
+import { benchmark, correlation, explanation, irtSection, reportOf, reweighting } from './sections.ts';
 import { markdownProblems, tables } from './helpers.ts';
 
 function report(name: string, o: { aP: number; bP: number } | null, moves: boolean | null, semantic: number | null) {
@@ -54,10 +54,26 @@ describe('reports/index.md', () => {
 
   it('says in words whether the plain average is fragile', () => {
     expect(body[3]).toContain('fragile: rankings move');
-    expect(body[0]).toContain('families, ranking stable');
+    // Null B's rejection alone does not claim families (issue #11).
+    expect(body[0]).toContain('beyond null B, ranking stable');
+    expect(body[0]).not.toContain('families, ranking stable');
     expect(body[1]).toContain('no structure beyond strength');
     expect(body[2]).toContain('incomplete analysis');
     expect(body[2]).toMatch(/\|\s+–\s+\|/);
+  });
+
+  it('with the irt verdict: the families column, and the word follows it (one axis despite a null B rejection; families when found)', () => {
+    const withIrt = (name: string, nullCp: number, moves: boolean) => {
+      const c = correlation({ aP: 0.001, bP: 0.001, B: 199 });
+      const rw = reweighting(6, [{ name: 'cluster-balanced', tau: moves ? 0.3 : 0.95, noise: 0.9, moves: moves ? [{ model: 'model-6', rank: 2, deltaRank: -4, beyondNoise: true }] : [] }]);
+      const irt = irtSection({ nullCp, dimension: 1 });
+      return reportOf({ name, correlation: c, reweighting: rw, irt, verdict: buildVerdict({ benchmark: benchmark(name), correlation: c, reweighting: rw, explanation: null, irt }) });
+    };
+    const rows = tables(renderIndexPage([{ dir: 'a', report: withIrt('a', 0.4, false) }, { dir: 'b', report: withIrt('b', 0.001, true) }]))[0].rows.slice(2);
+    const cells = (r: string) => r.split(/(?<!\\)\|/).slice(1, -1).map((x) => x.trim());
+    expect(cells(rows[0]).slice(7)).toEqual(['discrimination-only', 'one ability axis, ranking stable']);
+    expect(cells(rows[1]).slice(7)).toEqual(['families', 'fragile: families, rankings move']);
+    expect(cells(body[0])[7]).toBe('–');
   });
 
   it('an empty reports folder gives a header-only table', () => {

@@ -100,7 +100,7 @@ describe('index page vs verdict', () => {
 });
 
 describe('report.md: cluster-robust intervals', () => {
-  const verdict = { correlationBeyondChance: null, correlationBeyondModelStrength: null, rankingsMoveBeyondNoise: null, largestRankShiftBeyondNoise: null, semanticPartialR2: null, sentences: [] };
+  const verdict = { correlationBeyondChance: null, correlationBeyondModelStrength: null, rankingsMoveBeyondNoise: null, largestRankShiftBeyondNoise: null, semanticPartialR2: null, families: null, familiesReason: 'the irt stage has not been run', sentences: [] };
   const base = reweighting(3, [{ name: 'cluster-balanced', tau: 1, noise: 0.9, moves: [] }]);
   it('warns when they rest on few clusters and names the method', () => {
     const rw = { ...base, clusterInference: { source: 'inference', basis: 'semantic', clusters: 8, method: 'wild' as const, wildWeights: 'webb' as const, fewClusters: true, reason: 'x' } };

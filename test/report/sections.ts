@@ -24,6 +24,7 @@ export function correlation(o: { aP: number; bP: number; bMeanSquaredP?: number 
     meanSquaredSimilarity: 0.09,
     nullA: block(o.aP, 0.001, 'column-permutation'),
     nullB: block(o.bP, o.bMeanSquaredP === undefined ? o.bP : o.bMeanSquaredP, 'curveball'),
+    nullC: null,
     ks: { nullA: 0.3, nullB: 0.2 },
     histogram: null,
   };
@@ -113,13 +114,17 @@ export function reweighting(n: number, schemes: { name: string; tau: number; noi
   };
 }
 
-export function explanation(o: { semantic: number | null; semanticP?: number | null; mantelP?: number | null; failureTag?: { name: string; estimate: number; p: number } }): ExplanationSection {
+export function explanation(o: { semantic: number | null; semanticP?: number | null; mantelP?: number | null; failureTag?: { name: string; estimate: number; p: number }; residual?: boolean }): ExplanationSection {
   const coefficients: ExplanationSection['coefficients'] = [];
   if (o.semantic !== null) coefficients.push({ name: 'semantic cosine', block: 'semantic', estimate: 0.4, p: o.semanticP ?? null });
   if (o.failureTag) coefficients.push({ name: o.failureTag.name, block: 'failure', estimate: o.failureTag.estimate, p: o.failureTag.p });
   coefficients.push({ name: '|p_i − p_j|', block: 'difficulty', estimate: -0.1, p: 0.2 });
   return {
-    response: 'pearson performance similarity',
+    response: o.residual ? 'residual similarity (Q3)' : 'pearson performance similarity',
+    responseKind: o.residual ? 'residual-similarity' : 'performance-similarity',
+    performanceSimilarity: o.residual
+      ? { response: 'pearson performance similarity', r2: 0.55, partialR2: { semantic: 0.02, failure: 0.04, difficulty: 0.5 }, mantel: { r: 0.2, p: 0.005 }, coefficients: [{ name: 'semantic cosine', block: 'semantic', estimate: 0.3, p: 0.01 }] }
+      : null,
     pairs: { used: 4950, sampled: false },
     permutations: 199,
     r2: 0.21,
@@ -140,7 +145,7 @@ export function benchmark(name: string, models = 10, prompts = 100): Report['ben
 }
 
 /** A whole report object around some sections (for the index page). */
-export function reportOf(parts: { name: string; correlation?: CorrelationSection | null; reweighting?: ReweightingSection | null; explanation?: ExplanationSection | null; verdict: Report['verdict'] }): Report {
+export function reportOf(parts: { name: string; correlation?: CorrelationSection | null; reweighting?: ReweightingSection | null; explanation?: ExplanationSection | null; irt?: Report['irt']; verdict: Report['verdict'] }): Report {
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     covaryVersion: '0.0.0-test',
@@ -153,8 +158,48 @@ export function reportOf(parts: { name: string; correlation?: CorrelationSection
     clusters: null,
     reweighting: parts.reweighting ?? null,
     explanation: parts.explanation ?? null,
+    irt: parts.irt ?? null,
     figures: [],
     methods: '',
     reproducibility: { covaryVersion: '0.0.0-test', seed: 1, commandLine: 'covary', datasetHash: 'x'.repeat(64), inputs: [], stageOptions: {} },
+  };
+}
+
+/** A hand-made irt section: null C decided by `nullCp` (mean squared), the chosen dimension, convergence and residual groups. */
+export function irtSection(o: { nullCp: number | null; dimension: number | null; converged?: boolean; groups?: { label: string; size: number; strength: number; cluster?: string }[]; stageFamilies?: NonNullable<Report['irt']>['stageFamilies'] }): NonNullable<Report['irt']> {
+  const c = (observed: number, nullMean: number, nullSd: number, p: number) => ({ observed, nullMean, nullSd, z: (observed - nullMean) / nullSd, p });
+  const dims = o.dimension ?? 1;
+  const rows = [
+    { k: 1, model: 'additive', loss: 0.52, se: 0.004 },
+    { k: 1, model: '2pl', loss: dims === 1 ? 0.5 : 0.51, se: 0.004 },
+    { k: 2, model: 'compensatory', loss: dims === 2 ? 0.49 : 0.502, se: 0.004 },
+  ];
+  const best = Math.min(...rows.map((r) => r.loss));
+  return {
+    model: '2pl',
+    binary: true,
+    models: 10,
+    prompts: { total: 100, estimated: 100 },
+    prior: { kind: 'default', logA: { mean: -0.1, sd: 0.4 }, b: { mean: 0, sd: 3 } },
+    guessing: { mode: 'none', value: null, promptsWithGuessing: 0 },
+    quadrature: { kind: 'adaptive', points: 11 },
+    convergence: { converged: o.converged ?? true, iterations: o.converged === false ? 500 : 87, maxChange: o.converged === false ? 0.0031 : 8e-5, maxGradient: o.converged === false ? 0.25 : 0.0004 },
+    logLik: -1234.5,
+    dimension: o.dimension,
+    crossValidationLoss: 'log-loss',
+    crossValidation: o.dimension === null ? [] : rows.map((r) => ({ ...r, seVsBest: 0.003, lambda: 3, folds: 5, best: r.loss === best, withinOneSe: r.loss <= best + 0.003, chosen: r.k === dims && (r.model !== 'additive' || dims !== 1) && r.loss <= best + 0.003 })),
+    nullC:
+      o.nullCp === null
+        ? null
+        : { ...c(0.12, 0.115, 0.004, Math.max(o.nullCp, 0.3)), replicates: 199, method: 'parametric-bootstrap', meanSquared: c(0.09, 0.08, 0.003, o.nullCp), ks: { ...c(0.05, 0.04, 0.01, 0.2), D: 0.05 } },
+    nullCDiscriminationBias: 0.05,
+    q3: null,
+    residualGroups: (o.groups ?? []).map((g, i) => ({ id: i + 1, size: g.size, strength: g.strength, label: g.label, examples: [`an example of ${g.label}`], composition: g.cluster ? [{ label: g.cluster, share: 0.8 }] : [], compositionSource: g.cluster ? 'semantic' : null, ids: [] })),
+    items: [],
+    abilities: [],
+    itemsCsv: null,
+    stageFamilies: o.stageFamilies ?? null,
+    stageFamiliesReason: 'stage reason',
+    notes: [],
   };
 }
