@@ -1,13 +1,6 @@
 import yargs, { type Argv } from 'yargs';
-import { globalOptions, type GlobalArgs } from './context.ts';
-import { STAGES } from './stages.ts';
-import { stageCommand } from './stage-command.ts';
-import { ingestCommand } from './commands/ingest.ts';
-import { demoCommand } from './commands/demo.ts';
-import { runCommand } from './commands/run.ts';
-import { command as cacheCommand } from './commands/cache.ts';
-import { command as modelsCommand } from './commands/models.ts';
-import { command as schemaCommand } from './commands/schema.ts';
+import { globalOptions, type GlobalArgs } from './options.ts';
+import { CATALOG, lazyCommand } from './catalog.ts';
 import { fromSystemError, isCovaryError, UsageError } from '../core/errors.ts';
 import { COVARY_VERSION } from '../core/version.ts';
 
@@ -18,13 +11,8 @@ export async function main(args: string[]): Promise<number> {
     .scriptName('covary')
     .version(COVARY_VERSION)
     .options(globalOptions)
-    .command(ingestCommand(commandLine))
-    .command(STAGES.map((s) => stageCommand(s, commandLine)))
-    .command(runCommand(commandLine))
-    .command(demoCommand(commandLine))
-    .command(cacheCommand)
-    .command(modelsCommand)
-    .command(schemaCommand)
+    // Every command is listed; only the one the command line names is loaded (catalog.ts).
+    .command(CATALOG.map((entry) => lazyCommand(entry, commandLine)))
     .demandCommand(1, 'name a command (covary --help lists them)')
     .strict()
     .recommendCommands()
@@ -38,7 +26,7 @@ export async function main(args: string[]): Promise<number> {
   try {
     await parser.parseAsync();
   } catch (e) {
-    const known = isCovaryError(e) ? e : fromSystemError(e);
+    const known = isCovaryError(e) ? e : isYargsError(e) ? new UsageError(oneLine(e.message)) : fromSystemError(e);
     if (known) {
       process.stderr.write(`covary: error: ${known.toLine()}\n`);
       return known.exitCode;
@@ -48,6 +36,15 @@ export async function main(args: string[]): Promise<number> {
     return 1;
   }
   return 0;
+}
+
+/**
+ * A yargs validation error that skipped `.fail()`: with a command's builder asynchronous (every
+ * command's is: catalog.ts loads the command there), yargs rejects the parse with an option's
+ * `coerce` error (e.g. parseSeed's) instead of passing it to `.fail()`. It is the same usage error.
+ */
+function isYargsError(e: unknown): e is Error {
+  return e instanceof Error && e.name === 'YError';
 }
 
 /** yargs joins several messages with newlines; an error is one line. */

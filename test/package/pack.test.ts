@@ -20,6 +20,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SMALL_B } from '../report/run-helpers.ts';
+import { reportJsonSchema } from '../../pipeline/report/schema.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const NPM_CACHE = process.env.npm_config_cache ?? join(homedir(), '.npm');
@@ -92,6 +93,11 @@ describe.skipIf(!hasCache)('the packed npm package', () => {
     expect(files).toContain('package/bin/covary.js');
     expect(files).toContain('package/dist/cli/main.js');
     expect(files).toContain('package/dist/core/ts-worker.mjs');
+    // yargs bundled (with its locales and its packages' licences) and the schema rendered at build time.
+    expect(files).toContain('package/dist/vendor/yargs.js');
+    expect(files).toContain('package/dist/vendor/yargs-locales/en.json');
+    expect(files).toContain('package/dist/vendor/yargs.LICENSES.txt');
+    expect(files).toContain('package/dist/cli/commands/report-schema.json');
     expect(files.filter((f) => f.endsWith('.ts'))).toEqual([]);
     expect(files.some((f) => f.startsWith('package/pipeline/') || f.startsWith('package/test/'))).toBe(false);
   });
@@ -100,9 +106,14 @@ describe.skipIf(!hasCache)('the packed npm package', () => {
     const help = await sh('npx', ['--offline', 'covary', '--help'], app);
     expect(help.code, help.err).toBe(0);
     expect(help.out).toMatch(/covary run/);
+    // The bundled yargs prints the same help as the package does in a source checkout.
+    const ownHelp = await sh(process.execPath, [join(ROOT, 'bin/covary.js'), '--help'], ROOT);
+    expect(help.out).toBe(ownHelp.out);
     const schema = await sh('npx', ['--offline', 'covary', 'schema'], app);
     expect(schema.code, schema.err).toBe(0);
     expect(JSON.parse(schema.out)).toHaveProperty('properties.verdict');
+    // The schema rendered at build time is the one the sources render.
+    expect(schema.out).toBe(JSON.stringify(reportJsonSchema(), null, 2) + '\n');
   }, 120_000);
 
   it('runs the demo end to end (compiled workers included) and writes the report with figures', async () => {
