@@ -58,7 +58,7 @@ describe('covary run on a benchmark where 5% of prompts have no text', () => {
   it('runs every stage and writes a full report', () => {
     expect(r.code, r.err).toBe(0);
     expect(without).toHaveLength(6);
-    expect(r.out).toMatch(/^recomputed: ingest, embed, index, correlate, cluster, reweight, explain, report$/m);
+    expect(r.out).toMatch(/^recomputed: ingest, embed, index, correlate, irt, cluster, reweight, explain, report$/m);
     for (const s of ['embed', 'index', 'correlate', 'cluster', 'reweight', 'explain'] as const) expect(report.stages[s]?.status, s).toBe('ok');
     expect(report.benchmark.prompts).toBe(N);
     expect(report.benchmark.promptsWithText).toBe(N - 6);
