@@ -267,7 +267,7 @@ export async function buildDataset(req: IngestRequest, reporter?: Reporter, reso
     itemsMeta = { idField: f.idField, textFields: f.textFields };
   }
   const merged = mergeParts(parts, { name: req.name, onDuplicate: req.onDuplicate, rescale: req.rescale, itemsFile });
-  reporter?.info(`ingest: read ${parts.records.length.toLocaleString('en-US')} results (${format.name}) from ${parts.sources.length} file(s)`);
+  reporter?.info(`ingest: read ${(parts.cells?.length ?? parts.records.length).toLocaleString('en-US')} results (${format.name}) from ${parts.sources.length} file(s)`);
   notes.push(...merged.notes);
   const cov = merged.coverage;
   const dropped: DroppedEntry[] = merged.dropped;
