@@ -344,7 +344,7 @@ export async function runIngest(ctx: StageContext, argv: Record<string, unknown>
   forgetStreamedInputs();
   const resolved = await resolveInputs(req);
   // Before hashing or parsing: a file too big for memory is a clear error, not an OOM crash later.
-  const est = await estimateIngestMemory(resolved.format.name, resolved.files, req.formatOptions.delimiter);
+  const est = await estimateIngestMemory(resolved.format.name, resolved.files, req.formatOptions.delimiter, req.answers.length > 0);
   if (est) checkMemory('ingest', est, ctx.memoryBudget, ingestMemoryAdvice(resolved.format.name));
   const inputKey = await inputKeyOf(req, resolved.format, resolved.files);
   const exists = store.hasDataset(req.name);

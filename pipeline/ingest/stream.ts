@@ -10,7 +10,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { parse as parseCsvStream } from 'csv-parse';
@@ -172,20 +172,29 @@ export async function scanInput(path: string, role: string): Promise<ScannedInpu
 
 /** The text in chunks, as `loadFile(path).text` would hold it: BOM(s) removed, CR-only line ends read as LF. */
 export async function* textChunks(input: ScannedInput): AsyncGenerator<string> {
-  const decoder = new TextDecoder('utf-8');
-  let first = true;
+  // Decoded chunk by chunk, a UTF-8 sequence cut by a chunk end carried to the next (scanInput
+  // checked the bytes are UTF-8); pure-ASCII chunks, the usual case, decode as latin1 (the same
+  // text, ~10× faster). Like loadFile, up to two leading U+FEFF go: the BOM TextDecoder drops, and
+  // one more.
+  let boms = 2;
+  let carry: Buffer | null = null;
+  const text = (b: Buffer) => {
+    let s = b.toString(isAscii(b) ? 'latin1' : 'utf8');
+    while (boms > 0 && s.charCodeAt(0) === 0xfeff) (s = s.slice(1), boms--);
+    if (s.length) boms = 0;
+    return input.crOnly ? s.replace(/\r/g, '\n') : s;
+  };
   for await (const chunk of dataChunks(input)) {
-    let s = decoder.decode(chunk, { stream: true });
-    if (first && s.length) {
-      if (s.charCodeAt(0) === 0xfeff) s = s.slice(1);
-      first = false;
-    }
-    if (input.crOnly) s = s.replace(/\r/g, '\n');
+    const buf: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
+    const tail = incompleteTail(buf);
+    carry = tail ? Buffer.from(buf.subarray(buf.length - tail)) : null;
+    const s = text(tail ? buf.subarray(0, buf.length - tail) : buf);
     if (s.length) yield s;
   }
-  let s = decoder.decode();
-  if (input.crOnly) s = s.replace(/\r/g, '\n');
-  if (s.length) yield s;
+  if (carry) {
+    const s = text(carry);
+    if (s.length) yield s;
+  }
 }
 
 /**
