@@ -99,6 +99,7 @@ async function* dataChunks(input: { path: string; gzip: boolean; bytes: Buffer |
     throw e;
   } finally {
     raw.destroy();
+    gunzip.destroy();
   }
 }
 
