@@ -16,6 +16,10 @@ import { setStreamChunkBytes } from '../../pipeline/ingest/stream.ts';
 import { readWide as legacyReadWide } from './legacy/wide.ts';
 import { readLong as legacyReadLong } from './legacy/long.ts';
 import { mergeParts as legacyMergeParts } from './legacy/merge.ts';
+import { readLighteval as legacyReadLighteval } from './legacy/lighteval.ts';
+import { lightevalFormat } from '../../pipeline/ingest/formats/lighteval.ts';
+import { SHARED as FIXTURES, filesUnder } from '../ingest-logs/helpers.ts';
+import { cp, mkdir, writeFile as writeFileFs } from 'node:fs/promises';
 import type { FormatOptions, IngestParts } from '../../pipeline/ingest/types.ts';
 import { CovaryError } from '../../pipeline/core/errors.ts';
 import { createRng, type Rng } from '../../pipeline/core/rng.ts';
@@ -375,4 +379,43 @@ describe('streaming ingest = the whole-file implementation', () => {
       expect(typeof now, scores).toBe('object');
     }
   }, 300_000);
+
+  const LE = join(FIXTURES, 'lighteval/lighteval-0.13.0-dummy-model');
+  it.skipIf(!existsSync(LE))('lighteval details read model by model (the fixture, and it copied as several models)', async () => {
+    const cmp = async (files: string[], opts: FormatOptions, m: MergeOpts = {}) => {
+      const legacy = await outcome(legacyReadLighteval, legacyMergeParts as typeof mergeParts, files, opts, m);
+      const now = await outcome(lightevalFormat.read, mergeParts, files, opts, m);
+      expect(now, `${JSON.stringify(opts)} ${JSON.stringify(m)}`).toEqual(legacy);
+      return now;
+    };
+    for (const opts of [{}, { task: 'anli:r1' }, { task: 'squad_v2' }, { task: 'all' }, { task: 'squad_v2', metric: 'f1' }]) {
+      await cmp(filesUnder(LE), opts);
+      await cmp(filesUnder(join(LE, 'details')), opts);
+    }
+    // A leaderboard-like folder: the one model's details under four model names, two with results files.
+    const s = await scratch();
+    const root = join(s.inputs, 'oll');
+    const ts = '2026-08-10T17-22-11.385681';
+    for (const [k, name] of ['alpha', 'beta', 'gamma', 'delta'].entries()) {
+      await cp(join(LE, 'details/eee-smoke/dummy-model', ts), join(root, 'details/org', name, ts.replace('17-22', `1${k}-22`)), { recursive: true });
+    }
+    // Details file names carry the timestamp of their folder.
+    const { readdirSync: rd, renameSync } = await import('node:fs');
+    for (const name of ['alpha', 'beta', 'gamma', 'delta']) {
+      const dir = join(root, 'details/org', name);
+      const tsDir = rd(dir)[0];
+      for (const f of rd(join(dir, tsDir))) renameSync(join(dir, tsDir, f), join(dir, tsDir, f.replace(ts, tsDir)));
+    }
+    const resultsFile = filesUnder(join(LE, 'results'))[0];
+    const results = JSON.parse(await (await import('node:fs/promises')).readFile(resultsFile, 'utf8')) as { config_general: Record<string, unknown> };
+    for (const [k, name] of [[0, 'alpha'], [2, 'gamma']] as const) {
+      results.config_general.model_name = `org/${name}-from-results`;
+      await mkdir(join(root, 'results/org', name), { recursive: true });
+      await writeFileFs(join(root, 'results/org', name, `results_${ts.replace('17-22', `1${k}-22`)}.json`), JSON.stringify(results));
+    }
+    for (const opts of [{ task: 'anli:r1' }, { task: 'all' }, {}]) {
+      const out = await cmp(filesUnder(root), opts);
+      if (opts.task === 'anli:r1') expect((out as { models: string[] }).models).toHaveLength(4);
+    }
+  });
 });
