@@ -105,6 +105,8 @@ async function writeMatrix(dir: string, m: number, n: number, seed: number, long
 interface Measured {
   ok: boolean;
   wall: number;
+  /** User + system CPU seconds (on a loaded machine, closer to a quiet machine's wall time than wall is). */
+  cpu: number;
   rssMiB: number;
   tail: string;
 }
@@ -121,15 +123,18 @@ function runStage(args: string[]): Promise<Measured> {
       const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(err);
       const el = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)/.exec(err);
       const wall = el ? el[1].split(':').reduce((s, p) => s * 60 + Number(p), 0) : NaN;
+      const user = /User time \(seconds\): ([\d.]+)/.exec(err);
+      const sys = /System time \(seconds\): ([\d.]+)/.exec(err);
+      const cpu = user && sys ? Number(user[1]) + Number(sys[1]) : NaN;
       const text = (out + '\n' + err.split('\tCommand being timed')[0]).trim().split('\n').filter((l) => l.trim() !== '');
-      done({ ok: code === 0, wall, rssMiB: rss ? Number(rss[1]) / 1024 : NaN, tail: text.slice(-2).join(' | ').slice(0, 300) });
+      done({ ok: code === 0, wall, cpu, rssMiB: rss ? Number(rss[1]) / 1024 : NaN, tail: text.slice(-2).join(' | ').slice(0, 300) });
     });
   });
 }
 
 function line(label: string, r: Measured, perCell?: { cells: number; baseMiB: number }): void {
   const b = perCell && r.ok ? `  ${(((r.rssMiB - perCell.baseMiB) * 2 ** 20) / perCell.cells).toFixed(1)} B/cell above base` : '';
-  console.log(`  ${label.padEnd(22)} ${r.wall.toFixed(1).padStart(8)} s ${r.rssMiB.toFixed(0).padStart(7)} MiB${b}  ${r.ok ? '' : 'FAILED: '}${r.tail}`);
+  console.log(`  ${label.padEnd(22)} ${r.wall.toFixed(1).padStart(8)} s (cpu ${r.cpu.toFixed(1)} s) ${r.rssMiB.toFixed(0).padStart(7)} MiB${b}  ${r.ok ? '' : 'FAILED: '}${r.tail}`);
 }
 
 let baseMiB: number | null = null;

@@ -96,6 +96,7 @@ export class CellLog {
   private binary = true;
   private answersOn = false;
   private file = -1;
+  private readonly fileIndex = new Map<string, number>();
   // records mode: where each file's results start
   private readonly fileRunStart = new GrowInt32();
   private readonly fileRunFile = new GrowInt32();
@@ -109,8 +110,8 @@ export class CellLog {
 
   /** Results from here on come from this file. */
   setFile(path: string): void {
-    let f = this.files.indexOf(path);
-    if (f < 0) f = this.files.push(path) - 1;
+    let f = this.fileIndex.get(path);
+    if (f === undefined) this.fileIndex.set(path, (f = this.files.push(path) - 1));
     this.file = f;
     if (this.mode === 'records') {
       this.fileRunStart.push(this.length);

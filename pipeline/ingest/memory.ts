@@ -97,7 +97,7 @@ export async function estimateIngestMemory(format: string, files: string[], deli
     cells += c.cells;
     bytes += size;
   }
-  const finalBytes = cells * (FINAL_BYTES_PER_CELL + (answers || format === 'long' ? 4 : 0));
+  const finalBytes = cells * (FINAL_BYTES_PER_CELL + (answers ? 4 : 0));
   return {
     bytes: BASE_PROCESS_BYTES + SLACK_BYTES + logBytes + finalBytes,
     size: `${formatBytes(bytes)} of ${format === 'wide' ? 'wide CSV' : 'long records'} (about ${formatCount(cells)} cells)`,
