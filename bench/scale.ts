@@ -7,13 +7,18 @@
  * its own. Prints figures; asserts nothing.
  *
  *   npm run bench -- scale                          both default cases (hours on a loaded machine)
- *   npm run bench -- scale --models 500 --prompts 3000 [--seed 1] [--keep] [--only wide|long] [--stages ingest,correlate]
+ *   npm run bench -- scale --models 500 --prompts 3000 [--seed 1] [--keep] [--only wide|long] [--stages ingest,correlate] [--dir <folder>]
+ *   npm run bench -- scale --models 2000 --prompts 30000 --stages ingest     ingest only (wide CSV and long JSONL)
+ *
+ * The files go to a fresh folder under the system temp dir (or --dir), removed at the end unless
+ * --keep. Ingest lines also give bytes per cell: (peak RSS − peak RSS of ingesting the 5 × 10 example) / cells.
  *
  * Every child runs under `nice -n 15`: the machine is shared.
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, statSync, type WriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchEnv } from './index.ts';
@@ -100,6 +105,8 @@ async function writeMatrix(dir: string, m: number, n: number, seed: number, long
 interface Measured {
   ok: boolean;
   wall: number;
+  /** User + system CPU seconds (on a loaded machine, closer to a quiet machine's wall time than wall is). */
+  cpu: number;
   rssMiB: number;
   tail: string;
 }
@@ -116,14 +123,30 @@ function runStage(args: string[]): Promise<Measured> {
       const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(err);
       const el = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)/.exec(err);
       const wall = el ? el[1].split(':').reduce((s, p) => s * 60 + Number(p), 0) : NaN;
+      const user = /User time \(seconds\): ([\d.]+)/.exec(err);
+      const sys = /System time \(seconds\): ([\d.]+)/.exec(err);
+      const cpu = user && sys ? Number(user[1]) + Number(sys[1]) : NaN;
       const text = (out + '\n' + err.split('\tCommand being timed')[0]).trim().split('\n').filter((l) => l.trim() !== '');
-      done({ ok: code === 0, wall, rssMiB: rss ? Number(rss[1]) / 1024 : NaN, tail: text.slice(-2).join(' | ').slice(0, 300) });
+      done({ ok: code === 0, wall, cpu, rssMiB: rss ? Number(rss[1]) / 1024 : NaN, tail: text.slice(-2).join(' | ').slice(0, 300) });
     });
   });
 }
 
-function line(label: string, r: Measured): void {
-  console.log(`  ${label.padEnd(22)} ${r.wall.toFixed(1).padStart(8)} s ${r.rssMiB.toFixed(0).padStart(7)} MiB  ${r.ok ? '' : 'FAILED: '}${r.tail}`);
+function line(label: string, r: Measured, perCell?: { cells: number; baseMiB: number }): void {
+  const b = perCell && r.ok ? `  ${(((r.rssMiB - perCell.baseMiB) * 2 ** 20) / perCell.cells).toFixed(1)} B/cell above base` : '';
+  console.log(`  ${label.padEnd(22)} ${r.wall.toFixed(1).padStart(8)} s (cpu ${r.cpu.toFixed(1)} s) ${r.rssMiB.toFixed(0).padStart(7)} MiB${b}  ${r.ok ? '' : 'FAILED: '}${r.tail}`);
+}
+
+let baseMiB: number | null = null;
+
+/** Peak RSS of ingesting the 5 × 10 example (the process with ingest's modules loaded): ingest's B/cell is above it. */
+async function baseRss(workDir: string): Promise<number> {
+  if (baseMiB === null) {
+    const r = await runStage(['ingest', '--name', 'base', '--scores', join(root, 'data/examples/scores.csv'), '--data-dir', join(workDir, 'base-data'), '--quiet']);
+    baseMiB = r.rssMiB;
+    await rm(join(workDir, 'base-data'), { recursive: true, force: true });
+  }
+  return baseMiB;
 }
 
 /**
@@ -145,8 +168,10 @@ async function runCase(workDir: string, m: number, n: number, seed: number, opts
   console.log(`  generated in ${files.seconds.toFixed(1)} s: wide CSV ${size(files.csv)}, long JSONL ${size(files.jsonl)}`);
   const common = ['--data-dir', join(dir, 'data'), '--reports-dir', join(dir, 'reports'), '--seed', String(seed), '--quiet'];
   const name = 'scale';
+  const perCell = { cells: m * n, baseMiB: await baseRss(workDir) };
+  console.log(`  (base: ingesting the 5 × 10 example peaks at ${perCell.baseMiB.toFixed(0)} MiB RSS)`);
   if (only !== 'wide' && files.jsonl) {
-    line('ingest (long JSONL)', await runStage(['ingest', '--name', `${name}-long`, ...common, files.jsonl]));
+    line('ingest (long JSONL)', await runStage(['ingest', '--name', `${name}-long`, ...common, files.jsonl]), perCell);
   }
   if (only === 'long') return;
   const stages: [string, string[]][] = [
@@ -165,7 +190,7 @@ async function runCase(workDir: string, m: number, n: number, seed: number, opts
   for (const [label, args] of stages) {
     if (wantedStages && !wantedStages.includes(args[0])) continue;
     const r = await runStage([...args, ...common]);
-    line(label, r);
+    line(label, r, args[0] === 'ingest' ? perCell : undefined);
     total += r.wall;
     peak = Math.max(peak, r.rssMiB);
     if (!r.ok) break;
@@ -174,13 +199,20 @@ async function runCase(workDir: string, m: number, n: number, seed: number, opts
   if (opts.keep !== 'true') await rm(dir, { recursive: true, force: true });
 }
 
-export async function run(env: BenchEnv): Promise<void> {
+export async function run(_env: BenchEnv): Promise<void> {
   const f = flags();
   const seed = Number(f.seed ?? 1);
-  if (f.models || f.prompts) {
-    await runCase(env.workDir, Number(f.models ?? 5000), Number(f.prompts ?? 30_000), seed, f);
-    return;
+  // Generated files are large (the long JSONL of 5,000 × 30,000 is ~7 GB): a temp folder, never the repository.
+  const workDir = f.dir ? resolve(f.dir) : await mkdtemp(join(tmpdir(), 'covary-scale-'));
+  console.log(`files under ${workDir}`);
+  try {
+    if (f.models || f.prompts) {
+      await runCase(workDir, Number(f.models ?? 5000), Number(f.prompts ?? 30_000), seed, f);
+      return;
+    }
+    await runCase(workDir, 5000, 30_000, seed, f);
+    await runCase(workDir, 1000, 100_000, seed, f);
+  } finally {
+    if (!f.dir && f.keep !== 'true') await rm(workDir, { recursive: true, force: true });
   }
-  await runCase(env.workDir, 5000, 30_000, seed, f);
-  await runCase(env.workDir, 1000, 100_000, seed, f);
 }

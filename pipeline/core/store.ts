@@ -391,12 +391,12 @@ function datasetContentHash(fileHashes: Record<string, string>): string {
 function encodeDataset(d: Dataset): Record<string, Uint8Array> {
   const enc = new TextEncoder();
   const files: Record<string, Uint8Array> = {
-    'scores.f64': new Uint8Array(bytesOf(d.scores)),
+    'scores.f64': bytesOf(d.scores),
     'models.json': enc.encode(JSON.stringify(d.models) + '\n'),
     'items.jsonl': enc.encode(d.items.map((it) => stableStringify(it)).join('\n') + '\n'),
   };
   if (d.answers) {
-    files['answers.codes.i32'] = new Uint8Array(bytesOf(d.answers.codes));
+    files['answers.codes.i32'] = bytesOf(d.answers.codes);
     files['answers.vocab.json'] = enc.encode(JSON.stringify(d.answers.vocab) + '\n');
   }
   return files;

@@ -267,7 +267,7 @@ export async function buildDataset(req: IngestRequest, reporter?: Reporter, reso
     itemsMeta = { idField: f.idField, textFields: f.textFields };
   }
   const merged = mergeParts(parts, { name: req.name, onDuplicate: req.onDuplicate, rescale: req.rescale, itemsFile });
-  reporter?.info(`ingest: read ${parts.records.length.toLocaleString('en-US')} results (${format.name}) from ${parts.sources.length} file(s)`);
+  reporter?.info(`ingest: read ${(parts.cells?.length ?? parts.records.length).toLocaleString('en-US')} results (${format.name}) from ${parts.sources.length} file(s)`);
   notes.push(...merged.notes);
   const cov = merged.coverage;
   const dropped: DroppedEntry[] = merged.dropped;
@@ -344,7 +344,7 @@ export async function runIngest(ctx: StageContext, argv: Record<string, unknown>
   forgetStreamedInputs();
   const resolved = await resolveInputs(req);
   // Before hashing or parsing: a file too big for memory is a clear error, not an OOM crash later.
-  const est = await estimateIngestMemory(resolved.format.name, resolved.files, req.formatOptions.delimiter);
+  const est = await estimateIngestMemory(resolved.format.name, resolved.files, req.formatOptions.delimiter, req.answers.length > 0);
   if (est) checkMemory('ingest', est, ctx.memoryBudget, ingestMemoryAdvice(resolved.format.name));
   const inputKey = await inputKeyOf(req, resolved.format, resolved.files);
   const exists = store.hasDataset(req.name);

@@ -7,7 +7,8 @@
 import { CovaryError } from '../core/errors.ts';
 import { ANSWER_MISSING, ANSWER_NONE, type Dataset, type Item, type MetadataValue } from '../core/dataset.ts';
 import type { DroppedEntry } from '../core/store.ts';
-import type { IngestParts, ItemRecord, ScoreRecord, SourceLocation } from './types.ts';
+import type { IngestParts, ItemRecord, SourceLocation } from './types.ts';
+import { CellLog, LOG_ANSWER_NULL, LOG_ANSWER_UNDEFINED } from './cells.ts';
 
 export type DuplicatePolicy = 'error' | 'mean' | 'first' | 'last';
 
@@ -75,32 +76,47 @@ function pushDropped(dropped: DroppedEntry[], what: DroppedEntry['what'], ids: s
   if (ids.length > DROPPED_LISTED) dropped.push({ what, count: ids.length - DROPPED_LISTED, reason: `${reason} (further ${what}s not listed)` });
 }
 
+/** A log of `ScoreRecord`s (formats that read small logs build records; wide and long stream into a log). */
+function logOfRecords(parts: IngestParts): CellLog {
+  const log = new CellLog('records');
+  const records = parts.records;
+  log.whereResolver = (r) => records[r].where;
+  // Declared order first: those keys get the first indices (merge drops the ones without a score).
+  for (const k of parts.modelOrder ?? []) log.models.id(k);
+  for (const k of parts.itemOrder ?? []) log.items.id(k);
+  for (const rec of records) {
+    const a = rec.answer;
+    const code = a === undefined ? LOG_ANSWER_UNDEFINED : a === null ? LOG_ANSWER_NULL : log.answerCode(a);
+    log.add(log.models.id(rec.model), log.items.id(rec.item), rec.score, 0, code);
+  }
+  return log;
+}
+
 export function mergeParts(parts: IngestParts, options: MergeOptions): MergeResult {
   const policy: DuplicatePolicy = options.onDuplicate ?? 'error';
-  const records = parts.records;
+  const log = parts.cells ?? logOfRecords(parts);
+  const R = log.length;
   const notes: string[] = [];
   const dropped: DroppedEntry[] = [];
   const firstFile = parts.sources[0]?.path;
+  const modelKeys = log.models.keys;
+  const itemKeys = log.items.keys;
+  const idOfItem = parts.itemIdOf ?? ((p: number) => itemKeys[p]);
+  const recordAt = (r: number) => ({ model: modelKeys[log.modelOf(r)], item: idOfItem(log.itemOf(r)), score: log.scoreOf(r), where: log.whereOf(r) });
 
-  if (records.length === 0) {
+  if (R === 0) {
     throw new CovaryError('the inputs hold no scores', { file: firstFile }, 'expected at least 2 models × 2 items with scores');
   }
 
   // Scores outside [0, 1]: an error unless --rescale.
-  let min = Infinity;
-  let max = -Infinity;
-  let firstOut: ScoreRecord | null = null;
-  for (let r = 0; r < records.length; r++) {
-    const v = records[r].score;
-    if (!Number.isFinite(v)) {
-      // Never rescaled: an infinite end would squash every other score to 0.
-      const rec = records[r];
-      throw new CovaryError(`score ${v} (model "${rec.model}", item "${rec.item}") is not a finite number`, { file: rec.where?.file, line: rec.where?.line }, 'leave the cell empty for a missing result');
-    }
-    if (v < min) min = v;
-    if (v > max) max = v;
-    if (firstOut === null && (v < 0 || v > 1)) firstOut = records[r];
+  if (log.firstNonFinite >= 0) {
+    // Never rescaled: an infinite end would squash every other score to 0.
+    const rec = recordAt(log.firstNonFinite);
+    throw new CovaryError(`score ${rec.score} (model "${rec.model}", item "${rec.item}") is not a finite number`, { file: rec.where?.file, line: rec.where?.line }, 'leave the cell empty for a missing result');
   }
+  const min = log.min;
+  const max = log.max;
+  const firstOut = log.firstOut >= 0 ? recordAt(log.firstOut) : null;
   // Min-max rescaling helps only when the observed scores span a finite, non-zero range.
   const rescalable = max > min && Number.isFinite(max - min);
   if (firstOut && !options.rescale) {
@@ -111,38 +127,45 @@ export function mergeParts(parts: IngestParts, options: MergeOptions): MergeResu
     );
   }
 
-  // Order: declared first (when it has scores), then first appearance.
-  const modelCount = new Map<string, number>();
-  const itemCount = new Map<string, number>();
-  for (let r = 0; r < records.length; r++) {
-    const rec = records[r];
-    modelCount.set(rec.model, (modelCount.get(rec.model) ?? 0) + 1);
-    itemCount.set(rec.item, (itemCount.get(rec.item) ?? 0) + 1);
+  // Order: declared first (when it has scores), then first appearance. Keys got their log indices
+  // in that order, so the final order is the log's with the keys without any result left out.
+  const modelSeen = new Uint8Array(log.models.size);
+  const itemSeen = new Uint8Array(log.items.size);
+  for (let k = 0; k < log.chunkCount; k++) {
+    const ch = log.chunk(k);
+    for (let i = 0; i < ch.length; i++) itemSeen[ch.item[i]] = 1;
+    if (ch.model) for (let i = 0; i < ch.length; i++) modelSeen[ch.model[i]] = 1;
   }
-  const order = (declared: string[] | undefined, counts: Map<string, number>) => {
-    const out: string[] = [];
-    const idx = new Map<string, number>();
-    const empty: string[] = [];
-    for (const k of declared ?? []) {
-      if (idx.has(k)) continue;
-      if (!counts.has(k)) {
-        if (!empty.includes(k)) empty.push(k);
-        continue;
-      }
-      idx.set(k, out.length);
-      out.push(k);
+  if (log.mode === 'rows') {
+    const seg = log.segments();
+    for (let s = 0; s < seg.count; s++) modelSeen[seg.model[s]] = 1;
+  }
+  const models: string[] = [];
+  const modelAt = new Int32Array(log.models.size).fill(-1);
+  const emptyModels: string[] = [];
+  for (let p = 0; p < modelKeys.length; p++) {
+    if (modelSeen[p]) modelAt[p] = models.push(modelKeys[p]) - 1;
+    else emptyModels.push(modelKeys[p]);
+  }
+  const itemIds: string[] = [];
+  const itemAt = new Int32Array(log.items.size).fill(-1);
+  const itemIndex = new Map<string, number>();
+  const emptyItems: string[] = [];
+  for (let p = 0; p < itemKeys.length; p++) {
+    if (!itemSeen[p]) {
+      emptyItems.push(itemKeys[p]);
+      continue;
     }
-    for (const k of counts.keys()) if (!idx.has(k)) (idx.set(k, out.length), out.push(k));
-    return { out, idx, empty };
-  };
-  const M = order(parts.modelOrder, modelCount);
-  const I = order(parts.itemOrder, itemCount);
-  const models = M.out;
-  const itemIds = I.out;
+    // Keys a reader told apart may share an id (long format, --task all): they are one item.
+    const id = idOfItem(p);
+    let at = itemIndex.get(id);
+    if (at === undefined) itemIndex.set(id, (at = itemIds.push(id) - 1));
+    itemAt[p] = at;
+  }
   const m = models.length;
   const n = itemIds.length;
-  if (M.empty.length) pushDropped(dropped, 'model', M.empty, 'no scores (every cell empty)');
-  if (I.empty.length) pushDropped(dropped, 'item', I.empty, 'no scores (every cell empty)');
+  if (emptyModels.length) pushDropped(dropped, 'model', emptyModels, 'no scores (every cell empty)');
+  if (emptyItems.length) pushDropped(dropped, 'item', emptyItems, 'no scores (every cell empty)');
 
   if (m < 2 || n < 2) {
     throw new CovaryError(
@@ -152,44 +175,59 @@ export function mergeParts(parts: IngestParts, options: MergeOptions): MergeResu
     );
   }
 
-  // Fill the matrix; duplicates per policy.
+  // Fill the matrix in reading order; duplicates per policy. A cell is empty while NaN (every score is finite).
   const cells = m * n;
   const scores = new Float64Array(cells).fill(NaN);
-  const cellRec = new Int32Array(cells).fill(-1);
+  const codes = log.hasAnswers ? new Int32Array(cells).fill(ANSWER_MISSING) : null;
   let counts: Uint32Array | null = null;
   let duplicates = 0;
-  for (let r = 0; r < records.length; r++) {
-    const rec = records[r];
-    const c = M.idx.get(rec.model)! * n + I.idx.get(rec.item)!;
-    const prev = cellRec[c];
-    if (prev < 0) {
-      cellRec[c] = r;
-      scores[c] = rec.score;
-      continue;
-    }
-    duplicates++;
-    if (policy === 'error') {
-      const a = records[prev].where;
-      const sameFileRows = a && rec.where && a.file === rec.where.file && parts.format === 'wide';
-      throw new CovaryError(
-        sameFileRows
-          ? `model "${rec.model}" has two rows (lines ${a!.line} and ${rec.where!.line})`
-          : `model "${rec.model}" has more than one result for item "${rec.item}" (${loc(a)} and ${loc(rec.where)})`,
-        { file: rec.where?.file, line: rec.where?.line },
-        'use --on-duplicate mean|first|last to combine repeated results',
-      );
-    }
-    if (policy === 'last') {
-      cellRec[c] = r;
-      scores[c] = rec.score;
-    } else if (policy === 'mean') {
-      if (!counts) counts = new Uint32Array(cells);
-      if (counts[c] === 0) counts[c] = 1;
-      scores[c] += rec.score;
-      counts[c]++;
+  const seg = log.mode === 'rows' ? log.segments() : null;
+  let s = 0;
+  let rowModel = 0;
+  for (let k = 0, r = 0; k < log.chunkCount; k++) {
+    const ch = log.chunk(k);
+    for (let i = 0; i < ch.length; i++, r++) {
+      let model: number;
+      if (seg) {
+        while (s < seg.count && seg.start[s] <= r) rowModel = modelAt[seg.model[s++]];
+        model = rowModel;
+      } else model = modelAt[ch.model![i]];
+      const c = model * n + itemAt[ch.item[i]];
+      const v = ch.bits ? ch.bits[i] : ch.score![i];
+      if (scores[c] !== scores[c]) {
+        scores[c] = v;
+        if (codes) codes[c] = ch.answer![i];
+        continue;
+      }
+      duplicates++;
+      if (policy === 'error') {
+        // The earlier result of this cell: the first one in reading order.
+        let prev = 0;
+        while (modelAt[log.modelOf(prev)] * n + itemAt[log.itemOf(prev)] !== c) prev++;
+        const rec = recordAt(r);
+        const a = log.whereOf(prev);
+        const sameFileRows = a && rec.where && a.file === rec.where.file && parts.format === 'wide';
+        throw new CovaryError(
+          sameFileRows
+            ? `model "${rec.model}" has two rows (lines ${a!.line} and ${rec.where!.line})`
+            : `model "${rec.model}" has more than one result for item "${rec.item}" (${loc(a)} and ${loc(rec.where)})`,
+          { file: rec.where?.file, line: rec.where?.line },
+          'use --on-duplicate mean|first|last to combine repeated results',
+        );
+      }
+      if (policy === 'last') {
+        scores[c] = v;
+        if (codes) codes[c] = ch.answer![i];
+      } else if (policy === 'mean') {
+        if (!counts) counts = new Uint32Array(cells);
+        if (counts[c] === 0) counts[c] = 1;
+        scores[c] += v;
+        counts[c]++;
+      }
     }
   }
   if (counts) for (let c = 0; c < cells; c++) if (counts[c] > 1) scores[c] /= counts[c];
+  counts = null;
   if (duplicates) notes.push(`${duplicates} repeated (model, item) result(s) combined with --on-duplicate ${policy}${policy === 'mean' ? ' (answer: the first one)' : ''}`);
 
   let rescaled: Coverage['rescaled'] = null;
@@ -206,34 +244,23 @@ export function mergeParts(parts: IngestParts, options: MergeOptions): MergeResu
     }
   }
 
-  // Answers (dictionary-encoded) when any record carries one.
+  // Answers, dictionary-encoded over the kept answers in sorted order.
   let answers: Dataset['answers'] = null;
   let answerCells = 0;
   let noAnswer = 0;
-  if (records.some((r) => r.answer !== undefined)) {
-    const vocabSet = new Set<string>();
-    for (let c = 0; c < cells; c++) {
-      const r = cellRec[c];
-      if (r >= 0) {
-        const a = records[r].answer;
-        if (typeof a === 'string') vocabSet.add(a);
-      }
-    }
-    const vocab = [...vocabSet].sort();
+  if (codes) {
+    const texts = log.answers.keys;
+    const used = new Uint8Array(texts.length);
+    for (let c = 0; c < cells; c++) if (codes[c] >= 0) used[codes[c]] = 1;
+    const vocab = texts.filter((_, i) => used[i]).sort();
     const code = new Map(vocab.map((v, i) => [v, i]));
-    const codes = new Int32Array(cells).fill(ANSWER_MISSING);
+    const remap = Int32Array.from(texts, (t, i) => (used[i] ? code.get(t)! : -1));
     for (let c = 0; c < cells; c++) {
-      const r = cellRec[c];
-      if (r < 0) continue;
-      const a = records[r].answer;
-      if (a === null) {
-        codes[c] = ANSWER_NONE;
-        noAnswer++;
-        answerCells++;
-      } else if (typeof a === 'string') {
-        codes[c] = code.get(a)!;
-        answerCells++;
-      }
+      const a = codes[c];
+      if (a === ANSWER_MISSING) continue;
+      answerCells++;
+      if (a === ANSWER_NONE) noAnswer++;
+      else codes[c] = remap[a];
     }
     answers = { vocab, codes };
   }
@@ -245,7 +272,7 @@ export function mergeParts(parts: IngestParts, options: MergeOptions): MergeResu
     if (!e) fromLogs.set(it.id, (e = { texts: new Map(), order: [], metadata: {} }));
     if (it.text !== null && it.text.trim() !== '') {
       if (!e.texts.has(it.text)) e.order.push(it.text);
-      e.texts.set(it.text, (e.texts.get(it.text) ?? 0) + 1);
+      e.texts.set(it.text, (e.texts.get(it.text) ?? 0) + (it.weight ?? 1));
     }
     for (const [k, v] of Object.entries(it.metadata)) if (!(k in e.metadata)) e.metadata[k] = v;
   }
@@ -328,8 +355,8 @@ export function mergeParts(parts: IngestParts, options: MergeOptions): MergeResu
     itemsWithText: n - noText.length,
     itemsWithoutText: { count: noText.length, examples: noText.slice(0, EXAMPLES) },
     textWithoutScores: { count: textNoScore.length, examples: textNoScore.slice(0, EXAMPLES) },
-    emptyModels: M.empty,
-    emptyItems: { count: I.empty.length, examples: I.empty.slice(0, EXAMPLES) },
+    emptyModels,
+    emptyItems: { count: emptyItems.length, examples: emptyItems.slice(0, EXAMPLES) },
     duplicates: { count: duplicates, policy },
     textConflicts: { count: conflicts.length, examples: conflicts.slice(0, EXAMPLES) },
     answers: answers ? { cells: answerCells, noAnswer, vocabulary: answers.vocab.length } : null,

@@ -36,11 +36,11 @@ export function isJsonPath(path: string): boolean {
   return e === 'jsonl' || e === 'ndjson' || e === 'json';
 }
 
-function isGzipBytes(b: Uint8Array): boolean {
+export function isGzipBytes(b: Uint8Array): boolean {
   return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
 }
 
-async function statOrThrow(path: string, role: string) {
+export async function statOrThrow(path: string, role: string) {
   try {
     return await stat(path);
   } catch (e) {
@@ -414,19 +414,24 @@ export function parseJsonRecords(file: LoadedFile): JsonRecord[] {
     const line = text.slice(start, end).trim();
     start = end + 1;
     if (line === '') continue;
-    let obj: unknown;
-    try {
-      obj = parseJsonExact(line);
-    } catch (e) {
-      const { message, column } = jsonErrorParts(e as Error);
-      throw new CovaryError(`malformed JSON line: ${message}`, { file: file.path, line: lineNo, column }, 'expected one JSON object per line');
-    }
-    if (!obj || typeof obj !== 'object' || Array.isArray(obj)) {
-      throw new CovaryError(`line holds ${kindOf(obj)}, expected a JSON object`, { file: file.path, line: lineNo }, 'expected one JSON object per line');
-    }
-    out.push({ obj: obj as Record<string, unknown>, line: lineNo, index: out.length });
+    out.push({ obj: parseJsonLine(line, file.path, lineNo), line: lineNo, index: out.length });
   }
   return out;
+}
+
+/** One JSON Lines line (trimmed, non-empty) → its object, or the one-line error naming the line. */
+export function parseJsonLine(line: string, path: string, lineNo: number): Record<string, unknown> {
+  let obj: unknown;
+  try {
+    obj = parseJsonExact(line);
+  } catch (e) {
+    const { message, column } = jsonErrorParts(e as Error);
+    throw new CovaryError(`malformed JSON line: ${message}`, { file: path, line: lineNo, column }, 'expected one JSON object per line');
+  }
+  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) {
+    throw new CovaryError(`line holds ${kindOf(obj)}, expected a JSON object`, { file: path, line: lineNo }, 'expected one JSON object per line');
+  }
+  return obj as Record<string, unknown>;
 }
 
 /** JSON.parse's message without its "in JSON at position N" tail, and that position as a 1-based column. */
@@ -477,6 +482,34 @@ export function parseNaValues(raw: string | undefined): string[] {
 
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const NOT_FINITE = /^[+-]?(nan|inf|infinity)$/i;
+
+/** What `scoreValue` returns for a cell `parseScore` would refuse (call `parseScore` for the error). */
+export const BAD_SCORE = Symbol('bad score');
+
+/**
+ * `parseScore` without a location and without throwing: the same value for every cell it accepts,
+ * BAD_SCORE for every cell it refuses. The per-cell fast path of the streaming readers (no location
+ * object per cell); on BAD_SCORE they call `parseScore` with the location, which throws.
+ */
+export function scoreValue(raw: unknown, naValues?: ReadonlySet<string>): number | null | typeof BAD_SCORE {
+  if (raw === '0') return 0;
+  if (raw === '1') return 1;
+  if (raw === null || raw === undefined) return null;
+  if (naValues && typeof raw === 'string' && naValues.has(raw.trim())) return null;
+  if (typeof raw === 'number') return Number.isFinite(raw) ? raw : BAD_SCORE;
+  if (typeof raw === 'boolean') return raw ? 1 : 0;
+  if (typeof raw !== 'string') return BAD_SCORE;
+  const s = raw.trim();
+  if (s === '') return null;
+  if (DECIMAL.test(s)) {
+    const n = Number(s);
+    return Number.isFinite(n) ? n : BAD_SCORE;
+  }
+  const lower = s.toLowerCase();
+  if (lower === 'true') return 1;
+  if (lower === 'false') return 0;
+  return BAD_SCORE;
+}
 
 /**
  * A score cell: a finite number, true/false (→ 1/0), or empty/null (→ null = missing).

@@ -1,5 +1,6 @@
 import type { MetadataValue } from '../core/dataset.ts';
 import type { SourceFile } from '../core/store.ts';
+import type { CellLog } from './cells.ts';
 
 /** Where a record came from, for error messages and conflict reports. */
 export interface SourceLocation {
@@ -24,12 +25,19 @@ export interface ItemRecord {
   text: string | null;
   metadata: Record<string, MetadataValue>;
   where?: SourceLocation;
+  /** How many sources gave this text (default 1): a streaming reader gives each distinct text once. */
+  weight?: number;
 }
 
 /** What a format reader produces; `merge.ts` turns parts into a canonical Dataset. */
 export interface IngestParts {
   format: string;
+  /** The results as objects (small inputs: harness logs) … */
   records: ScoreRecord[];
+  /** … or streamed into typed arrays (wide and long files of any size); `records` is then empty. */
+  cells?: CellLog;
+  /** The item id of a log item key when a reader keys items otherwise (long format, `--task all`). */
+  itemIdOf?: (key: number) => string;
   items: ItemRecord[];
   sources: SourceFile[];
   /** Human-readable facts about choices made (filter, metric, epochs, …), shown by --dry-run and in the manifest. */

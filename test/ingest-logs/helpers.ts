@@ -1,3 +1,4 @@
+import { recordsOf } from '../../pipeline/ingest/cells.ts';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,15 +27,15 @@ export function filesUnder(...dirs: string[]): string[] {
 
 /** score of (model, item), asserting there is exactly one record. */
 export function scoreOf(parts: IngestParts, model: string, item: string): number {
-  const hits = parts.records.filter((r) => r.model === model && r.item === item);
+  const hits = recordsOf(parts).filter((r) => r.model === model && r.item === item);
   if (hits.length !== 1) throw new Error(`expected 1 record for ${model} × ${item}, found ${hits.length}`);
   return hits[0].score;
 }
 
 export function models(parts: IngestParts): string[] {
-  return [...new Set(parts.records.map((r) => r.model))].sort();
+  return [...new Set(recordsOf(parts).map((r) => r.model))].sort();
 }
 
 export function itemIds(parts: IngestParts): string[] {
-  return [...new Set(parts.records.map((r) => r.item))].sort();
+  return [...new Set(recordsOf(parts).map((r) => r.item))].sort();
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { lightevalFormat } from '../../pipeline/ingest/formats/lighteval.ts';
 import { CovaryError } from '../../pipeline/core/errors.ts';
+import { recordsOf } from '../../pipeline/ingest/cells.ts';
 import { HAS_SHARED, SHARED, filesUnder, itemIds, models, scoreOf } from './helpers.ts';
 
 const LE = join(SHARED, 'lighteval/lighteval-0.13.0-dummy-model');
@@ -23,8 +24,8 @@ describe.skipIf(!HAS_SHARED)('lighteval details parquet on the shared fixture', 
     expect(p.metric).toEqual({ chosen: 'acc', available: ['acc'] });
     expect(scoreOf(p, 'eee-smoke/dummy-model', '776')).toBe(0);
     // logprobs [-0.639, -0.025, -0.275] → B; [-0.223, -0.736, -0.677] → A
-    expect(p.records.find((r) => r.item === '776')!.answer).toBe('B');
-    expect(p.records.find((r) => r.item === '507')!.answer).toBe('A');
+    expect(recordsOf(p).find((r) => r.item === '776')!.answer).toBe('B');
+    expect(recordsOf(p).find((r) => r.item === '507')!.answer).toBe('A');
     expect(p.items.find((i) => i.id === '776')!.text).toMatch(/^Naser Mestarihi EP is the eponymous debut EP.*\nAnswer:$/s);
   });
 
@@ -33,7 +34,7 @@ describe.skipIf(!HAS_SHARED)('lighteval details parquet on the shared fixture', 
     expect(models(p)).toEqual(['eee-smoke/dummy-model']);
     expect(p.notes.join('\n')).toContain('(from path)');
     expect(itemIds(p)).toEqual(['anli:r1|0/507', 'anli:r1|0/776', 'squad_v2|0/3506', 'squad_v2|0/5230']);
-    expect(p.records.find((r) => r.item === 'squad_v2|0/5230')!.answer).toBe('random baseline');
+    expect(recordsOf(p).find((r) => r.item === 'squad_v2|0/5230')!.answer).toBe('random baseline');
     expect(p.metric!.available).toEqual(['acc', 'em']);
     const all = await lightevalFormat.read(filesUnder(join(LE, 'details')), { task: 'all' });
     expect(itemIds(all)).toEqual(itemIds(p));

@@ -5,6 +5,7 @@ import { ingestRequest, resolveInputs } from '../../pipeline/ingest/index.ts';
 import { FORMATS } from '../../pipeline/ingest/formats/index.ts';
 import type { IngestFormat } from '../../pipeline/ingest/types.ts';
 import { CovaryError } from '../../pipeline/core/errors.ts';
+import { recordsOf } from '../../pipeline/ingest/cells.ts';
 import { scratch, WIDE } from './helpers.ts';
 
 async function errLine(p: Promise<unknown>): Promise<string> {
@@ -24,21 +25,21 @@ describe('wide format', () => {
     const parts = await readWide([p], {});
     expect(parts.modelOrder).toEqual(['m1', 'm2']);
     expect(parts.itemOrder).toEqual(['q1', 'q2', 'q3']);
-    expect(parts.records.map((r) => `${r.model}/${r.item}=${r.score}`)).toEqual(['m1/q1=1', 'm1/q2=0', 'm1/q3=1', 'm2/q1=0', 'm2/q3=1']);
-    expect(parts.records[3].where).toEqual({ file: p, line: 3 });
+    expect(recordsOf(parts).map((r) => `${r.model}/${r.item}=${r.score}`)).toEqual(['m1/q1=1', 'm1/q2=0', 'm1/q3=1', 'm2/q1=0', 'm2/q3=1']);
+    expect(recordsOf(parts)[3].where).toEqual({ file: p, line: 3 });
   });
   it('answers CSV of the same shape (rows/columns may be in another order); NONE marker → null; answers trimmed', async () => {
     const s = await scratch();
     const sc = await s.write('s.csv', 'model,q1,q2\nm1,1,0\nm2,0,\n');
     const an = await s.write('a.csv', 'model,q2,q1\nm2,,NONE\nm1, B ,A\n');
     const parts = await readWide([sc], { answers: [an] });
-    expect(parts.records.map((r) => [r.model, r.item, r.answer])).toEqual([
+    expect(recordsOf(parts).map((r) => [r.model, r.item, r.answer])).toEqual([
       ['m1', 'q1', 'A'],
       ['m1', 'q2', 'B'],
       ['m2', 'q1', null],
     ]);
     const custom = await readWide([sc], { answers: [await s.write('c.csv', 'model,q1,q2\nm1,A,??\nm2,??,\n')], noneMarker: '??' });
-    expect(custom.records.map((r) => r.answer)).toEqual(['A', null, null]);
+    expect(recordsOf(custom).map((r) => r.answer)).toEqual(['A', null, null]);
   });
   it('answers CSV with other models or items is an error naming the difference', async () => {
     const s = await scratch();
@@ -72,7 +73,7 @@ describe('long format', () => {
     const p = await s.write('arena.jsonl', rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
     expect(await longFormat.detect([p])).toBe(true);
     const parts = await readLong([p], {});
-    expect(parts.records.map((r) => [r.model, r.item, r.score])).toEqual([
+    expect(recordsOf(parts).map((r) => [r.model, r.item, r.score])).toEqual([
       ['A', '1873_A', 0.1],
       ['A', '2727', 1],
       ['B', '1873_A', 0.6],
@@ -84,7 +85,7 @@ describe('long format', () => {
     const s = await scratch();
     const p = await s.write('l.csv', 'who,q,correct,score,pred\nm1,a,1,0.5,X\nm2,a,0,0.25,\n');
     const parts = await readLong([p], { modelField: 'who', itemField: 'q', scoreField: 'score', answerField: 'pred' });
-    expect(parts.records.map((r) => [r.model, r.item, r.score, r.answer])).toEqual([
+    expect(recordsOf(parts).map((r) => [r.model, r.item, r.score, r.answer])).toEqual([
       ['m1', 'a', 0.5, 'X'],
       ['m2', 'a', 0.25, null],
     ]);
@@ -96,18 +97,16 @@ describe('long format', () => {
     const s = await scratch();
     const p = await s.write('t.jsonl', ['{"task":"x","item":1,"model":"m","score":1}', '{"task":"y","item":1,"model":"m","score":0}'].join('\n'));
     expect(await errLine(readLong([p], {}))).toMatch(/the rows hold 2 tasks: x, y \(choose one with --task/);
-    expect((await readLong([p], { task: 'y' })).records.map((r) => [r.item, r.score])).toEqual([['1', 0]]);
-    expect((await readLong([p], { task: 'all' })).records.map((r) => r.item)).toEqual(['x:1', 'y:1']);
+    expect(recordsOf(await readLong([p], { task: 'y' })).map((r) => [r.item, r.score])).toEqual([['1', 0]]);
+    expect(recordsOf(await readLong([p], { task: 'all' })).map((r) => r.item)).toEqual(['x:1', 'y:1']);
     expect(await errLine(readLong([p], { task: 'z' }))).toMatch(/no rows for task "z"; the rows hold: x, y/);
   });
   it('rows may carry the prompt (--text-field): items come from the rows, conflicts resolved in merge', async () => {
     const s = await scratch();
     const p = await s.write('r.jsonl', ['{"model":"a","item":"1","score":1,"prompt":"P1"}', '{"model":"b","item":"1","score":0,"prompt":"P1"}'].join('\n'));
     const parts = await readLong([p], { textField: ['prompt'] });
-    expect(parts.items.map((i) => [i.id, i.text])).toEqual([
-      ['1', 'P1'],
-      ['1', 'P1'],
-    ]);
+    // Each distinct text once, with how many rows gave it (streamed: no item object per row).
+    expect(parts.items.map((i) => [i.id, i.text, i.weight])).toEqual([['1', 'P1', 2]]);
     expect((await readLong([p], {})).items).toEqual([]);
   });
   it('a row missing the score field, and booleans as scores', async () => {
@@ -115,7 +114,7 @@ describe('long format', () => {
     const p = await s.write('b.jsonl', '{"model":"m","item":"a","correct":true}\n{"model":"m","item":"b"}\n');
     expect(await errLine(readLong([p], {}))).toMatch(/b\.jsonl:2, field "correct": field "correct" is absent/);
     const q = await s.write('c.jsonl', '{"model":"m","item":"a","correct":true}\n{"model":"n","item":"a","correct":false}\n');
-    expect((await readLong([q], {})).records.map((r) => r.score)).toEqual([1, 0]);
+    expect(recordsOf(await readLong([q], {})).map((r) => r.score)).toEqual([1, 0]);
   });
 });
 

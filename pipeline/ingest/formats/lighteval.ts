@@ -9,12 +9,19 @@
  * - text: `doc.query`; answer: the argmax choice letter (loglikelihood) or the post-processed text (generative).
  * Older details files without the `doc`/`metric` structs (columns `full_prompt`/`example`, `metrics`) are read too,
  * with the row index as doc id.
+ *
+ * A leaderboard folder holds thousands of models' details (issue #15): files are read one at a time,
+ * twice — first to check each and learn its rows and metrics (the metric is chosen per task over
+ * all its files), then to put its results into the cell log — so memory holds one file's rows
+ * plus the log, never every model's rows at once.
  */
 import { basename, dirname } from 'node:path';
 import { CovaryError } from '../../core/errors.ts';
 import type { MetadataValue } from '../../core/dataset.ts';
 import type { SourceFile } from '../../core/store.ts';
-import type { FormatOptions, IngestFormat, IngestParts, ItemRecord, ScoreRecord } from '../types.ts';
+import type { FormatOptions, IngestFormat, IngestParts, ItemRecord } from '../types.ts';
+import { CellLog, LOG_ANSWER_NULL, LOG_ANSWER_UNDEFINED } from '../cells.ts';
+import { readFile } from 'node:fs/promises';
 import { argmax, chooseMetric, chooseTasks, isObject, letter, parseJson, peek, peekBytes, plural, readSource, shortAnswer, toMetadata, toNumber } from './shared-logs.ts';
 
 const DETAILS_RE = /^details_(.+)_(\d{4}-\d{2}-\d{2}T[\d.:-]+)\.parquet$/;
@@ -26,7 +33,20 @@ interface Details {
   ts: string;
   model: string;
   modelFrom: string;
-  rows: Record<string, unknown>[];
+  rowCount: number;
+  /** Metric names of the first row. */
+  firstMetrics: string[];
+}
+
+async function parquetRows(data: Buffer, file: string): Promise<Record<string, unknown>[]> {
+  try {
+    const buf = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
+    // hyparquet loads only when a parquet file is read.
+    const { parquetReadObjects } = await import('hyparquet');
+    return (await parquetReadObjects({ file: buf })) as Record<string, unknown>[];
+  } catch (e) {
+    throw new CovaryError(`cannot read parquet: ${(e as Error).message}`, { file });
+  }
 }
 
 export const lightevalFormat: IngestFormat = {
@@ -74,15 +94,7 @@ async function readLighteval(files: string[], options: FormatOptions): Promise<I
     const ts = DETAILS_RE.exec(basename(f))![2];
     const { data, source } = await readSource(f, 'details');
     sources.push(source);
-    let rows: Record<string, unknown>[];
-    try {
-      const buf = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
-      // hyparquet loads only when a parquet file is read.
-      const { parquetReadObjects } = await import('hyparquet');
-      rows = (await parquetReadObjects({ file: buf })) as Record<string, unknown>[];
-    } catch (e) {
-      throw new CovaryError(`cannot read parquet: ${(e as Error).message}`, { file: f });
-    }
+    const rows = await parquetRows(data, f);
     const res = results.get(ts);
     let model: string | undefined;
     let modelFrom = 'results config_general.model_name';
@@ -99,11 +111,11 @@ async function readLighteval(files: string[], options: FormatOptions): Promise<I
       model = org && org !== 'details' && org !== '.' ? `${org}/${m}` : m;
       modelFrom = 'path';
     }
-    details.push({ file: f, task, ts, model, modelFrom, rows });
+    details.push({ file: f, task, ts, model, modelFrom, rowCount: rows.length, firstMetrics: rows.length ? Object.keys(metricsOf(rows[0])) : [] });
   }
-  for (const d of details) notes.push(`${basename(d.file)}: model ${d.model} (from ${d.modelFrom}), task ${d.task}, ${plural(d.rows.length, 'row')}`);
+  for (const d of details) notes.push(`${basename(d.file)}: model ${d.model} (from ${d.modelFrom}), task ${d.task}, ${plural(d.rowCount, 'row')}`);
 
-  const records: ScoreRecord[] = [];
+  const log = new CellLog('records');
   const items = new Map<string, ItemRecord>();
   const allMetrics = new Set<string>();
   const chosenMetrics = new Set<string>();
@@ -111,14 +123,24 @@ async function readLighteval(files: string[], options: FormatOptions): Promise<I
   for (const task of tasks) {
     const ds = details.filter((d) => d.task === task);
     const available: string[] = [];
-    for (const d of ds) for (const r of d.rows.slice(0, 1)) for (const k of Object.keys(metricsOf(r))) if (!available.includes(k)) available.push(k);
+    for (const d of ds) for (const k of d.firstMetrics) if (!available.includes(k)) available.push(k);
     for (const m of available) allMetrics.add(m);
     if (!available.length) throw new CovaryError('no per-item metric in the details file', { file: ds[0]?.file, field: 'metric' });
     const metric = chooseMetric(available, options.metric, defaultMetric(task, [...results.values()].map((r) => r.json), available));
     chosenMetrics.add(metric);
     notes.push(`${task}: metric ${metric}${available.length > 1 ? ` (available: ${available.join(', ')})` : ''}`);
     for (const d of ds) {
-      d.rows.forEach((row, i) => {
+      // The second read of this file (the first checked it): its rows live only while they go into the log.
+      let data: Buffer;
+      try {
+        data = await readFile(d.file);
+      } catch (e) {
+        throw new CovaryError(`cannot read file: ${(e as Error).message}`, { file: d.file });
+      }
+      const rows = await parquetRows(data, d.file);
+      log.setFile(d.file);
+      const model = log.models.id(d.model);
+      rows.forEach((row, i) => {
         const doc = isObject(row.doc) ? row.doc : undefined;
         const rawId = doc?.id ?? row.doc_id ?? i;
         const id = `${multiTask ? `${task}/` : ''}${String(toNumber(rawId) ?? rawId)}`;
@@ -126,10 +148,8 @@ async function readLighteval(files: string[], options: FormatOptions): Promise<I
         if (mv === undefined) throw new CovaryError(`row ${i} has no value for metric ${metric}`, { file: d.file, field: `metric.${metric}` });
         const score = toNumber(mv);
         if (score === undefined) throw new CovaryError(`metric ${metric} is not a number in row ${i}`, { file: d.file, field: `metric.${metric}` });
-        const rec: ScoreRecord = { model: d.model, item: id, score, where: { file: d.file, line: i + 1 } };
         const answer = answerOf(row);
-        if (answer !== undefined) rec.answer = answer;
-        records.push(rec);
+        log.add(model, log.items.id(id), score, i + 1, answer === undefined ? LOG_ANSWER_UNDEFINED : answer === null ? LOG_ANSWER_NULL : log.answerCode(answer));
         if (!items.has(id)) {
           const text = typeof doc?.query === 'string' ? doc.query : typeof row.full_prompt === 'string' ? row.full_prompt : typeof row.example === 'string' ? row.example : null;
           const metadata: Record<string, MetadataValue> = { task: typeof doc?.task_name === 'string' ? doc.task_name : task };
@@ -141,7 +161,7 @@ async function readLighteval(files: string[], options: FormatOptions): Promise<I
     }
   }
   notes.push(`${plural(details.length, 'details file')} of ${plural(new Set(details.map((d) => d.model)).size, 'model')}, ${plural(items.size, 'item')}`);
-  return { format: 'lighteval', records, items: [...items.values()], sources, notes, metric: { chosen: [...chosenMetrics].join(', '), available: [...allMetrics].sort() } };
+  return { format: 'lighteval', records: [], cells: log, items: [...items.values()], sources, notes, metric: { chosen: [...chosenMetrics].join(', '), available: [...allMetrics].sort() } };
 }
 
 /** The per-item metric struct (new: `metric`; old: `metrics`), scalar values only. */

@@ -7,8 +7,10 @@
 import { stat } from 'node:fs/promises';
 import { CovaryError } from '../../core/errors.ts';
 import type { SourceFile } from '../../core/store.ts';
-import type { FormatOptions, IngestFormat, IngestParts, ItemRecord, ScoreRecord } from '../types.ts';
-import { isCsvPath, isJsonPath, loadFile, parseScore, readHead, readRecords, sniffDelimiter, type JsonRecord } from '../read.ts';
+import type { FormatOptions, IngestFormat, IngestParts, ItemRecord } from '../types.ts';
+import { BAD_SCORE, isCsvPath, isJsonPath, loadFile, parseScore, readHead, scoreValue, sniffDelimiter } from '../read.ts';
+import { scanInput, streamRecords } from '../stream.ts';
+import { CellLog, LOG_ANSWER_NULL, LOG_ANSWER_UNDEFINED } from '../cells.ts';
 import { itemIdOf, renderTextValue } from '../items.ts';
 
 export const MODEL_FIELDS = ['model', 'model_name', 'model_id', 'modelname', 'system', 'engine', 'llm'];
@@ -121,6 +123,17 @@ function describeMapping(m: Mapping): string {
   return `model = "${m.model}", item = "${m.item}", score = "${m.score}"${m.answer ? `, answer = "${m.answer}"` : ''}${m.task ? `, task = "${m.task}"` : ''}`;
 }
 
+/** Log key of an item under `--task all`: the task and the id kept apart until the task count is known. */
+function taskItemKey(task: string | undefined, id: string): string {
+  return task === undefined ? `u${id}` : `t${task.length}:${task}${id}`;
+}
+
+/**
+ * Long files streamed into a cell log (issue #15): each file is read once after its check pass,
+ * rows never held. The errors and their order are those of reading every file whole first: a
+ * file's own problems (unreadable, malformed, no rows, unmapped fields) in file order, then the
+ * task choice, then the first bad row, then merge's.
+ */
 export async function readLong(files: string[], options: FormatOptions): Promise<IngestParts> {
   const dataFiles = files.filter(isDataPath);
   const ignored = files.filter((f) => !isDataPath(f));
@@ -128,8 +141,7 @@ export async function readLong(files: string[], options: FormatOptions): Promise
   const none = options.noneMarker ?? 'NONE';
   const na = options.naValues?.length ? new Set(options.naValues) : undefined;
   const textFields = options.textField && options.textField.length ? options.textField : null;
-  const records: ScoreRecord[] = [];
-  const items: ItemRecord[] = [];
+  const log = new CellLog('records');
   const sources: SourceFile[] = [];
   const notes: string[] = [];
   if (ignored.length) notes.push(`ignored ${ignored.length} non-data file(s), e.g. ${ignored[0]}`);
@@ -138,31 +150,130 @@ export async function readLong(files: string[], options: FormatOptions): Promise
   const alternatives = new Set<string>();
   let emptyScores = 0;
   let naScores = 0;
-  // Rows per task across all files (first-seen order), to decide or check --task.
-  const rowsByFile: { path: string; rows: JsonRecord[]; map: Mapping }[] = [];
   const tasks: string[] = [];
   const taskSeen = new Set<string>();
-  for (const path of dataFiles) {
-    const file = await loadFile(path, 'scores');
-    sources.push(file.source);
-    const rows = readRecords(file, { delimiter: options.delimiter, notes });
-    if (!rows.length) throw new CovaryError('file holds no rows', { file: path }, 'expected one row per (model, item)');
-    const keys = [...new Set(rows.slice(0, 50).flatMap((r) => Object.keys(r.obj)))];
-    const map = resolveMapping(path, keys, options);
-    const desc = describeMapping(map);
-    mappings.set(desc, [...(mappings.get(desc) ?? []), path]);
-    scoreFields.add(map.score);
-    map.scoreAlternatives.forEach((a) => alternatives.add(a));
+  let anyTask = false;
+  const wanted = options.task;
+  const allTasks = wanted === ALL_TASKS;
+  // --task all: the task and id of each log item (the id is prefixed only when there are several tasks).
+  const itemTask: (string | undefined)[] = [];
+  const itemId: string[] = [];
+  // Prompt texts per log item: text → [count, first result index].
+  const texts = new Map<number, Map<string, [number, number]>>();
+  /** The first bad row: thrown once every file and the task choice are known to be sound. */
+  let rowError: unknown = null;
+  /** Several tasks and no --task: that error is certain, rows need no more work. */
+  let taskError = false;
+
+  const handle = (o: Record<string, unknown>, line: number | undefined, map: Mapping, path: string) => {
+    let taskValue: string | undefined;
     if (map.task) {
-      for (const r of rows) {
-        const t = r.obj[map.task];
-        const ts = t === undefined || t === null ? '' : String(t);
-        if (!taskSeen.has(ts)) (taskSeen.add(ts), tasks.push(ts));
+      const t = o[map.task];
+      taskValue = t === undefined || t === null ? '' : String(t);
+      if (!taskSeen.has(taskValue)) (taskSeen.add(taskValue), tasks.push(taskValue));
+    }
+    if (rowError || taskError) return;
+    if (wanted === undefined && tasks.length > 1) {
+      taskError = true;
+      return;
+    }
+    if (map.task && wanted !== undefined && wanted !== ALL_TASKS && taskValue !== wanted) return;
+    try {
+      readRow(o, line, map, path, taskValue);
+    } catch (e) {
+      rowError = e;
+    }
+  };
+
+  const readRow = (o: Record<string, unknown>, line: number | undefined, map: Mapping, path: string, taskValue: string | undefined) => {
+    const where = { file: path, line };
+    for (const f of [map.model, map.item, map.score]) {
+      if (!(f in o)) throw new CovaryError(`field "${f}" is absent`, { ...where, field: f }, 'every row needs the model, item and score fields');
+    }
+    const mv = o[map.model];
+    const model = typeof mv === 'string' ? mv.trim() : typeof mv === 'number' ? String(mv) : '';
+    if (model === '') throw new CovaryError(`model is ${JSON.stringify(mv)}: expected a non-empty name`, { ...where, field: map.model });
+    const iv = itemIdOf(o[map.item]);
+    if (iv === null) throw new CovaryError(`item id is ${JSON.stringify(o[map.item])}: expected a non-empty string or number`, { ...where, field: map.item });
+    const raw = o[map.score];
+    let score = scoreValue(raw, na);
+    if (score === BAD_SCORE) score = parseScore(raw, { ...where, field: map.score }, na);
+    if (score === null) {
+      if (typeof raw === 'string' && raw.trim() !== '') naScores++;
+      else emptyScores++;
+      return;
+    }
+    let answer = LOG_ANSWER_UNDEFINED;
+    if (map.answer) {
+      const a = o[map.answer];
+      const s = a === undefined || a === null ? '' : typeof a === 'string' ? a.trim() : typeof a === 'object' ? JSON.stringify(a) : String(a);
+      if (na && na.has(s) && s !== '') {
+        throw new CovaryError(
+          `answer "${s}" is one of --na-values, but the row has a score`,
+          { ...where, field: map.answer },
+          `if "${s}" is a real answer, leave it out of --na-values; if it means "no answer extracted", pass --none-marker ${s}`,
+        );
+      }
+      answer = s === '' || s === none ? LOG_ANSWER_NULL : log.answerCode(s);
+    }
+    let item: number;
+    if (allTasks) {
+      const size = log.items.size;
+      item = log.items.id(taskItemKey(taskValue, iv));
+      if (item === size) (itemTask.push(taskValue), itemId.push(iv));
+    } else item = log.items.id(iv);
+    const r = log.length;
+    log.add(log.models.id(model), item, score, line ?? 0, answer);
+    if (textFields && textFields.every((f) => f in o)) {
+      const parts = textFields.map((f) => renderTextValue(o[f])).filter((t): t is string => t !== null && t.trim() !== '');
+      if (parts.length) {
+        const text = parts.join('\n');
+        let byText = texts.get(item);
+        if (!byText) texts.set(item, (byText = new Map()));
+        const e = byText.get(text);
+        if (e) e[0]++;
+        else byText.set(text, [1, r]);
       }
     }
-    rowsByFile.push({ path, rows, map });
+  };
+
+  for (const path of dataFiles) {
+    const scan = await scanInput(path, 'scores');
+    sources.push(scan.source);
+    log.setFile(path);
+    // The fields are mapped from the first 50 rows' keys; rows wait until then.
+    const head: { o: Record<string, unknown>; line: number | undefined }[] = [];
+    let map: Mapping | null = null;
+    let mapError: unknown = null;
+    let rows = 0;
+    const mapFields = () => {
+      const keys = [...new Set(head.flatMap((r) => Object.keys(r.o)))];
+      try {
+        map = resolveMapping(path, keys, options);
+      } catch (e) {
+        mapError = e;
+        return;
+      }
+      for (const r of head) handle(r.o, r.line, map, path);
+      head.length = 0;
+    };
+    await streamRecords(scan, { delimiter: options.delimiter, notes }, (o, line) => {
+      rows++;
+      if (map) return handle(o, line, map, path);
+      if (mapError) return;
+      head.push({ o, line });
+      if (head.length === 50) mapFields();
+    });
+    if (!rows) throw new CovaryError('file holds no rows', { file: path }, 'expected one row per (model, item)');
+    if (!map && !mapError) mapFields();
+    if (mapError) throw mapError;
+    const m = map! as Mapping;
+    const desc = describeMapping(m);
+    mappings.set(desc, [...(mappings.get(desc) ?? []), path]);
+    scoreFields.add(m.score);
+    m.scoreAlternatives.forEach((a) => alternatives.add(a));
+    if (m.task) anyTask = true;
   }
-  const wanted = options.task;
   if (wanted !== undefined && wanted !== ALL_TASKS && !tasks.includes(wanted)) {
     throw new CovaryError(
       tasks.length ? `no rows for task "${wanted}"; the rows hold: ${tasks.join(', ')}` : `--task "${wanted}" given but the rows have no task column (looked for ${TASK_FIELDS.join(', ')})`,
@@ -173,72 +284,44 @@ export async function readLong(files: string[], options: FormatOptions): Promise
   if (tasks.length > 1 && wanted === undefined) {
     throw new CovaryError(`the rows hold ${tasks.length} tasks: ${tasks.slice(0, 20).join(', ')}${tasks.length > 20 ? ', …' : ''}`, { file: dataFiles[0] }, `choose one with --task <name> (or --task ${ALL_TASKS} to keep every task, item ids prefixed "<task>:")`);
   }
-  const prefixTask = wanted === ALL_TASKS && tasks.length > 1;
-  for (const { path, rows, map } of rowsByFile) {
-    for (const r of rows) {
-      const o = r.obj;
-      const line = r.line;
-      const where = { file: path, line };
-      let taskValue: string | undefined;
-      if (map.task) {
-        const t = o[map.task];
-        taskValue = t === undefined || t === null ? '' : String(t);
-        if (wanted !== undefined && wanted !== ALL_TASKS && taskValue !== wanted) continue;
+  if (rowError) throw rowError;
+  const prefixTask = allTasks && tasks.length > 1;
+  const idOf = allTasks ? (p: number) => (prefixTask ? `${itemTask[p]}:${itemId[p]}` : itemId[p]) : (p: number) => log.items.keys[p];
+
+  // Texts per item id (log items sharing an id pool theirs), each text once with its count, in first-seen order.
+  const byId = new Map<string, Map<string, [number, number]>>();
+  for (const [p, byText] of texts) {
+    const id = idOf(p);
+    const into = byId.get(id);
+    if (!into) byId.set(id, byText);
+    else
+      for (const [t, [count, first]] of byText) {
+        const e = into.get(t);
+        if (e) (e[0] += count, (e[1] = Math.min(e[1], first)));
+        else into.set(t, [count, first]);
       }
-      for (const f of [map.model, map.item, map.score]) {
-        if (!(f in o)) throw new CovaryError(`field "${f}" is absent`, { ...where, field: f }, 'every row needs the model, item and score fields');
-      }
-      const mv = o[map.model];
-      const model = typeof mv === 'string' ? mv.trim() : typeof mv === 'number' ? String(mv) : '';
-      if (model === '') throw new CovaryError(`model is ${JSON.stringify(mv)}: expected a non-empty name`, { ...where, field: map.model });
-      const iv = itemIdOf(o[map.item]);
-      if (iv === null) throw new CovaryError(`item id is ${JSON.stringify(o[map.item])}: expected a non-empty string or number`, { ...where, field: map.item });
-      const item = prefixTask ? `${taskValue}:${iv}` : iv;
-      const score = parseScore(o[map.score], { ...where, field: map.score }, na);
-      if (score === null) {
-        const raw = o[map.score];
-        if (typeof raw === 'string' && raw.trim() !== '') naScores++;
-        else emptyScores++;
-        continue;
-      }
-      const rec: ScoreRecord = { model, item, score, where };
-      if (map.answer) {
-        const a = o[map.answer];
-        const s = a === undefined || a === null ? '' : typeof a === 'string' ? a.trim() : typeof a === 'object' ? JSON.stringify(a) : String(a);
-        if (na && na.has(s) && s !== '') {
-          throw new CovaryError(
-            `answer "${s}" is one of --na-values, but the row has a score`,
-            { ...where, field: map.answer },
-            `if "${s}" is a real answer, leave it out of --na-values; if it means "no answer extracted", pass --none-marker ${s}`,
-          );
-        }
-        rec.answer = s === '' || s === none ? null : s;
-      }
-      records.push(rec);
-      if (textFields && textFields.every((f) => f in o)) {
-        const parts = textFields.map((f) => renderTextValue(o[f])).filter((t): t is string => t !== null && t.trim() !== '');
-        items.push({ id: item, text: parts.length ? parts.join('\n') : null, metadata: {}, where });
-      }
-    }
   }
+  const items: ItemRecord[] = [];
+  for (const [id, byText] of byId) {
+    for (const [text, [count]] of [...byText].sort((a, b) => a[1][1] - b[1][1])) items.push({ id, text, metadata: {}, weight: count });
+  }
+
   for (const [desc, paths] of mappings) notes.push(`long format fields: ${desc}${mappings.size > 1 ? ` (${paths.length} file(s), e.g. ${paths[0]})` : ''}`);
   if (emptyScores) notes.push(`${emptyScores} row(s) with an empty score were treated as missing`);
   if (naScores) notes.push(`${naScores} row(s) with a score in --na-values (${[...na!].join(', ')}) were treated as missing`);
-  if (map0Task(rowsByFile) && tasks.length === 1) notes.push(`task: ${tasks[0]}`);
+  if (anyTask && tasks.length === 1) notes.push(`task: ${tasks[0]}`);
   if (prefixTask) notes.push(`kept all ${tasks.length} tasks; item ids are prefixed "<task>:"`);
   else if (wanted !== undefined && wanted !== ALL_TASKS) notes.push(`task "${wanted}" chosen among: ${tasks.join(', ')}`);
   return {
     format: 'long',
-    records,
+    records: [],
+    cells: log,
+    itemIdOf: allTasks ? idOf : undefined,
     items,
     sources,
     notes,
     metric: { chosen: [...scoreFields].join(', '), available: [...scoreFields, ...[...alternatives].filter((a) => !scoreFields.has(a))] },
   };
-}
-
-function map0Task(files: { map: Mapping }[]): boolean {
-  return files.some((f) => f.map.task !== undefined);
 }
 
 export const longFormat: IngestFormat = {
