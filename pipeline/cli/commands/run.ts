@@ -37,7 +37,8 @@ export function runCommand(commandLine: () => string): CommandModule<GlobalArgs,
         .option('name', { type: 'string', describe: 'Benchmark name (default "demo" with --demo)' })
         .option('demo', { type: 'boolean', default: false, describe: 'Generate the demo benchmark first (if absent) and analyse it' })
         .option('force', { type: 'boolean', default: false, describe: 'Recompute every stage even if fresh' })
-        .option('with', { type: 'string', array: true, choices: STAGES.filter((s) => s.optIn).map((s) => s.name), describe: 'Also run these opt-in stages (left out of run by default)' })
+        // Offered only while some stage is opt-in (none is at present).
+        .option('with', { type: 'string', array: true, hidden: !STAGES.some((s) => s.optIn), choices: STAGES.filter((s) => s.optIn).map((s) => s.name), describe: 'Also run these opt-in stages (left out of run by default)' })
         .option('similarity-metric', { type: 'string', choices: ['pearson', 'cosine', 'jaccard', 'hamming'], describe: 'Performance similarity metric for correlate and explain (their --metric; in run, --metric is the ingest metric)' })
         .options(allStageOptions()) as unknown as Argv<RunArgs>,
     handler: async (argv) => {
