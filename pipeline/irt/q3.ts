@@ -63,6 +63,8 @@ export interface Q3Summary {
     meanSquared: NullComparison;
     /** One-sided p of the mean square's z under a normal approximation of its replicates (the families verdict's Q3 p). */
     meanSquaredNormalP: number | null;
+    /** The variance of Q3 over pairs (mean square − mean²). */
+    variance?: NullComparison;
     p99: number;
   };
   /** Observed pairs whose Q3 exceeds Null C's pooled 99th percentile, and how many 1% of pairs would be. */
@@ -139,6 +141,7 @@ export function q3Test(scores: Float64Array, m: number, n: number, fit: IrtFit, 
   }
   pooled.sort((x, y) => x - y);
   const msq = compare(obs.meanSquared, squares);
+  const spread = compare(obs.meanSquared - obs.mean * obs.mean, squares.map((q, r) => q - means[r] * means[r]));
   const p99 = quantileSorted(pooled, 0.99);
   let above = 0;
   for (const v of sorted) if (v > p99) above++;
@@ -147,7 +150,7 @@ export function q3Test(scores: Float64Array, m: number, n: number, fit: IrtFit, 
       pairs: P,
       exact,
       observed: { mean: obs.mean, meanSquared: obs.meanSquared, p99: quantileSorted(sorted, 0.99), max: sorted.length ? sorted[sorted.length - 1] : NaN },
-      nullC: { replicates: R, mean: compare(obs.mean, means), meanSquared: msq, meanSquaredNormalP: Number.isFinite(msq.z) ? normalUpperTail(msq.z) : null, p99 },
+      nullC: { replicates: R, mean: compare(obs.mean, means), meanSquared: msq, meanSquaredNormalP: Number.isFinite(msq.z) ? normalUpperTail(msq.z) : null, variance: spread, p99 },
       pairsAboveNullP99: above,
       expectedAboveNullP99: 0.01 * sorted.length,
     },

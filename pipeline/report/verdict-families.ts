@@ -4,7 +4,7 @@
  * residual groups — or no verdict, with the reason. Pure: report sections in, sentences out.
  */
 import type { Report } from './schema.ts';
-import { familiesVerdict, type FamiliesVerdict } from '../irt/index.ts';
+import { familiesVerdict, Q3_P_THRESHOLD, type FamiliesVerdict } from '../irt/index.ts';
 import { fmt, intCount, pct, pValue } from './format.ts';
 import { mdText } from './escape.ts';
 
@@ -78,7 +78,7 @@ export function familiesOutcome(s: Sections, alpha: number): FamiliesOutcome {
   if (v.families === null && !c && irt.stageFamilies !== null) v = { families: irt.stageFamilies, reason: irt.stageFamiliesReason };
   const dim = dimensionText(irt);
   const q3 = q3Text(irt);
-  // Null C and Q3 decide at alpha/2 each (Bonferroni, as familiesVerdict does).
+  // Null C decides at alpha/2 and Q3 at z > Q3_Z_THRESHOLD, as familiesVerdict does.
   const nc = nullCText(irt) + (q3 ? `; ${q3}` : '');
   let sentence: string;
   if (v.families === null) {
@@ -90,7 +90,7 @@ export function familiesOutcome(s: Sections, alpha: number): FamiliesOutcome {
   } else if (v.families === 'discrimination-only') {
     sentence = `**Prompts differ in how sharply they separate models; no families beyond one axis.** Null B is rejected, but one ability axis with a discrimination per prompt accounts for the co-variation: ${nc}, and ${dim}. The excess over null B is unequal discrimination, not families of prompts that particular models are good or bad at.`;
   } else {
-    const cRejected = (irt.nullC !== null && ((irt.nullC.meanSquared ?? irt.nullC).p ?? 1) < alpha / 2) || (irt.q3?.nullC.meanSquaredNormalP ?? 1) < alpha / 2;
+    const cRejected = (irt.nullC !== null && ((irt.nullC.meanSquared ?? irt.nullC).p ?? 1) < alpha / 2) || (irt.q3?.nullC.meanSquaredNormalP ?? 1) < Q3_P_THRESHOLD;
     const multi = irt.dimension !== null && irt.dimension >= 2;
     const evidence = cRejected && multi ? `${nc}, and ${dim}` : cRejected ? `${nc}, although ${dim}` : `${dim}, although neither null C test rejects one axis (${nc})`;
     const groups = irt.residualGroups.slice(0, 3);

@@ -88,8 +88,9 @@ describe('determinism and verdict rules', () => {
     expect(familiesVerdict({ converged: true, nullCp: 0.01, dimension: 1, nullBp: 0.01 }).families).toBe('families');
     expect(familiesVerdict({ converged: true, nullCp: 0.5, dimension: 2, nullBp: 0.5 }).families).toBe('families');
     expect(familiesVerdict({ converged: true, nullCp: 0.5, dimension: 1, nullBp: 0.01 }).families).toBe('discrimination-only');
-    // Bonferroni over Null C and Q3: each decides at 0.025.
-    expect(familiesVerdict({ converged: true, nullCp: 0.5, q3p: 0.01, dimension: 1, nullBp: 0.5 }).families).toBe('families');
+    // Null C decides at 0.025; Q3 only at z > 3.5 (p < 2.3e-4).
+    expect(familiesVerdict({ converged: true, nullCp: 0.5, q3p: 1e-5, dimension: 1, nullBp: 0.5 }).families).toBe('families');
+    expect(familiesVerdict({ converged: true, nullCp: 0.5, q3p: 0.01, dimension: 1, nullBp: 0.5 }).families).toBe('none');
     expect(familiesVerdict({ converged: true, nullCp: 0.04, q3p: 0.04, dimension: 1, nullBp: 0.5 }).families).toBe('none');
     expect(familiesVerdict({ converged: true, nullCp: 0.02, q3p: 0.5, dimension: 1, nullBp: 0.5 }).families).toBe('families');
     expect(familiesVerdict({ converged: true, nullCp: 0.5, dimension: 1, nullBp: 0.5 }).families).toBe('none');
