@@ -121,6 +121,46 @@ export function gaussHermite(Q: number): { nodes: Float64Array; weights: Float64
 
 const clampP = (p: number) => (p < 1e-12 ? 1e-12 : p > 1 - 1e-12 ? 1 - 1e-12 : p);
 
+/**
+ * One item's (penalised) log-likelihood over weighted (score, ability) cells, P = c + (1 − c)σ(a(θ − b)),
+ * with its gradient and Fisher information in (log a, b) written to out = [gA, gB, iAA, iAB, iBB].
+ */
+function itemObjective(xs: Float64Array, ts: Float64Array, ws: Float64Array, len: number, la: number, bi: number, ci: number, prior: PriorSpec | null, out: Float64Array | null): number {
+  const ai = Math.exp(la);
+  let f = 0, gA = 0, gB = 0, iAA = 0, iAB = 0, iBB = 0;
+  for (let j = 0; j < len; j++) {
+    const x = xs[j], w = ws[j];
+    const z = ai * (ts[j] - bi);
+    const s = 1 / (1 + Math.exp(-z));
+    const P = clampP(ci + (1 - ci) * s);
+    f += w * (x === 1 ? Math.log(P) : x === 0 ? Math.log(1 - P) : x * Math.log(P) + (1 - x) * Math.log(1 - P));
+    if (!out) continue;
+    const dP = (1 - ci) * s * (1 - s);
+    const gz = (w * (x - P) * dP) / (P * (1 - P));
+    const iz = (w * dP * dP) / (P * (1 - P));
+    gA += gz * z;
+    gB -= gz * ai;
+    iAA += iz * z * z;
+    iAB -= iz * z * ai;
+    iBB += iz * ai * ai;
+  }
+  if (prior) {
+    f -= ((la - prior.logAMean) ** 2) / (2 * prior.logASd ** 2) + ((bi - prior.bMean) ** 2) / (2 * prior.bSd ** 2);
+    gA -= (la - prior.logAMean) / prior.logASd ** 2;
+    gB -= (bi - prior.bMean) / prior.bSd ** 2;
+    iAA += 1 / prior.logASd ** 2;
+    iBB += 1 / prior.bSd ** 2;
+  }
+  if (out) {
+    out[0] = gA;
+    out[1] = gB;
+    out[2] = iAA;
+    out[3] = iAB;
+    out[4] = iBB;
+  }
+  return f;
+}
+
 /** Response probability of the fitted model. */
 export function prob(a: number, b: number, c: number, theta: number): number {
   return c + (1 - c) / (1 + Math.exp(-a * (theta - b)));
@@ -245,44 +285,28 @@ export function fitIrt(scores: Float64Array, m: number, n: number, options: Part
   };
 
   /** Gradient and Fisher information of item i's expected complete-data log-likelihood (+ prior) in (log a, b). */
-  const itemScore = (i: number, la: number, bi: number, out: Float64Array): number => {
-    const ai = Math.exp(la), ci = c[i];
-    let f = 0, gA = 0, gB = 0, iAA = 0, iAB = 0, iBB = 0;
+  // One item's cells with their quadrature points and posterior weights, gathered once per item
+  // and cycle so that every evaluation of its objective is one tight loop (itemObjective).
+  const cellX = new Float64Array(m * Q);
+  const cellT = new Float64Array(m * Q);
+  const cellW = new Float64Array(m * Q);
+  let cells = 0;
+  const gatherItem = (i: number) => {
+    cells = 0;
     for (let k = 0; k < m; k++) {
       const x = scores[k * n + i];
       if (x !== x) continue;
-      const nb = k * Q;
       for (let q = 0; q < Q; q++) {
-        const w = post[nb + q];
+        const w = post[k * Q + q];
         if (w < 1e-14) continue;
-        const z = ai * (nodes[nb + q] - bi);
-        const s = 1 / (1 + Math.exp(-z));
-        const P = clampP(ci + (1 - ci) * s);
-        f += w * (x === 1 ? Math.log(P) : x === 0 ? Math.log(1 - P) : x * Math.log(P) + (1 - x) * Math.log(1 - P));
-        const dP = (1 - ci) * s * (1 - s);
-        const gz = (w * (x - P) * dP) / (P * (1 - P));
-        const iz = (w * dP * dP) / (P * (1 - P));
-        gA += gz * z;
-        gB -= gz * ai;
-        iAA += iz * z * z;
-        iAB -= iz * z * ai;
-        iBB += iz * ai * ai;
+        cellX[cells] = x;
+        cellT[cells] = nodes[k * Q + q];
+        cellW[cells++] = w;
       }
     }
-    if (prior) {
-      f -= ((la - prior.logAMean) ** 2) / (2 * prior.logASd ** 2) + ((bi - prior.bMean) ** 2) / (2 * prior.bSd ** 2);
-      gA -= (la - prior.logAMean) / prior.logASd ** 2;
-      gB -= (bi - prior.bMean) / prior.bSd ** 2;
-      iAA += 1 / prior.logASd ** 2;
-      iBB += 1 / prior.bSd ** 2;
-    }
-    out[0] = gA;
-    out[1] = gB;
-    out[2] = iAA;
-    out[3] = iAB;
-    out[4] = iBB;
-    return f;
   };
+  /** Item i's expected complete-data log-likelihood (+ prior), gradient and information (after gatherItem(i)). */
+  const itemScore = (i: number, la: number, bi: number, out: Float64Array): number => itemObjective(cellX, cellT, cellW, cells, la, bi, c[i], prior, out);
 
   const g = new Float64Array(5);
   const g2 = new Float64Array(5);
@@ -330,6 +354,7 @@ export function fitIrt(scores: Float64Array, m: number, n: number, options: Part
     for (let i = 0; i < n; i++) {
       if (!estimated[i]) continue;
       let la = logA[i], bi = b[i];
+      gatherItem(i);
       // Fisher scoring with step halving; the first gradient is the marginal one (Fisher's identity).
       let f0 = itemScore(i, la, bi, g);
       maxGrad = Math.max(maxGrad, Math.abs(g[0]), Math.abs(g[1]));
@@ -498,6 +523,7 @@ export function fitIrt(scores: Float64Array, m: number, n: number, options: Part
   const itemCov = new Float64Array(3 * n).fill(NaN);
   for (let i = 0; i < n; i++) {
     if (!estimated[i]) continue;
+    gatherItem(i);
     itemScore(i, logA[i], b[i], g);
     maxGradient = Math.max(maxGradient, Math.abs(g[0]), Math.abs(g[1]));
     const det = g[2] * g[4] - g[3] * g[3];
@@ -528,42 +554,16 @@ export function fitIrt(scores: Float64Array, m: number, n: number, options: Part
  */
 export function refitItem(x: (k: number) => number, theta: ArrayLike<number>, c: number, prior: PriorSpec | null, la0: number, b0: number, steps = 4): [number, number] {
   const m = theta.length;
-  const objective = (la: number, b: number, out: Float64Array | null): number => {
-    const a = Math.exp(la);
-    let f = 0, gA = 0, gB = 0, iAA = 0, iAB = 0, iBB = 0;
-    for (let k = 0; k < m; k++) {
-      const v = x(k);
-      if (v !== v) continue;
-      const z = a * (theta[k] - b);
-      const s = 1 / (1 + Math.exp(-z));
-      const P = clampP(c + (1 - c) * s);
-      f += v === 1 ? Math.log(P) : v === 0 ? Math.log(1 - P) : v * Math.log(P) + (1 - v) * Math.log(1 - P);
-      if (!out) continue;
-      const dP = (1 - c) * s * (1 - s);
-      const gz = ((v - P) * dP) / (P * (1 - P));
-      const iz = (dP * dP) / (P * (1 - P));
-      gA += gz * z;
-      gB -= gz * a;
-      iAA += iz * z * z;
-      iAB -= iz * z * a;
-      iBB += iz * a * a;
-    }
-    if (prior) {
-      f -= ((la - prior.logAMean) ** 2) / (2 * prior.logASd ** 2) + ((b - prior.bMean) ** 2) / (2 * prior.bSd ** 2);
-      gA -= (la - prior.logAMean) / prior.logASd ** 2;
-      gB -= (b - prior.bMean) / prior.bSd ** 2;
-      iAA += 1 / prior.logASd ** 2;
-      iBB += 1 / prior.bSd ** 2;
-    }
-    if (out) {
-      out[0] = gA;
-      out[1] = gB;
-      out[2] = iAA;
-      out[3] = iAB;
-      out[4] = iBB;
-    }
-    return f;
-  };
+  const xs = new Float64Array(m), ts = new Float64Array(m), ws = new Float64Array(m);
+  let len = 0;
+  for (let k = 0; k < m; k++) {
+    const v = x(k);
+    if (v !== v) continue;
+    xs[len] = v;
+    ts[len] = theta[k];
+    ws[len++] = 1;
+  }
+  const objective = (la: number, b: number, out: Float64Array | null) => itemObjective(xs, ts, ws, len, la, b, c, prior, out);
   const g = new Float64Array(5);
   let la = la0, b = b0;
   let f0 = objective(la, b, g);
