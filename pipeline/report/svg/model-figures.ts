@@ -29,7 +29,7 @@ export function lossByDimensionFigure(l: LossByDimensionFigure): string {
     xIntegers: true,
     yFromZero: false,
     series: [{ label: best ? `k-dimensional model (lowest at k = ${best.k})` : 'k-dimensional model', points: pts.map((p) => ({ x: p.k, y: p.loss, low: p.loss - p.se, high: p.loss + p.se })) }],
-    hlines: l.references.filter((r) => Number.isFinite(r.loss)).map((r, i) => ({ y: r.loss, label: `${r.label}: ${fmt(r.loss)}${r.se !== undefined && Number.isFinite(r.se) ? ` ± ${fmt(r.se)}` : ''}`, color: ['#555', '#d62728', '#2ca02c'][i % 3] })),
+    hlines: l.references.filter((r) => Number.isFinite(r.loss)).map((r, i) => ({ y: r.loss, label: `${r.label}: ${fmt(r.loss)}${r.se !== undefined && Number.isFinite(r.se) ? ` ± ${Number(r.se.toPrecision(2))}` : ''}`, color: ['#555', '#d62728', '#2ca02c'][i % 3] })),
   });
 }
 
