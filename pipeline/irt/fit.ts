@@ -64,7 +64,7 @@ export interface FitOptions {
   standardize: boolean;
 }
 
-export const DEFAULT_FIT: FitOptions = { prior: DEFAULT_PRIOR, guessing: null, quadrature: 'adaptive', quadPoints: 7, maxIter: 500, tol: 1e-4, mSteps: 1, accelerate: true, standardize: true };
+export const DEFAULT_FIT: FitOptions = { prior: DEFAULT_PRIOR, guessing: null, quadrature: 'adaptive', quadPoints: 7, maxIter: 500, tol: 1e-4, mSteps: 3, accelerate: true, standardize: true };
 
 export interface Convergence {
   converged: boolean;
