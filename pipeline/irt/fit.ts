@@ -161,6 +161,26 @@ function itemObjective(xs: Float64Array, ts: Float64Array, ws: Float64Array, len
   return f;
 }
 
+/**
+ * The Fisher-scoring step in (log a, b) from g = [gA, gB, iAA, iAB, iBB], scaled down to at most 1 in
+ * either coordinate, into out = [dA, dB, largest unscaled |step|]; false when the information is singular.
+ */
+function fisherDirection(g: Float64Array, out: Float64Array): boolean {
+  const det = g[2] * g[4] - g[3] * g[3];
+  if (!(det > 1e-300)) return false;
+  let dA = (g[4] * g[0] - g[3] * g[1]) / det;
+  let dB = (g[2] * g[1] - g[3] * g[0]) / det;
+  const big = Math.max(Math.abs(dA), Math.abs(dB));
+  if (big > 1) {
+    dA /= big;
+    dB /= big;
+  }
+  out[0] = dA;
+  out[1] = dB;
+  out[2] = big;
+  return true;
+}
+
 /** Response probability of the fitted model. */
 export function prob(a: number, b: number, c: number, theta: number): number {
   return c + (1 - c) / (1 + Math.exp(-a * (theta - b)));
@@ -310,6 +330,7 @@ export function fitIrt(scores: Float64Array, m: number, n: number, options: Part
 
   const g = new Float64Array(5);
   const g2 = new Float64Array(5);
+  const dir = new Float64Array(3);
   const postVarLogA = new Float64Array(n);
 
   // The EM map works on one state vector: [log a (n), b (n), prior mean of log a, prior sd of log a].
@@ -359,15 +380,8 @@ export function fitIrt(scores: Float64Array, m: number, n: number, options: Part
       let f0 = itemScore(i, la, bi, g);
       maxGrad = Math.max(maxGrad, Math.abs(g[0]), Math.abs(g[1]));
       for (let s = 0; s < o.mSteps; s++) {
-        const det = g[2] * g[4] - g[3] * g[3];
-        if (!(det > 1e-300)) break;
-        let dA = (g[4] * g[0] - g[3] * g[1]) / det;
-        let dB = (g[2] * g[1] - g[3] * g[0]) / det;
-        const big = Math.max(Math.abs(dA), Math.abs(dB));
-        if (big > 1) {
-          dA /= big;
-          dB /= big;
-        }
+        if (!fisherDirection(g, dir)) break;
+        const [dA, dB, big] = dir;
         if (s === o.mSteps - 1 && big < SMALL_STEP) {
           // A small last step is taken unchecked: near its optimum an item's expected complete-data
           // log-likelihood is close to quadratic, so a Fisher step raises it, and checking would cost
@@ -565,18 +579,12 @@ export function refitItem(x: (k: number) => number, theta: ArrayLike<number>, c:
   }
   const objective = (la: number, b: number, out: Float64Array | null) => itemObjective(xs, ts, ws, len, la, b, c, prior, out);
   const g = new Float64Array(5);
+  const dir = new Float64Array(3);
   let la = la0, b = b0;
   let f0 = objective(la, b, g);
   for (let s = 0; s < steps; s++) {
-    const det = g[2] * g[4] - g[3] * g[3];
-    if (!(det > 1e-300)) break;
-    let dA = (g[4] * g[0] - g[3] * g[1]) / det;
-    let dB = (g[2] * g[1] - g[3] * g[0]) / det;
-    const big = Math.max(Math.abs(dA), Math.abs(dB));
-    if (big > 1) {
-      dA /= big;
-      dB /= big;
-    }
+    if (!fisherDirection(g, dir)) break;
+    const [dA, dB] = dir;
     let t = 1, moved = false;
     for (let h = 0; h < 20; h++) {
       const nla = Math.min(LOG_A_MAX, Math.max(LOG_A_MIN, la + t * dA));
