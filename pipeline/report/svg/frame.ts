@@ -93,6 +93,23 @@ export function spreadLabels(targets: readonly number[], gap: number, lo: number
   return out;
 }
 
+/**
+ * Ticks for a rank axis 1..n: 1, the round ranks 5, 10, 20, 50, 100, 200, 500, … below n, and n,
+ * leaving out a round rank whose label would crowd its neighbour's (`at` maps a rank to px; n
+ * replaces a round rank too close to it).
+ */
+export function rankTicks(n: number, at: (rank: number) => number, fontSize = 10): number[] {
+  if (!(n > 1)) return [1];
+  const apart = (a: number, b: number) => Math.abs(at(b) - at(a)) >= (textWidth(String(a), fontSize) + textWidth(String(b), fontSize)) / 2 + 4;
+  const ticks = [1];
+  for (let mag = 1; 5 * mag < n; mag *= 10) {
+    for (const t of [5 * mag, 10 * mag, 20 * mag]) if (t < n && apart(ticks[ticks.length - 1], t)) ticks.push(t);
+  }
+  if (ticks.length > 1 && !apart(ticks[ticks.length - 1], n)) ticks.pop();
+  ticks.push(n);
+  return ticks;
+}
+
 /** An invisible rectangle marking the plot area, for the figure checks (marks must lie inside it). */
 export function plotAreaMarker(x: number, y: number, w: number, h: number): string {
   return `<rect data-role="plot-area" x="${r2(x)}" y="${r2(y)}" width="${r2(w)}" height="${r2(h)}" fill="none" stroke="none"/>`;

@@ -6,7 +6,7 @@
  */
 import { truncate, xmlText } from '../escape.ts';
 import { curveFigure } from './figures.ts';
-import { FONT, PALETTE, axes, frame, linearScale, plotAreaMarker, r2, svgDoc, textWidth, tickLabel } from './frame.ts';
+import { FONT, PALETTE, axes, frame, linearScale, plotAreaMarker, r2, rankTicks, svgDoc, textWidth, tickLabel } from './frame.ts';
 
 export interface LossByDimensionFigure {
   title: string;
@@ -47,6 +47,11 @@ export interface RankSetFigure {
   title: string;
   /** One panel per scheme (uniform first); models are matched by label across panels. */
   schemes: { name: string; models: RankSetModel[] }[];
+  /**
+   * The rows to draw, in order (default: every model, by rank under the first scheme); a row
+   * whose label is no model's (e.g. "… 120 models", where models are left out) has no marks.
+   */
+  rows?: string[];
 }
 
 /**
@@ -55,7 +60,7 @@ export interface RankSetFigure {
  */
 export function rankSetFigure(rs: RankSetFigure): string {
   const first = rs.schemes[0]?.models ?? [];
-  const rows = [...first].sort((a, b) => a.rank - b.rank || a.label.localeCompare(b.label)).map((m) => m.label);
+  const rows = rs.rows ?? [...first].sort((a, b) => a.rank - b.rank || a.label.localeCompare(b.label)).map((m) => m.label);
   const nModels = Math.max(1, ...rs.schemes.map((s) => s.models.length));
   const rowH = 14;
   const labelW = Math.min(240, 16 + Math.max(40, ...rows.map((r) => textWidth(truncate(r, 36), 10))));
@@ -66,7 +71,7 @@ export function rankSetFigure(rs: RankSetFigure): string {
   const f = frame(width, top + rows.length * rowH + 60, { left: labelW, right: 16, top, bottom: 60 });
   const T = f.margin.top;
   const x = linearScale([1, nModels], [0, panelW], false, 0.04);
-  const ticks = [1, ...[5, 10, 20, 50, 100, 200].filter((t) => t < nModels), nModels].filter((t, i, a) => a.indexOf(t) === i);
+  const ticks = rankTicks(nModels, x);
   const body: string[] = [`<g ${FONT} font-size="10" fill="#333">`];
   rows.forEach((label, i) => body.push(`<text x="${r2(labelW - 6)}" y="${r2(T + i * rowH + rowH / 2 + 3.5)}" text-anchor="end">${xmlText(truncate(label, 36))}</text>`));
   body.push('</g>');
