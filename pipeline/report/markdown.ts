@@ -5,6 +5,10 @@ import { fmt, intCount, pValue, pct, signed } from './format.ts';
 import { mantelText } from './sections.ts';
 import { figure, stageNote, type Section } from './markdown-parts.ts';
 import { abilities, nullCRow } from './irt-markdown.ts';
+import { ENDS_SHOWN, manyModels, namedModels, omittedLabel, omittedLine, shownIndices, swapsShown, tauBestShown, withGaps } from './at-scale.ts';
+
+/** A row saying how many models a cut table leaves out at that point. */
+const gapRow = (columns: number) => (k: number) => [omittedLabel(k), ...Array<string>(columns - 1).fill('')];
 
 const verdict: Section = (r) => [`# Can the average of “${mdText(r.benchmark.name)}” be trusted?`, '', ...r.verdict.sentences.map((s) => `- ${s}`), ''];
 
@@ -32,8 +36,11 @@ const data: Section = (r) => {
     lines.push('');
   }
   const sorted = [...b.modelMeans].sort((x, y) => (y.mean ?? -1) - (x.mean ?? -1));
+  const many = manyModels(r);
+  const shown = shownIndices(sorted.map((m) => m.model), many ? namedModels(r) : new Set(), many);
   lines.push('<details><summary>Plain averages per model</summary>', '');
-  lines.push(mdTable(['model', 'plain mean', 'prompts answered'], sorted.map((m) => [mdText(m.model, 60), fmt(m.mean), intCount(m.items)]), ['left', 'right', 'right']));
+  lines.push(mdTable(['model', 'plain mean', 'prompts answered'], withGaps(sorted, shown, (m) => [mdText(m.model, 60), fmt(m.mean), intCount(m.items)], gapRow(3)), ['left', 'right', 'right']));
+  if (many) lines.push('', omittedLine(shown.length, sorted.length, `the ${ENDS_SHOWN} with the highest plain mean and the ${ENDS_SHOWN} with the lowest`));
   lines.push('', '</details>', '');
   return lines;
 };
@@ -113,7 +120,9 @@ const reweighting: Section = (r) => {
       `A rank change counts as beyond noise only as a controlled swap: a pair of models whose order changes and whose gap moves beyond noise on the paired bootstrap, with the family-wise error at ${pct(rw.rankInference.alpha, 0)} over all ${intCount(rw.rankInference.swapFamily)} model pairs × schemes.`,
     '',
   );
-  if (rw.tauBest.length) lines.push(`**May be the best under the plain average** (${pct(1 - rw.rankInference.alpha, 0)} confidence set for the top model): ${rw.tauBest.map((x) => mdText(x)).join(', ')}.`, '');
+  const best = tauBestShown(r);
+  const moreBest = rw.tauBest.length - best.length;
+  if (rw.tauBest.length) lines.push(`**May be the best under the plain average** (${pct(1 - rw.rankInference.alpha, 0)} confidence set for the top model): ${best.map((x) => mdText(x)).join(', ')}${moreBest ? ` and ${intCount(moreBest)} more (all in report.json, reweighting.tauBest)` : ''}.`, '');
   const ci = rw.clusterInference;
   if (ci?.fewClusters)
     lines.push(
@@ -140,15 +149,18 @@ const reweighting: Section = (r) => {
   for (const sk of rw.skipped) lines.push(`- ${mdText(sk.name)}: skipped — ${mdText(sk.reason)}`);
   if (rw.skipped.length) lines.push('');
   lines.push(...figure(r, 'figures/rank-changes.svg'), ...figure(r, 'figures/rank-sets.svg'), ...figure(r, 'figures/score-intervals.svg'));
+  const many = manyModels(r);
+  const named = many ? namedModels(r) : new Set<string>();
   for (const s of rw.schemes) {
     lines.push(`### ${mdText(s.name)}`, '', mdText(s.description), '');
     if (s.name !== 'uniform') lines.push(...swapLines(s, rw.bootstrap));
     const rows = [...s.models].sort((a, b) => (a.rank ?? 1e9) - (b.rank ?? 1e9));
+    const shown = shownIndices(rows.map((m) => m.model), named, many);
     const set = (x: [number, number] | null) => (x ? `${x[0]}–${x[1]}` : '–');
     lines.push(
       mdTable(
         ['model', 'score [95% CI]', '(cluster CI)', 'rank: set [simultaneous]', 'P(rank 1)', 'Δscore', 'Δrank', 'in a controlled swap'],
-        rows.map((m) => [
+        withGaps(rows, shown, (m) => [
           mdText(m.model, 48),
           `${fmt(m.score)} [${fmt(m.ciLow)}, ${fmt(m.ciHigh)}]`,
           m.clusterCiLow === null ? '–' : `[${fmt(m.clusterCiLow)}, ${fmt(m.clusterCiHigh)}]`,
@@ -157,11 +169,12 @@ const reweighting: Section = (r) => {
           s.name === 'uniform' ? '' : signed(m.deltaScore),
           s.name === 'uniform' ? '' : signed(m.deltaRank, 0),
           s.name === 'uniform' || m.beyondNoise === null ? '' : m.beyondNoise ? 'yes' : 'no',
-        ]),
+        ], gapRow(8)),
         ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
       ),
       '',
     );
+    if (many) lines.push(omittedLine(shown.length, rows.length, `the ${ENDS_SHOWN} ranked highest under this scheme and the ${ENDS_SHOWN} ranked lowest`), '');
   }
   return lines;
 };
@@ -169,6 +182,7 @@ const reweighting: Section = (r) => {
 /** A scheme's controlled swaps (and, when there are none, how close the nearest came). */
 function swapLines(s: NonNullable<Report['reweighting']>['schemes'][number], B: number): string[] {
   const sig = s.swaps.filter((x) => x.significant);
+  const listed = swapsShown(s);
   const row = (x: (typeof s.swaps)[number]) => [
     `${mdText(x.models[1], 40)} overtakes ${mdText(x.models[0], 40)}`,
     `${fmt(x.uniformRanks[1], 0)}→${fmt(x.ranks[1], 0)}, ${fmt(x.uniformRanks[0], 0)}→${fmt(x.ranks[0], 0)}`,
@@ -178,9 +192,9 @@ function swapLines(s: NonNullable<Report['reweighting']>['schemes'][number], B: 
   ];
   const head = ['swap', 'ranks (uniform→scheme)', 'p', 'adjusted p', 'p of each order (pOrder)'];
   const align: ('left' | 'right')[] = ['left', 'left', 'right', 'right', 'right'];
-  if (sig.length) return [`${intCount(sig.length)} of ${intCount(s.pointSwaps)} reordered pair(s) are controlled swaps:`, '', mdTable(head, sig.slice(0, 20).map(row), align), ...(sig.length > 20 ? ['', `… and ${sig.length - 20} more (see report.json).`] : []), ''];
+  if (sig.length) return [`${intCount(sig.length)} of ${intCount(s.pointSwaps)} reordered pair(s) are controlled swaps:`, '', mdTable(head, listed.map(row), align), ...(sig.length > listed.length ? ['', `… and ${sig.length - listed.length} more (see report.json).`] : []), ''];
   if (!s.pointSwaps) return ['No pair of models changes order.', ''];
-  return [`${intCount(s.pointSwaps)} pair(s) change order, none beyond noise. The closest:`, '', mdTable(head, s.swaps.slice(0, 3).map(row), align), ''];
+  return [`${intCount(s.pointSwaps)} pair(s) change order, none beyond noise. The closest:`, '', mdTable(head, listed.map(row), align), ''];
 }
 
 const explanation: Section = (r) => {

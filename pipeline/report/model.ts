@@ -21,6 +21,7 @@ import { buildMethods } from './methods.ts';
 import { buildFigures, type BuiltFigure, type FigureInputs } from './build-figures.ts';
 import { DEFAULT_MAX_PAIRS_PER_CELL, familyMatrix } from './family-matrix.ts';
 import { createRng } from '../core/rng.ts';
+import { manyModels, MODELS_CSV } from './at-scale.ts';
 
 export type StageState = { status: 'ok' | 'skipped' | 'missing' | 'not-built'; reason: string | null };
 
@@ -134,6 +135,8 @@ export function buildReport(inp: ReportInputs): { report: Report; figures: Built
   const { figures, leftOut } = buildFigures({ report: base, family: familyInputs(inp) });
   const report: Report = jsonSafe({
     ...base,
+    // The page's per-model tables show a selection: every model is in the CSV.
+    ...(manyModels(base) ? { files: { modelsCsv: MODELS_CSV } } : {}),
     verdict: buildVerdict(base),
     figures: figures.map(({ file, title, caption }) => ({ file, title, caption })),
     figuresLeftOut: leftOut.map(({ file, title, reason }) => ({ file, title, reason })),

@@ -83,7 +83,8 @@ function reweightSentence(r: Report): string {
     const o = summary(other);
     parts.push(`the other schemes (${other.map((s) => s.name).join(', ')}), which change what is evaluated more drastically (weights from performance, or a small representative sample), move ranks by up to ${o.shift} with ${o.beyond} controlled swap(s): read them as stress tests`);
   }
-  if (rw.tauBest.length) parts.push(`the models that may be the best under the plain average (95% set) are ${rw.tauBest.map((x) => mdText(x)).join(', ')}`);
+  // Cut short as in the verdict: with thousands of models the set can hold hundreds.
+  if (rw.tauBest.length) parts.push(`the models that may be the best under the plain average (95% set) are ${rw.tauBest.slice(0, 8).map((x) => mdText(x)).join(', ')}${rw.tauBest.length > 8 ? ` and ${rw.tauBest.length - 8} more` : ''}`);
   const text = parts.join('; ') + '.';
   return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -268,6 +268,12 @@ export const ReportSchema = z.object({
   explanation: ExplanationSectionSchema.nullable(),
   /** Null when the irt stage was not run or was skipped (the reason is in stages.irt). */
   irt: IrtSectionSchema.nullable(),
+  /**
+   * Files beside report.md that the page points to, relative to it. modelsCsv: every model's
+   * numbers, written when the page's tables show a selection of the models (more than 40).
+   * Absent when there are none.
+   */
+  files: z.looseObject({ modelsCsv: z.string() }).optional(),
   figures: z.array(z.looseObject({ file: z.string(), title: z.string(), caption: z.string() })),
   /** Figures with nothing to show, left out (never drawn empty), and why. */
   figuresLeftOut: z.array(z.looseObject({ file: z.string(), title: z.string(), reason: z.string() })).optional(),

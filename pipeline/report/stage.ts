@@ -138,11 +138,13 @@ export function makeReportStage(built: (s: string) => boolean, optIn: (s: string
       const started = Date.now();
       // The report model (zod schema, figures) loads only when a report is written.
       const { buildReport } = await import('./model.ts');
+      const { renderModelsCsv } = await import('./models-csv.ts');
       const { report, figures } = buildReport(inputs);
       const texts: Record<string, string> = {};
       for (const r of Object.values(RENDERERS)) texts[r.file] = r.render(report);
       for (const f of figures) texts[f.file] = f.svg;
       if (inputs.irt?.itemsCsvText) texts[IRT_ITEMS_FILE] = inputs.irt.itemsCsvText;
+      if (report.files?.modelsCsv) texts[report.files.modelsCsv] = renderModelsCsv(report);
       await writeDirAtomic(dir, async (tmp) => {
         for (const [file, text] of Object.entries(texts)) await writeFileAtomic(join(tmp, file), text);
       });

@@ -39,6 +39,24 @@ function semanticAbsentBecause(s: Sections, e: NonNullable<Sections['explanation
   return 'Semantic similarity was left out of the pairwise model (see the notes of the explanation). ';
 }
 
+/** Controlled swaps the verdict names: the clearest under plausible prompt mixes, and under the stress tests. */
+export const CLEAREST_SWAPS = 3;
+export const CLEAREST_STRESS_SWAPS = 2;
+
+/**
+ * The controlled swaps under the content-based (plausible) schemes and under the stress-test
+ * schemes, clearest first. "Beyond noise" = a controlled swap: a pair of models whose gap moves
+ * across zero on the paired bootstrap, with the family-wise error ≤ alpha over all model pairs ×
+ * schemes. Content-based schemes are plausible prompt mixes; the others are stress tests, reported apart.
+ */
+export function controlledSwaps(rw: NonNullable<Report['reweighting']>) {
+  const others = rw.schemes.filter((x) => x.name !== 'uniform' && !(x as { sameAsUniform?: boolean }).sameAsUniform);
+  const significantOf = (schemes: typeof others) =>
+    schemes.flatMap((sc) => (sc.swaps ?? []).filter((x) => x.significant).map((x) => ({ scheme: sc.name, ...x }))).sort((a, b) => a.pAdjusted - b.pAdjusted || a.scheme.localeCompare(b.scheme) || a.models[1].localeCompare(b.models[1]));
+  const plausibleSchemes = others.filter((x) => !STRESS_TEST_SCHEMES.includes(x.name));
+  return { others, plausibleSchemes, plausible: significantOf(plausibleSchemes), stress: significantOf(others.filter((x) => STRESS_TEST_SCHEMES.includes(x.name))) };
+}
+
 export function buildVerdict(s: Sections): Report['verdict'] {
   const sentences: string[] = [];
   const c = s.correlation;
@@ -85,15 +103,7 @@ export function buildVerdict(s: Sections): Report['verdict'] {
   let movingScheme: string | null = null;
   let stressOnly = false;
   if (rw) {
-    const others = rw.schemes.filter((x) => x.name !== 'uniform' && !(x as { sameAsUniform?: boolean }).sameAsUniform);
-    // "Beyond noise" = a controlled swap: a pair of models whose gap moves across zero on the paired
-    // bootstrap, with the family-wise error ≤ alpha over all model pairs × schemes. Content-based
-    // schemes are plausible prompt mixes; the others are stress tests, reported apart.
-    const significantOf = (schemes: typeof others) =>
-      schemes.flatMap((sc) => (sc.swaps ?? []).filter((x) => x.significant).map((x) => ({ scheme: sc.name, ...x }))).sort((a, b) => a.pAdjusted - b.pAdjusted || a.scheme.localeCompare(b.scheme) || a.models[1].localeCompare(b.models[1]));
-    const plausibleSchemes = others.filter((x) => !STRESS_TEST_SCHEMES.includes(x.name));
-    const plausible = significantOf(plausibleSchemes);
-    const stress = significantOf(others.filter((x) => STRESS_TEST_SCHEMES.includes(x.name)));
+    const { others, plausibleSchemes, plausible, stress } = controlledSwaps(rw);
     rankingsMove = plausible.length > 0;
     stressOnly = !rankingsMove && stress.length > 0;
     const perScheme = new Map<string, number>();
@@ -115,12 +125,12 @@ export function buildVerdict(s: Sections): Report['verdict'] {
     const inf = (rw as { rankInference?: { alpha: number; bootstrap: string; swapFamily: number } }).rankInference;
     const how = inf ? ` (paired ${inf.bootstrap} bootstrap of each pair's change of gap; family-wise error ${pct(inf.alpha, 0)} over all ${intCount(inf.swapFamily)} model pairs × schemes)` : '';
     const stressNote = stress.length
-      ? ` The stress-test schemes (${STRESS_TEST_SCHEMES.filter((n) => others.some((x) => x.name === n)).join(', ')}) swap ${stress.length} pair(s) beyond noise (clearest: ${listSwaps(stress.slice(0, 2))}).`
+      ? ` The stress-test schemes (${STRESS_TEST_SCHEMES.filter((n) => others.some((x) => x.name === n)).join(', ')}) swap ${stress.length} pair(s) beyond noise (clearest: ${listSwaps(stress.slice(0, CLEAREST_STRESS_SWAPS))}).`
       : '';
     const best = (rw as { tauBest?: string[] }).tauBest;
     const bestNote = best && best.length ? ` Models that may be the best under the plain average (95% confidence set): ${best.slice(0, 8).map((x) => mdText(x)).join(', ')}${best.length > 8 ? ` and ${best.length - 8} more` : ''}.` : '';
     if (plausible.length) {
-      sentences.push(`**Rankings move beyond noise under other plausible prompt mixes:** ${plausible.length} pair(s) of models change order${how}. The clearest: ${listSwaps(plausible.slice(0, 3))}.` + stressNote + bestNote);
+      sentences.push(`**Rankings move beyond noise under other plausible prompt mixes:** ${plausible.length} pair(s) of models change order${how}. The clearest: ${listSwaps(plausible.slice(0, CLEAREST_SWAPS))}.` + stressNote + bestNote);
     } else {
       const maxShift = Math.max(0, ...plausibleSchemes.map((x) => x.maxAbsRankShift ?? 0));
       sentences.push(
