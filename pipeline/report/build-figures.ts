@@ -1,9 +1,11 @@
 /** Which figures a report has, built from its sections (pure: sections in, SVG text out). */
 import type { Report } from './schema.ts';
-import { barFigure, clusterMatrixFigure, curveFigure, forestFigure, histogramFigure, rankChangeFigure } from './svg/figures.ts';
+import { barFigure, clusterMatrixFigure, curveFigure, forestFigure, histogramFigure, rankChangeFigure, rankDensityFigure } from './svg/figures.ts';
 import type { FamilyMatrix } from './family-matrix.ts';
 import { rankSetFigure } from './svg/model-figures.ts';
 import { irtFigures } from './build-irt-figures.ts';
+import { biggestMovers, ENDS_SHOWN, manyModels, namedModels, omittedLabel, shownIndices, withGaps } from './at-scale.ts';
+import { intCount } from './format.ts';
 
 export interface FigureInputs {
   report: Omit<Report, 'figures' | 'methods' | 'verdict'>;
@@ -33,6 +35,13 @@ function stageReason(r: FigureInputs['report'], stage: string): string {
   if (s.status === 'skipped') return `the ${stage} stage was skipped: ${s.reason ?? 'no reason given'}`;
   if (s.status === 'ok') return `the ${stage} stage has no data for it`;
   return `the ${stage} stage result is unavailable (${s.reason ?? s.status})`;
+}
+
+/** Each model's row (the first, should a name repeat), by name: lookups stay linear in the number of models. */
+function firstByModel<T extends { model: string }>(rows: readonly T[]): Map<string, T> {
+  const out = new Map<string, T>();
+  for (const m of rows) if (!out.has(m.model)) out.set(m.model, m);
+  return out;
 }
 
 export function buildFigures({ report: r, family }: FigureInputs): { figures: BuiltFigure[]; leftOut: LeftOutFigure[] } {
@@ -90,34 +99,70 @@ export function buildFigures({ report: r, family }: FigureInputs): { figures: Bu
     leftOut.push({ file: 'figures/rank-changes.svg', title: 'Model rank under each weighting scheme', reason: rwReason });
     leftOut.push({ file: 'figures/score-intervals.svg', title: 'Scores with 95% bootstrap intervals', reason: rwReason });
   }
+  // With many models the per-model figures show the ends of the ranking and the named models (models.csv has them all).
+  const many = manyModels(r);
+  const named = many ? namedModels(r) : new Set<string>();
+  const manyNote = (top: string, bottom: string) => ` With ${intCount(r.benchmark.models)} models: the ${ENDS_SHOWN} ${top}, the ${ENDS_SHOWN} ${bottom} and those this report names, with “…” where models are left out (every model is in models.csv).`;
   if (rw && rw.schemes.length > 1) {
     const uni = rw.schemes.find((s) => s.name === 'uniform') ?? rw.schemes[0];
     const models = uni.models.map((m) => m.model);
-    const rankOf = (s: (typeof rw.schemes)[number], model: string) => s.models.find((x) => x.model === model)?.rank ?? NaN;
-    const moves = models.map((mdl) => ({
-      model: mdl,
-      beyond: rw.schemes.some((s) => s.models.find((x) => x.model === mdl)?.beyondNoise),
-      shift: Math.max(...rw.schemes.map((s) => Math.abs(s.models.find((x) => x.model === mdl)?.deltaRank ?? 0))),
-    }));
-    const highlight = new Set(moves.sort((a, b) => Number(b.beyond) - Number(a.beyond) || b.shift - a.shift || a.model.localeCompare(b.model)).filter((x) => x.shift > 0).slice(0, 6).map((x) => x.model));
-    out.push({
-      file: 'figures/rank-changes.svg',
-      title: 'Model rank under each weighting scheme',
-      caption: 'One line per model; coloured lines are the models whose rank moves most (moves beyond resampling noise first).',
-      svg: rankChangeFigure({ title: 'Model rank under each weighting scheme', schemes: rw.schemes.map((s) => s.name), models: models.map((mdl) => ({ label: mdl, ranks: rw.schemes.map((s) => rankOf(s, mdl)), highlight: highlight.has(mdl) })) }),
-    });
+    const rowsOf = rw.schemes.map((s) => firstByModel(s.models));
+    const highlight = biggestMovers(rw);
+    if (!many) {
+      const marked = new Set(highlight);
+      out.push({
+        file: 'figures/rank-changes.svg',
+        title: 'Model rank under each weighting scheme',
+        caption: 'One line per model; coloured lines are the models whose rank moves most (moves beyond resampling noise first).',
+        svg: rankChangeFigure({ title: 'Model rank under each weighting scheme', schemes: rw.schemes.map((s) => s.name), models: models.map((mdl) => ({ label: mdl, ranks: rowsOf.map((rows) => rows.get(mdl)?.rank ?? NaN), highlight: marked.has(mdl) })) }),
+      });
+    } else {
+      // A line per model would be thousands of lines: bin the models instead, and name the few that move most.
+      const uniRows = rowsOf[rw.schemes.indexOf(uni)];
+      const panels = rw.schemes.flatMap((s, j) => (s === uni ? [] : [{ s, rows: rowsOf[j] }]));
+      const pair = (rows: Map<string, { rank: number | null }>, mdl: string): [number, number] | null => {
+        const a = uniRows.get(mdl)?.rank;
+        const b = rows.get(mdl)?.rank;
+        return a === null || a === undefined || b === null || b === undefined ? null : [a, b];
+      };
+      out.push({
+        file: 'figures/rank-changes.svg',
+        title: 'Model rank under each weighting scheme',
+        caption:
+          `With ${intCount(r.benchmark.models)} models, one panel per scheme: models binned by their rank under ${uni.name} weighting (across) and under the scheme (down); darker cells hold more models, and cells on the dashed diagonal keep their rank. ` +
+          `The coloured points are the ${highlight.length} models whose rank moves most (moves beyond resampling noise first), named under the panels; every model's ranks are in models.csv.`,
+        svg: rankDensityFigure({
+          title: 'Model rank under each weighting scheme',
+          reference: uni.name,
+          n: Math.max(...rw.schemes.map((s) => s.models.length)),
+          panels: panels.map(({ s, rows }) => ({ name: s.name, ranks: models.flatMap((mdl) => { const p = pair(rows, mdl); return p ? [p] : []; }) })),
+          highlights: highlight.map((mdl) => {
+            const ranks = panels.map(({ rows }) => pair(rows, mdl));
+            // Named with its largest move, so the legend says what the point shows.
+            const shifts = ranks.map((p) => (p ? Math.abs(p[1] - p[0]) : -1));
+            const j = shifts.indexOf(Math.max(...shifts));
+            const p = ranks[j];
+            return { label: mdl, note: p ? `: ${p[0]} → ${p[1]} under ${panels[j].s.name}` : '', ranks };
+          }),
+        }),
+      });
+    }
     const others = rw.schemes.filter((s) => s !== uni).sort((a, b) => (a.kendallTau ?? 1) - (b.kendallTau ?? 1) || a.name.localeCompare(b.name)).slice(0, 3);
     const shown = [uni, ...others];
     const order = [...uni.models].sort((a, b) => (b.score ?? -1) - (a.score ?? -1)).map((m) => m.model);
+    const rowLabels = withGaps(order, shownIndices(order, named, many), (mdl) => mdl, omittedLabel);
     out.push({
       file: 'figures/score-intervals.svg',
       title: 'Scores with 95% bootstrap intervals',
-      caption: `Uniform weighting and the ${others.length} schemes whose ranking differs most from it; models ordered by uniform score.`,
+      caption: `Uniform weighting and the ${others.length} schemes whose ranking differs most from it; models ordered by uniform score.${many ? manyNote('with the highest uniform score', 'with the lowest') : ''}`,
       svg: forestFigure({
         title: 'Scores with 95% bootstrap intervals',
         xLabel: 'weighted score',
-        rows: order,
-        series: shown.map((s) => ({ label: s.name, points: order.map((mdl) => { const m = s.models.find((x) => x.model === mdl); return { value: m?.score ?? NaN, low: m?.ciLow ?? NaN, high: m?.ciHigh ?? NaN }; }) })),
+        rows: rowLabels,
+        series: shown.map((s) => {
+          const rows = rowsOf[rw.schemes.indexOf(s)];
+          return { label: s.name, points: rowLabels.map((mdl) => { const m = rows.get(mdl); return { value: m?.score ?? NaN, low: m?.ciLow ?? NaN, high: m?.ciHigh ?? NaN }; }) };
+        }),
       }),
     });
   }
@@ -128,12 +173,14 @@ export function buildFigures({ report: r, family }: FigureInputs): { figures: Bu
   })).filter((s) => s.models.length > 1);
   if (!rw) leftOut.push({ ...RANK_SETS, reason: stageReason(r, 'reweight') });
   else if (!withSets.length) leftOut.push({ ...RANK_SETS, reason: 'no scheme has rank confidence sets for two or more models' });
-  else
+  else {
+    const order = [...withSets[0].models].sort((a, b) => a.rank - b.rank || a.label.localeCompare(b.label)).map((m) => m.label);
     out.push({
       ...RANK_SETS,
-      caption: `95% confidence sets for the rank of each model (Mogstad, Romano, Shaikh and Wilhelm 2024): the light bar covers the ranks of all models at once (simultaneous), the dark line the rank of this model alone (marginal); one panel per scheme, models ordered by rank under ${withSets[0].name}.`,
-      svg: rankSetFigure({ title: RANK_SETS.title, schemes: withSets }),
+      caption: `95% confidence sets for the rank of each model (Mogstad, Romano, Shaikh and Wilhelm 2024): the light bar covers the ranks of all models at once (simultaneous), the dark line the rank of this model alone (marginal); one panel per scheme, models ordered by rank under ${withSets[0].name}.${many ? manyNote(`ranked highest under ${withSets[0].name}`, 'ranked lowest') : ''}`,
+      svg: rankSetFigure({ title: RANK_SETS.title, schemes: withSets, ...(many ? { rows: withGaps(order, shownIndices(order, named, many), (mdl) => mdl, omittedLabel) } : {}) }),
     });
+  }
   const e = r.explanation;
   if (!e) leftOut.push({ file: 'figures/similarity-vs-semantic.svg', title: 'Performance similarity against semantic similarity', reason: stageReason(r, 'explain') });
   else if (!e.semanticDeciles.length) leftOut.push({ file: 'figures/similarity-vs-semantic.svg', title: 'Performance similarity against semantic similarity', reason: r.benchmark.promptsWithText === 0 ? 'no semantic similarity of prompts: the benchmark has no prompt text' : `no semantic similarity of prompts: ${r.stages.embed?.status === 'ok' ? 'the explanation has no eligible semantic pairs' : stageReason(r, 'embed')}` });

@@ -1,6 +1,6 @@
 /** The report's figures, each a pure function of plain numbers → SVG text. */
 import { truncate, xmlText } from '../escape.ts';
-import { PALETTE, FONT, axes, frame, legend, linearScale, plotAreaMarker, r2, spreadLabels, svgDoc, textWidth, tickLabel, type LegendEntry } from './frame.ts';
+import { PALETTE, FONT, axes, frame, legend, linearScale, plotAreaMarker, r2, rankTicks, spreadLabels, svgDoc, textWidth, tickLabel, type LegendEntry } from './frame.ts';
 
 export interface HistogramSeries {
   label: string;
@@ -180,6 +180,103 @@ export function rankChangeFigure(r: RankChangeFigure): string {
     if (Math.abs(placed[i] - e.y) > 0.5) body.push(`<line x1="${r2(xe + 3)}" x2="${r2(xe + 12)}" y1="${r2(e.y)}" y2="${r2(placed[i])}" stroke="${e.col}" stroke-width="0.8"/>`);
     body.push(`<text x="${r2(xe + 14)}" y="${r2(placed[i] + 4)}" ${FONT} font-size="11" fill="${e.col}">${xmlText(truncate(e.label, 28))}</text>`);
   });
+  return svgDoc(f, r.title, body);
+}
+
+export interface RankDensityFigure {
+  title: string;
+  /** The ranking on the horizontal axis of every panel (uniform weighting). */
+  reference: string;
+  /** Ranks run from 1 to n. */
+  n: number;
+  /** One panel per scheme: each model's [rank under the reference, rank under the scheme]. */
+  panels: { name: string; ranks: [number, number][] }[];
+  /** Models drawn as coloured points in every panel (their [reference, scheme] ranks per panel, null where unranked) and named under the panels. */
+  highlights: { label: string; note?: string; ranks: ([number, number] | null)[] }[];
+}
+
+/** Cells per axis of a rank-density panel: the figure's size does not grow with the number of models. */
+const DENSITY_BINS = 20;
+const DENSITY_LEVELS = ['#deebf7', '#c6dbef', '#9ecae1', '#6baed6', '#4292c6', '#2171b5', '#08519c', '#08306b'];
+
+/**
+ * The rank-change figure for many models: one panel per scheme, models binned by their rank under
+ * the reference (across) and under the scheme (down), darker = more models, the diagonal = same
+ * rank; a few models as coloured points, named in a legend rather than beside their points.
+ */
+export function rankDensityFigure(r: RankDensityFigure): string {
+  const P = 200;
+  const gapX = 64;
+  const gapY = 78;
+  const cols = Math.max(1, Math.min(4, r.panels.length));
+  const panelRows = Math.max(1, Math.ceil(r.panels.length / cols));
+  const left = 76;
+  const top = 72;
+  const legendTop = top + panelRows * P + (panelRows - 1) * gapY + 62;
+  const legendLines = r.highlights.map((h) => truncate(h.label, 48) + (h.note ?? ''));
+  const width = Math.max(left + cols * P + (cols - 1) * gapX + 24, textWidth(r.title, 15) * 1.12 + 40, left + 24 + Math.max(0, ...legendLines.map((l) => textWidth(l, 11))));
+  const f = frame(width, legendTop + 26 + legendLines.length * 16 + 12, { left, top, right: 24, bottom: 0 });
+  const n = Math.max(1, r.n);
+  // Each rank has an equal slot; a point stays clear of the frame.
+  const at = (rank: number) => ((rank - 0.5) / n) * P;
+  const ticks = rankTicks(n, at);
+  const body: string[] = [];
+  let maxCount = 1;
+  const grids = r.panels.map((p) => {
+    const counts = new Int32Array(DENSITY_BINS * DENSITY_BINS);
+    for (const [a, b] of p.ranks) {
+      if (!Number.isFinite(a) || !Number.isFinite(b)) continue;
+      const bin = (v: number) => Math.min(DENSITY_BINS - 1, Math.max(0, Math.floor(((v - 1) * DENSITY_BINS) / n)));
+      counts[bin(b) * DENSITY_BINS + bin(a)]++;
+    }
+    maxCount = Math.max(maxCount, ...counts);
+    return counts;
+  });
+  const level = (c: number) => Math.min(DENSITY_LEVELS.length - 1, Math.floor((Math.log1p(c) / Math.log1p(maxCount)) * DENSITY_LEVELS.length - 1e-9));
+  const cell = P / DENSITY_BINS;
+  r.panels.forEach((p, pi) => {
+    const L = left + (pi % cols) * (P + gapX);
+    const T = top + Math.floor(pi / cols) * (P + gapY);
+    body.push(plotAreaMarker(L, T, P, P));
+    body.push(`<rect x="${r2(L)}" y="${r2(T)}" width="${P}" height="${P}" fill="#fafafa" stroke="#bbb"/>`);
+    body.push(`<text x="${r2(L + P / 2)}" y="${r2(T - 10)}" text-anchor="middle" ${FONT} font-size="11" font-weight="bold" fill="#222">${xmlText(truncate(p.name, 32))}</text>`);
+    // One path per shade: a cell is a small square in it.
+    const paths = DENSITY_LEVELS.map(() => '');
+    grids[pi].forEach((c, k) => {
+      if (c) paths[level(c)] += `M${r2(L + (k % DENSITY_BINS) * cell)} ${r2(T + Math.floor(k / DENSITY_BINS) * cell)}h${r2(cell)}v${r2(cell)}h-${r2(cell)}z`;
+    });
+    body.push(`<g data-role="marks" shape-rendering="crispEdges">${paths.map((d, i) => (d ? `<path d="${d}" fill="${DENSITY_LEVELS[i]}"/>` : '')).join('')}</g>`);
+    body.push(`<line x1="${r2(L)}" y1="${r2(T)}" x2="${r2(L + P)}" y2="${r2(T + P)}" stroke="#777" stroke-width="0.8" stroke-dasharray="4 3"/>`);
+    const pts = r.highlights.flatMap((h, hi) => {
+      const rk = h.ranks[pi];
+      if (!rk || !Number.isFinite(rk[0]) || !Number.isFinite(rk[1])) return [];
+      const clamp = (v: number) => Math.min(P - 4, Math.max(4, v));
+      return [`<circle cx="${r2(L + clamp(at(rk[0])))}" cy="${r2(T + clamp(at(rk[1])))}" r="3.5" fill="${PALETTE[(hi + 1) % PALETTE.length]}" stroke="#fff" stroke-width="1"/>`];
+    });
+    if (pts.length) body.push(`<g data-role="marks">${pts.join('')}</g>`);
+    const a: string[] = [`<g ${FONT} font-size="10" fill="#333">`];
+    for (const t of ticks) {
+      a.push(`<line x1="${r2(L + at(t))}" x2="${r2(L + at(t))}" y1="${r2(T + P)}" y2="${r2(T + P + 4)}" stroke="#333"/><text x="${r2(L + at(t))}" y="${r2(T + P + 15)}" text-anchor="middle">${tickLabel(t)}</text>`);
+      a.push(`<line x1="${r2(L - 4)}" x2="${r2(L)}" y1="${r2(T + at(t))}" y2="${r2(T + at(t))}" stroke="#333"/><text x="${r2(L - 6)}" y="${r2(T + at(t) + 3.5)}" text-anchor="end">${tickLabel(t)}</text>`);
+    }
+    a.push(`<text x="${r2(L + P / 2)}" y="${r2(T + P + 31)}" text-anchor="middle" font-size="11">rank under ${xmlText(truncate(r.reference, 24))}</text></g>`);
+    body.push(...a);
+  });
+  for (let row = 0; row < panelRows; row++) {
+    body.push(`<text transform="translate(16 ${r2(top + row * (P + gapY) + P / 2)}) rotate(-90)" text-anchor="middle" ${FONT} font-size="11" fill="#333">rank under the scheme (1 = best)</text>`);
+  }
+  // Legend: the shades (models per cell), then the coloured models.
+  const key: string[] = [`<g ${FONT} font-size="11" fill="#222"><text x="${r2(left)}" y="${r2(legendTop + 10)}">models per cell: 1</text>`];
+  const kx = left + textWidth('models per cell: 1', 11) + 8;
+  DENSITY_LEVELS.forEach((c, i) => key.push(`<rect x="${r2(kx + i * 14)}" y="${r2(legendTop)}" width="14" height="12" fill="${c}"/>`));
+  key.push(`<text x="${r2(kx + DENSITY_LEVELS.length * 14 + 6)}" y="${r2(legendTop + 10)}">${xmlText(tickLabel(maxCount))}</text>`);
+  key.push(`<line x1="${r2(kx + DENSITY_LEVELS.length * 14 + 60)}" x2="${r2(kx + DENSITY_LEVELS.length * 14 + 80)}" y1="${r2(legendTop + 6)}" y2="${r2(legendTop + 6)}" stroke="#777" stroke-dasharray="4 3"/><text x="${r2(kx + DENSITY_LEVELS.length * 14 + 86)}" y="${r2(legendTop + 10)}">same rank</text>`);
+  legendLines.forEach((l, i) => {
+    const y = legendTop + 26 + i * 16;
+    key.push(`<circle cx="${r2(left + 5)}" cy="${r2(y + 6)}" r="4" fill="${PALETTE[(i + 1) % PALETTE.length]}"/><text x="${r2(left + 14)}" y="${r2(y + 10)}">${xmlText(l)}</text>`);
+  });
+  key.push('</g>');
+  body.push(...key);
   return svgDoc(f, r.title, body);
 }
 

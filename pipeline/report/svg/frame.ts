@@ -100,7 +100,7 @@ export function spreadLabels(targets: readonly number[], gap: number, lo: number
  */
 export function rankTicks(n: number, at: (rank: number) => number, fontSize = 10): number[] {
   if (!(n > 1)) return [1];
-  const apart = (a: number, b: number) => Math.abs(at(b) - at(a)) >= (textWidth(String(a), fontSize) + textWidth(String(b), fontSize)) / 2 + 4;
+  const apart = (a: number, b: number) => Math.abs(at(b) - at(a)) >= (textWidth(tickLabel(a), fontSize) + textWidth(tickLabel(b), fontSize)) / 2 + 4;
   const ticks = [1];
   for (let mag = 1; 5 * mag < n; mag *= 10) {
     for (const t of [5 * mag, 10 * mag, 20 * mag]) if (t < n && apart(ticks[ticks.length - 1], t)) ticks.push(t);

@@ -103,7 +103,7 @@ export function rankSetFigure(rs: RankSetFigure): string {
     body.push(`<g data-role="marks">${marks.join('')}</g>`);
     const axisY = T + rows.length * rowH;
     const a: string[] = [`<g ${FONT} font-size="10" fill="#333"><line x1="${r2(L)}" x2="${r2(L + panelW)}" y1="${r2(axisY)}" y2="${r2(axisY)}" stroke="#333"/>`];
-    for (const t of ticks) a.push(`<line x1="${r2(L + x(t))}" x2="${r2(L + x(t))}" y1="${r2(axisY)}" y2="${r2(axisY + 4)}" stroke="#333"/><text x="${r2(L + x(t))}" y="${r2(axisY + 16)}" text-anchor="middle">${t}</text>`);
+    for (const t of ticks) a.push(`<line x1="${r2(L + x(t))}" x2="${r2(L + x(t))}" y1="${r2(axisY)}" y2="${r2(axisY + 4)}" stroke="#333"/><text x="${r2(L + x(t))}" y="${r2(axisY + 16)}" text-anchor="middle">${tickLabel(t)}</text>`);
     a.push('</g>');
     body.push(...a);
   });
