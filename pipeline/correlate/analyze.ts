@@ -10,7 +10,7 @@ import { silentReporter } from '../core/progress.ts';
 import { CovaryError } from '../core/errors.ts';
 import type { CorrelationResult, NullTest, SimilarityMetric, CurveballDiagnostics } from './index.ts';
 import { prepareColumns, closedFormMeans, pairSimilarity, metricRange, type PreparedColumns } from './similarity.ts';
-import { choosePairs } from './pairs.ts';
+import { chooseTestDesign, DEFAULT_MAX_TEST_CELLS } from './pairs.ts';
 import { compare, ksDistance, coarsen, quantileSorted } from './stats.ts';
 import { extractColumns } from './nulls/types.ts';
 import { CurveballNull, diagnoseCurveball, encodeBinary } from './nulls/curveball.ts';
@@ -30,6 +30,8 @@ export interface CorrelateOptions {
   minCommonModels: number;
   histogramBins?: number;
   heatmapSize?: number;
+  /** Above m × used prompts cells, tests run on a prompt sample (see chooseTestDesign). */
+  maxTestCells?: number;
 }
 
 export const DEFAULT_OPTIONS: CorrelateOptions = {
@@ -41,6 +43,7 @@ export const DEFAULT_OPTIONS: CorrelateOptions = {
   minCommonModels: 5,
   histogramBins: 40,
   heatmapSize: 100,
+  maxTestCells: DEFAULT_MAX_TEST_CELLS,
 };
 
 export interface ScoreMatrix {
@@ -102,23 +105,39 @@ export async function correlate(input: ScoreMatrix, opts: CorrelateOptions, seed
   const columns = used;
   const nu = columns.length;
   const obsCols = extractColumns(scores, m, n, columns);
-  const prep = prepareColumns(metric, obsCols, m, nu, minCommon, binary);
+  const maxTestCells = o.maxTestCells ?? DEFAULT_MAX_TEST_CELLS;
+  const design = chooseTestDesign(nu, m, o.pairSample, maxTestCells, rng);
+  // All prompts' columns serve top-k and the heatmap; with 0/1 data those use only the packed bits,
+  // so the standardised copy is needed only when these columns also carry the tests.
+  const prep = prepareColumns(metric, obsCols, m, nu, minCommon, binary, undefined, !(binary && design.sampled));
   let incompleteUsed = 0;
   for (let i = 0; i < nu; i++) if (!prep.complete[i]) incompleteUsed++;
 
-  // 2. Pairs for the distribution statistics, and which estimator the tests use.
-  const pairSet = choosePairs(nu, Math.max(1, Math.floor(o.pairSample)), rng.fork('pairs'));
+  // 2. The prompts and pairs the statistics and nulls use, and which estimator the tests use.
+  const pairSet = design.pairSet;
   const P = pairSet.pairs.length / 2;
-  const closedMean = incompleteUsed === 0 && (metric === 'pearson' || metric === 'cosine');
+  // With a prompt sample the nulls redraw a compact m × s matrix of the sampled prompts only.
+  const test = design.sampled ? promptSampleMatrix(scores, m, n, columns, design.prompts) : { scores, n, columns };
+  const testPrep = design.sampled ? prepareColumns(metric, extractColumns(test.scores, m, test.n, test.columns), m, test.n, minCommon, binary) : prep;
+  let incompleteTest = 0;
+  for (let i = 0; i < testPrep.n; i++) if (!testPrep.complete[i]) incompleteTest++;
+  const closedMean = incompleteTest === 0 && (metric === 'pearson' || metric === 'cosine');
   // The m × m Gram matrix costs n·m²/2 per replicate against P·m for the pairs: use it when not dearer.
-  const closedSquared = closedMean && nu * m <= 4 * P;
+  const closedSquared = closedMean && testPrep.n * m <= 4 * P;
+  const onSample = design.sampled ? '-on-prompt-sample' : '';
   const estimators = {
-    mean: closedMean ? 'closed-form' : pairSet.exact ? 'all-pairs' : 'pair-sample',
-    meanSquared: closedSquared ? 'closed-form' : pairSet.exact ? 'all-pairs' : 'pair-sample',
-    distribution: pairSet.exact ? 'all-pairs' : 'pair-sample',
+    mean: (closedMean ? 'closed-form' : pairSet.exact ? 'all-pairs' : 'pair-sample') + onSample,
+    meanSquared: (closedSquared ? 'closed-form' : pairSet.exact ? 'all-pairs' : 'pair-sample') + onSample,
+    distribution: (pairSet.exact ? 'all-pairs' : 'pair-sample') + onSample,
   } as const;
-  if (!closedMean && incompleteUsed > 0 && (metric === 'pearson' || metric === 'cosine')) {
-    notes.push(`${incompleteUsed} of ${nu} prompts lack some models' scores, so the closed forms do not apply: mean and mean squared similarity are pairwise-complete averages over ${pairSet.exact ? 'all pairs' : `a seeded sample of ${P} pairs`}.`);
+  if (design.sampled) {
+    notes.push(
+      `${m} models × ${nu} prompts exceed ${maxTestCells} cells, so the statistics and all nulls use a seeded sample of ${test.n} of the ${nu} prompts (${pairSet.exact ? 'all' : `a seeded sample of ${P} of the`} ${pairSet.total} pairs among them): every replicate then costs ${m} × ${test.n} cells, not ${m} × ${nu}. ` +
+        'The tests stay exact for that sample (observed and null statistics are computed on the same prompts and pairs); their power is that of the sample. Null B keeps the margins of the sampled submatrix. The per-prompt top-k neighbours still use every pair. Raise --max-test-cells to test on more prompts.',
+    );
+  }
+  if (!closedMean && incompleteTest > 0 && (metric === 'pearson' || metric === 'cosine')) {
+    notes.push(`${incompleteTest} of ${testPrep.n} prompts lack some models' scores, so the closed forms do not apply: mean and mean squared similarity are pairwise-complete averages over ${pairSet.exact ? 'all pairs' : `a seeded sample of ${P} pairs`}${design.sampled ? ' among the sampled prompts' : ''}.`);
   }
 
   // 3. Observed statistics.
@@ -126,14 +145,14 @@ export async function correlate(input: ScoreMatrix, opts: CorrelateOptions, seed
   const bins = hs.steps + 1;
   const obsHist = new Int32Array(bins);
   const obsValues = new Float64Array(P);
-  const obs = evaluate(prep, pairSet.pairs, closedMean, closedSquared, obsHist, hs, obsValues);
-  const exact = closedMean ? closedFormMeans(prep, true) : null;
+  const obs = evaluate(testPrep, pairSet.pairs, closedMean, closedSquared, obsHist, hs, obsValues);
+  const exact = closedMean ? closedFormMeans(testPrep, true) : null;
   const defined = Array.from(obsValues).filter((v) => v === v).sort((a, b) => a - b);
   let sdSum = 0;
   for (const v of defined) sdSum += (v - obs.pairMean) ** 2;
 
   // 4. Null A.
-  const baseSpec = { metric, minCommon, binary, m, nTotal: n, scores, columns, pairs: pairSet.pairs, closedMean, closedSquared } as const;
+  const baseSpec = { metric, minCommon, binary, m, nTotal: test.n, scores: test.scores, columns: test.columns, pairs: pairSet.pairs, closedMean, closedSquared } as const;
   const B_A = Math.max(1, Math.floor(o.permutations));
   const specA: ReplicateSpec = { ...baseSpec, kind: 'A', seed: rng.fork('nullA').int(0x7fffffff), trades: 0 };
   const barA = reporter.bar('Null A (column permutations)', B_A, 'replicates');
@@ -146,7 +165,7 @@ export async function correlate(input: ScoreMatrix, opts: CorrelateOptions, seed
   let specB: ReplicateSpec;
   let diagnostics: CurveballDiagnostics | null = null;
   if (binary) {
-    const chain = encodeBinary(scores, m, n);
+    const chain = encodeBinary(test.scores, m, test.n);
     const mixing = diagnoseCurveball(chain, FastRng.forReplicate(seedB, 'nullB-diagnose', 0));
     specB = { ...baseSpec, kind: 'B-curveball', seed: seedB, trades: mixing.tradesPerReplicate };
     diagnostics = { ...mixing, ...chainAutocorrelation(specB, prep.metric, 30) };
@@ -218,13 +237,14 @@ export async function correlate(input: ScoreMatrix, opts: CorrelateOptions, seed
     },
     missing: { cells: missingCells, share: missingCells / (m * n), incompletePromptsUsed: incompleteUsed },
     pairs: {
-      total: pairSet.total,
-      exact: pairSet.exact,
+      total: (nu * (nu - 1)) / 2,
+      exact: pairSet.exact && !design.sampled,
       sampled: P,
       undefinedInSample: obs.undefinedPairs,
       allPairs: { visited: tk.pairs, lackingCommonModels: tk.lackingCommonModels, undefinedOther: tk.undefinedOther },
     },
     estimators,
+    ...(design.sampled ? { testPrompts: { sampled: test.n, of: nu, pairsAmong: pairSet.total, maxTestCells } } : {}),
     observed: {
       mean: obs.mean,
       meanSquared: obs.meanSquared,
@@ -294,6 +314,15 @@ export function nullTest(method: string, B: number, mean: number, meanSquared: n
 
 function methodOf(kind: ReplicateSpec['kind']): string {
   return kind === 'A' ? 'column-permutation' : kind === 'B-curveball' ? 'curveball' : 'residual-permutation';
+}
+
+/** The sampled prompts as a compact row-major m × s matrix (columns 0 … s−1), for the nulls to redraw. */
+export function promptSampleMatrix(scores: Float64Array, m: number, n: number, used: Int32Array, prompts: Int32Array): { scores: Float64Array; n: number; columns: Int32Array; dataset: Int32Array } {
+  const s = prompts.length;
+  const dataset = Int32Array.from(prompts, (i) => used[i]);
+  const out = new Float64Array(m * s);
+  for (let k = 0; k < m; k++) for (let c = 0; c < s; c++) out[k * s + c] = scores[k * n + dataset[c]];
+  return { scores: out, n: s, columns: Int32Array.from({ length: s }, (_, i) => i), dataset };
 }
 
 export interface PromptSelection {

@@ -68,8 +68,13 @@ export interface CorrelationResult {
     /** Exact counts from the all-pairs top-k pass. */
     allPairs: { visited: number; lackingCommonModels: number; undefinedOther: number };
   };
-  /** How the tests' statistics are computed: 'closed-form' (METHOD §1), 'all-pairs' or 'pair-sample'. */
+  /** How the tests' statistics are computed: 'closed-form' (METHOD §1), 'all-pairs' or 'pair-sample' (+ '-on-prompt-sample' with testPrompts). */
   estimators: { mean: string; meanSquared: string; distribution: string };
+  /**
+   * Present when models × used prompts exceed `maxTestCells`: the statistics and nulls use a seeded
+   * sample of `sampled` of the `of` used prompts and `pairsAmong` possible pairs among them.
+   */
+  testPrompts?: { sampled: number; of: number; pairsAmong: number; maxTestCells: number };
   observed: {
     /** The test statistics (closed form when available). */
     mean: number;

@@ -8,21 +8,35 @@
  */
 import { BASE_PROCESS_BYTES, formatBytes, formatCount, type MemoryEstimate } from '../core/memory.ts';
 import type { CorrelateOptions } from './analyze.ts';
+import { DEFAULT_MAX_TEST_CELLS, MIN_TEST_PROMPTS } from './pairs.ts';
 
 const MAIN_MATRIX_COPIES = 6;
 const WORKER_MATRIX_COPIES = 4;
 const WORKER_BASE_BYTES = 50 * 2 ** 20;
 
-/** `workers` = worker threads actually used (0 when the replicates run in the main thread). */
-export function estimateCorrelateMemory(m: number, n: number, o: CorrelateOptions, workers: number): MemoryEstimate {
+/**
+ * `workers` = worker threads actually used (0 when the replicates run in the main thread); `binary`
+ * as the manifest says (0/1 scores). Above `maxTestCells` the replicates (main thread or workers)
+ * hold only the prompt sample; the main thread keeps the matrix, its used columns and, for graded
+ * scores, their standardised and zero-filled copies; a top-k worker holds the columns (and, graded,
+ * two copies more).
+ */
+export function estimateCorrelateMemory(m: number, n: number, o: CorrelateOptions, workers: number, binary = false): MemoryEstimate {
   const matrix = 8 * m * n;
   const pairs = Math.min(o.pairSample, (n * (n - 1)) / 2);
   // pair indices and observed values, the top-k lists while being built, the replicate statistics.
   const small = pairs * 16 + n * Math.max(1, o.topK) * 24 + (o.permutations + o.permutationsB) * 3 * 8;
-  return {
-    bytes: BASE_PROCESS_BYTES + matrix * (MAIN_MATRIX_COPIES + WORKER_MATRIX_COPIES * workers) + WORKER_BASE_BYTES * workers + small,
-    size: `${formatCount(m)} models × ${formatCount(n)} prompts (${formatCount(m * n)} cells${workers ? `, ${workers} worker threads` : ''})`,
-  };
+  const maxTest = o.maxTestCells ?? DEFAULT_MAX_TEST_CELLS;
+  const keep = Math.max(MIN_TEST_PROMPTS, Math.floor(maxTest / Math.max(1, m)));
+  const sampled = m * n > maxTest && keep < n;
+  const size = `${formatCount(m)} models × ${formatCount(n)} prompts (${formatCount(m * n)} cells${workers ? `, ${workers} worker threads` : ''})`;
+  if (!sampled) {
+    return { bytes: BASE_PROCESS_BYTES + matrix * (MAIN_MATRIX_COPIES + WORKER_MATRIX_COPIES * workers) + WORKER_BASE_BYTES * workers + small, size };
+  }
+  const test = 8 * m * keep;
+  const main = matrix * (binary ? 2 : 4) + test * MAIN_MATRIX_COPIES;
+  const worker = Math.max(test * WORKER_MATRIX_COPIES, matrix * (binary ? 1 : 3)) + WORKER_BASE_BYTES;
+  return { bytes: BASE_PROCESS_BYTES + main + worker * workers + small, size };
 }
 
 export function correlateMemoryAdvice(m: number, n: number, workers: number): string {

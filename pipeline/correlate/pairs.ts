@@ -80,3 +80,36 @@ export function choosePairs(n: number, limit: number, rng: Rng): PairSet {
 function drawBelow(rng: Rng, n: number): number {
   return n <= 0x100000000 ? rng.int(n) : Math.floor(rng.next() * n);
 }
+
+/**
+ * Every replicate of every null redraws the columns its pairs touch, so a replicate costs about
+ * models × tested prompts. Above this many cells the tests run on a seeded sample of prompts
+ * (all pairs among them, or `pairSample` of them); at or below it, on every used prompt as before.
+ * 4e6 cells keep a replicate near 0.1 s on one core; every shared benchmark is below it.
+ */
+export const DEFAULT_MAX_TEST_CELLS = 4_000_000;
+/** The prompt sample never goes below this (pairs among fewer would make the KS and mean-squared tests coarse). */
+export const MIN_TEST_PROMPTS = 400;
+
+export interface TestDesign {
+  /** Indices into the used prompts that the tests run on (all of them when not `sampled`). */
+  prompts: Int32Array;
+  sampled: boolean;
+  /** Pairs: indices into `prompts`. */
+  pairSet: PairSet;
+}
+
+/**
+ * Which prompts and pairs the statistics and the nulls use. `rng` is correlate's stream: the pair
+ * sample comes from its 'pairs' fork exactly as without the prompt sample, which draws from its own
+ * 'test-prompts' fork only when m × nUsed exceeds `maxTestCells`.
+ */
+export function chooseTestDesign(nUsed: number, m: number, pairSample: number, maxTestCells: number, rng: Rng): TestDesign {
+  const limit = Math.max(1, Math.floor(pairSample));
+  const keep = Math.max(MIN_TEST_PROMPTS, Math.floor(maxTestCells / Math.max(1, m)));
+  if (m * nUsed <= maxTestCells || keep >= nUsed) {
+    return { prompts: Int32Array.from({ length: nUsed }, (_, i) => i), sampled: false, pairSet: choosePairs(nUsed, limit, rng.fork('pairs')) };
+  }
+  const prompts = rng.fork('test-prompts').sample(nUsed, keep).sort();
+  return { prompts, sampled: true, pairSet: choosePairs(keep, limit, rng.fork('pairs')) };
+}

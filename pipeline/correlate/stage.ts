@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import type { StageContext, StageModule, StageOutcome } from '../core/stage.ts';
 import { CovaryError } from '../core/errors.ts';
 import { correlate, CorrelateSkip, DEFAULT_OPTIONS, inThread, type CorrelateOptions, type Executors } from './analyze.ts';
+import { DEFAULT_MAX_TEST_CELLS } from './pairs.ts';
 import { topKParallel, workerRunner } from './parallel.ts';
 import type { SimilarityMetric } from './index.ts';
 import { checkMemory } from '../core/memory.ts';
@@ -30,6 +31,8 @@ export function parseOptions(argv: Record<string, unknown>): CorrelateOptions {
     minCommonModels: intOption(argv, 'minCommonModels', '--min-common-models', DEFAULT_OPTIONS.minCommonModels, 2),
     histogramBins: DEFAULT_OPTIONS.histogramBins,
     heatmapSize: DEFAULT_OPTIONS.heatmapSize,
+    // Recorded only when given, so artifacts computed before the option existed stay fresh.
+    ...(argv.maxTestCells === undefined || argv.maxTestCells === null ? {} : { maxTestCells: intOption(argv, 'maxTestCells', '--max-test-cells', DEFAULT_MAX_TEST_CELLS, 1000) }),
   };
 }
 
@@ -51,6 +54,7 @@ export const stage: StageModule = {
     'permutations-b': { type: 'number', default: DEFAULT_OPTIONS.permutationsB, describe: 'Replicates B of Null B (ability-preserving)' },
     'pair-sample': { type: 'number', default: DEFAULT_OPTIONS.pairSample, describe: 'Prompt pairs for distribution statistics (all pairs when there are fewer)' },
     'top-k': { type: 'number', default: DEFAULT_OPTIONS.topK, describe: 'Most similar prompts kept per prompt' },
+    'max-test-cells': { type: 'number', describe: `Models × prompts above which the tests and nulls run on a seeded prompt sample of about this many cells (default ${DEFAULT_MAX_TEST_CELLS}; every replicate costs this many cells)` },
     'min-common-models': { type: 'number', default: DEFAULT_OPTIONS.minCommonModels, describe: 'Fewest models with both scores for a pair similarity to count' },
     workers: { type: 'number', default: Math.min(2, availableParallelism()), describe: 'Worker threads for the permutation loops (results do not depend on it)' },
   },
@@ -69,7 +73,7 @@ export const stage: StageModule = {
       // From the manifest, before the matrix is loaded: too big for memory is a clear error, not an OOM crash.
       const { models: mm, items: nn } = manifest.counts;
       const threads = executorsFor(workers, mm, nn, o) === inThread ? 0 : workers;
-      checkMemory('correlate', estimateCorrelateMemory(mm, nn, o, threads), ctx.memoryBudget, correlateMemoryAdvice(mm, nn, threads));
+      checkMemory('correlate', estimateCorrelateMemory(mm, nn, o, threads, manifest.counts.binary), ctx.memoryBudget, correlateMemoryAdvice(mm, nn, threads));
     }
     const { dataset } = await store.loadDataset(bench);
     const m = dataset.models.length;

@@ -26,7 +26,8 @@ port.on('message', (req: WorkerRequest) => {
       if (pending) port.postMessage({ type: 'tick', n: pending });
       port.postMessage({ type: 'done', result: batch }, [batch.stats.buffer as ArrayBuffer, batch.hists.buffer as ArrayBuffer]);
     } else {
-      const p = prepareColumns(req.metric, req.raw, req.m, req.n, req.minCommon, req.binary);
+      // 0/1 top-k reads only the packed bits: no standardised n × m copy.
+      const p = prepareColumns(req.metric, req.raw, req.m, req.n, req.minCommon, req.binary, undefined, !req.binary);
       let pending = 0;
       const part = topKPartial(p, req.k, req.offset, req.stride, (rows) => {
         pending += rows;

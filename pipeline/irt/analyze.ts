@@ -27,6 +27,8 @@ export interface IrtOptions {
   /** As the correlate stage used them, so Null C's statistics match Null A/B's. */
   metric: SimilarityMetric;
   pairSample: number;
+  /** Correlate's --max-test-cells when it was given. */
+  maxTestCells?: number;
   minCommonModels: number;
 }
 
@@ -115,7 +117,7 @@ export async function analyzeIrt(dataset: Pick<Dataset, 'models' | 'items' | 'sc
 
   // 2. Null C, generated at the discrimination scale that reproduces the observed mean similarity.
   const bar = reporter.bar('Null C (parametric bootstrap)', o.permutationsC, 'replicates');
-  const scaled = await scaledNullC(scores, m, n, fit, binary, { metric: o.metric, pairSample: o.pairSample, minCommonModels: o.minCommonModels, B: o.permutationsC }, seed, runner, (k) => bar.tick(k));
+  const scaled = await scaledNullC(scores, m, n, fit, binary, { metric: o.metric, pairSample: o.pairSample, maxTestCells: o.maxTestCells, minCommonModels: o.minCommonModels, B: o.permutationsC }, seed, runner, (k) => bar.tick(k));
   bar.stop();
   const nc = scaled.result;
   const genFit = scaled.fit;

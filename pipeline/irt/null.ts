@@ -24,7 +24,7 @@ import type { IrtFit } from './fit.ts';
 import type { NullTest, SimilarityMetric } from '../correlate/index.ts';
 import { createRng } from '../core/rng.ts';
 import { nullTest, replicateTable, selectPrompts } from '../correlate/analyze.ts';
-import { choosePairs } from '../correlate/pairs.ts';
+import { chooseTestDesign, DEFAULT_MAX_TEST_CELLS } from '../correlate/pairs.ts';
 import { prepareColumns, metricRange } from '../correlate/similarity.ts';
 import { extractColumns } from '../correlate/nulls/types.ts';
 import { evaluate, histSpec, runReplicates, type ReplicateBatch, type ReplicateSpec } from '../correlate/replicates.ts';
@@ -167,6 +167,8 @@ export interface NullCOptions {
   metric: SimilarityMetric;
   /** Pairs for the distribution statistics (as correlate's --pair-sample). */
   pairSample: number;
+  /** As correlate's --max-test-cells: above it, a prompt sample (the same one correlate used). */
+  maxTestCells?: number;
   minCommonModels: number;
   /** Replicates. */
   B: number;
@@ -196,16 +198,19 @@ export const inThreadNullC: NullCRunner = async (model, spec, B, tick) => runRep
  */
 export async function nullC(scores: Float64Array, m: number, n: number, fit: IrtFit, binary: boolean, o: NullCOptions, seed: number, runner: NullCRunner = inThreadNullC, tick: (k: number) => void = () => {}): Promise<NullCOutput | null> {
   const minCommon = Math.max(o.metric === 'pearson' ? 3 : 2, Math.floor(o.minCommonModels));
-  const { used: columns } = selectPrompts(scores, m, n, minCommon);
-  const nu = columns.length;
+  const { used } = selectPrompts(scores, m, n, minCommon);
+  const nu = used.length;
   if (nu < 3 || m < minCommon) return null;
-  // The correlate stage's pair sample for this seed: the observed column matches correlate.json.
-  const pairSet = choosePairs(nu, Math.max(1, Math.floor(o.pairSample)), createRng(seed).fork('correlate').fork('pairs'));
-  const prep = prepareColumns(o.metric, extractColumns(scores, m, n, columns), m, nu, minCommon, binary);
+  // The correlate stage's prompts and pair sample for this seed: the observed column matches correlate.json.
+  const design = chooseTestDesign(nu, m, o.pairSample, o.maxTestCells ?? DEFAULT_MAX_TEST_CELLS, createRng(seed).fork('correlate'));
+  const pairSet = design.pairSet;
+  const columns = design.sampled ? Int32Array.from(design.prompts, (i) => used[i]) : used;
+  const nt = columns.length;
+  const prep = prepareColumns(o.metric, extractColumns(scores, m, n, columns), m, nt, minCommon, binary);
   let incomplete = 0;
-  for (let i = 0; i < nu; i++) if (!prep.complete[i]) incomplete++;
+  for (let i = 0; i < nt; i++) if (!prep.complete[i]) incomplete++;
   const closedMean = incomplete === 0 && (o.metric === 'pearson' || o.metric === 'cosine');
-  const closedSquared = closedMean && nu * m <= 2 * pairSet.pairs.length;
+  const closedSquared = closedMean && nt * m <= 2 * pairSet.pairs.length;
   const hs = histSpec(o.metric);
   const bins = hs.steps + 1;
   const obsHist = new Int32Array(bins);

@@ -54,6 +54,7 @@ export const stage: StageModule = {
       metric: (co.metric as IrtOptions['metric']) ?? CORRELATE_DEFAULTS.metric,
       pairSample: (co.pairSample as number) ?? CORRELATE_DEFAULTS.pairSample,
       minCommonModels: (co.minCommonModels as number) ?? CORRELATE_DEFAULTS.minCommonModels,
+      ...(typeof co.maxTestCells === 'number' ? { maxTestCells: co.maxTestCells } : {}),
     };
     const correlateHash = await store.stageHash(bench, 'correlate');
     const inputs: Record<string, string> = { dataset: manifest.contentHash, correlate: correlateHash ?? 'absent' };

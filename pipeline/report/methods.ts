@@ -39,6 +39,9 @@ export function buildMethods(r: Omit<Report, 'methods' | 'verdict' | 'figures'>,
     parts.push(
       `Performance similarity between two prompts is the ${c.metric} similarity of their performance vectors over the models that have both (at least ${val(opts.correlate, 'minCommonModels') ?? 'a minimum number of'} common models); ` +
         `the mean is estimated by ${String((c as { estimators?: { mean?: string } }).estimators?.mean ?? 'pairwise averaging')}, and the distribution from ${c.pairs.exact ? 'all pairs' : `a seeded sample of ${intCount(c.pairs.evaluated)} pairs`}. ` +
+        (c.testPrompts
+          ? `Models × prompts exceed ${intCount(c.testPrompts.maxTestCells)} cells, so the statistics and every null (A, B and C) were computed on a seeded sample of ${intCount(c.testPrompts.sampled)} of the ${intCount(c.testPrompts.of)} prompts and pairs among them (the tests are exact for that sample; Null B keeps its submatrix's margins; --max-test-cells raises the cap). `
+          : '') +
         `Null A permutes each prompt's vector across models independently (${c.nullA.replicates} replicates); null B (${c.nullB.method}) keeps every model's and every prompt's total (${c.nullB.replicates} replicates). ` +
         'Permutation p-values are (1 + #{null ≥ observed}) / (B + 1); z = (observed − null mean) / null sd; KS D compares the observed pairwise distribution with the pooled null one.',
     );

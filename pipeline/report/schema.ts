@@ -42,6 +42,8 @@ export const CorrelationSectionSchema = z.looseObject({
   nullC: NullBlockSchema.nullable(),
   ks: z.looseObject({ nullA: num, nullB: num }),
   histogram: HistogramSchema.nullable(),
+  /** Present when models × prompts exceed correlate's --max-test-cells: the tests ran on a seeded prompt sample. */
+  testPrompts: z.looseObject({ sampled: z.number().int(), of: z.number().int(), pairsAmong: z.number(), maxTestCells: z.number() }).optional(),
 });
 
 const ClusterSchema = z.looseObject({ id: z.number().int(), size: z.number().int(), label: z.string(), examples: z.array(z.string()) });

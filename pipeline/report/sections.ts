@@ -49,6 +49,7 @@ export function correlationSection(c: CorrelationArtifact): CorrelationSection {
     ks: { nullA: nz(r.nullA.ks.D), nullB: nz(r.nullB.ks.D) },
     histogram: { edges, observed: h.observed.map(nz), nullA: h.nullA.map(nz), nullB: h.nullB.map(nz) },
     notes: r.notes,
+    ...(r.testPrompts ? { testPrompts: r.testPrompts } : {}),
   };
 }
 

@@ -69,6 +69,24 @@ describe('prepared fast path', () => {
       });
     }
   }
+  // 0/1 columns with missing cells take the per-missing-model correction when both columns miss
+  // fewer than 2 × words cells, else three popcounts per word: both must equal the direct formula.
+  for (const [m, missing] of [[200, 0.02], [200, 0.3], [70, 0.05]] as const) {
+    it(`0/1 data, ${m} models, ${missing * 100}% missing: both incomplete-column paths equal the direct computation`, () => {
+      const n = 30;
+      const s = randomMatrix(m, n, 11, (rng, k) => (rng.next() < 0.2 + (0.6 * k) / m ? 1 : 0), missing);
+      const cols = extractColumns(s, m, n, Array.from({ length: n }, (_, i) => i));
+      for (const metric of METRICS) {
+        const p = prepareColumns(metric, cols, m, n, 3, true);
+        for (let i = 0; i < n; i++) {
+          for (let j = i + 1; j < n; j++) {
+            const direct = similarity(metric, cols.subarray(i * m, (i + 1) * m), cols.subarray(j * m, (j + 1) * m), 3);
+            expect(pairSimilarity(p, i, j)).toBeCloseTo(direct, 10);
+          }
+        }
+      }
+    });
+  }
 });
 
 describe('closed forms of METHOD §1', () => {
