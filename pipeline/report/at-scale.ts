@@ -2,7 +2,8 @@
  * Reports on many models (issue #15 item 4). Up to MANY_MODELS models every per-model table and
  * figure lists every model; above it they show the models at both ends of the ranking and the
  * models the report names elsewhere, say how many are left out, and models.csv beside report.md
- * has every model's numbers.
+ * has every model's numbers. Clusters (given categories can number hundreds) are cut the same
+ * way above MANY_CLUSTERS, to the largest; report.json has them all.
  */
 import type { Report } from './schema.ts';
 import { intCount } from './format.ts';
@@ -18,6 +19,8 @@ export const MODELS_CSV = 'models.csv';
 export const SWAPS_SHOWN = 20;
 /** Without a controlled swap, how many of the closest reordered pairs a scheme lists. */
 export const NEAREST_SWAPS_SHOWN = 3;
+/** Up to this many clusters, the cluster tables and figures show every cluster; above it, the largest. */
+export const MANY_CLUSTERS = 40;
 /** Models coloured and named in the rank-change figure. */
 export const MOVERS_SHOWN = 6;
 
@@ -104,4 +107,12 @@ export function omittedLine(shown: number, total: number, ends: string): string 
     `Showing ${intCount(shown)} of ${intCount(total)} models: ${ends}${named > 0 ? `, and ${intCount(named)} named elsewhere in this report (the findings, the swaps, the models that may be the best, the biggest movers)` : ''}; ` +
     `the other ${intCount(total - shown)} are in ${MODELS_CSV} beside this report, which has every model's plain mean and, under each scheme, its score, intervals, rank and rank sets.`
   );
+}
+
+/** The clusters a table or figure shows: all up to MANY_CLUSTERS, else the largest (ties: lower id first), largest first. */
+export function clustersShown<T extends { id: number; size: number }>(clusters: readonly T[]): { shown: T[]; rest: { clusters: number; prompts: number } } {
+  if (clusters.length <= MANY_CLUSTERS) return { shown: [...clusters], rest: { clusters: 0, prompts: 0 } };
+  const sorted = [...clusters].sort((a, b) => b.size - a.size || a.id - b.id);
+  const rest = sorted.slice(MANY_CLUSTERS);
+  return { shown: sorted.slice(0, MANY_CLUSTERS), rest: { clusters: rest.length, prompts: rest.reduce((t, c) => t + c.size, 0) } };
 }

@@ -4,13 +4,21 @@ import { barFigure, clusterMatrixFigure, curveFigure, forestFigure, histogramFig
 import type { FamilyMatrix } from './family-matrix.ts';
 import { rankSetFigure } from './svg/model-figures.ts';
 import { irtFigures } from './build-irt-figures.ts';
-import { biggestMovers, ENDS_SHOWN, manyModels, namedModels, omittedLabel, shownIndices, withGaps } from './at-scale.ts';
+import { biggestMovers, clustersShown, ENDS_SHOWN, MANY_CLUSTERS, manyModels, namedModels, omittedLabel, shownIndices, withGaps } from './at-scale.ts';
 import { intCount } from './format.ts';
 
 export interface FigureInputs {
   report: Omit<Report, 'figures' | 'methods' | 'verdict'>;
   /** Cluster × cluster mean performance similarity (family-matrix.ts), or why there is none. */
-  family: { matrix: FamilyMatrix; kind: string; metric: string } | { reason: string };
+  family:
+    | {
+        matrix: FamilyMatrix;
+        kind: string;
+        metric: string;
+        /** Clusters in all, when only the largest are in the matrix. */
+        of?: number;
+      }
+    | { reason: string };
 }
 
 export type LeftOutFigure = {
@@ -75,7 +83,8 @@ export function buildFigures({ report: r, family }: FigureInputs): { figures: Bu
       caption:
         `Mean ${family.metric} similarity of two prompts from the row and column ${kinds} (diagonal: two different prompts of the same ${family.kind}); ` +
         `${kinds} ordered by average-linkage hierarchical clustering of this matrix, prompt counts in brackets and under the columns. ` +
-        `Red blocks along the diagonal = families of prompts that models succeed and fail on together.${fm.sampled ? ' Large cells are estimated from random prompt pairs.' : ''}`,
+        `Red blocks along the diagonal = families of prompts that models succeed and fail on together.${fm.sampled ? ' Large cells are estimated from random prompt pairs.' : ''}` +
+        (family.of ? ` Only the ${MANY_CLUSTERS} largest of the ${intCount(family.of)} ${kinds} are shown.` : ''),
       svg: clusterMatrixFigure({ title: FAMILY_FIGURE.title, clusters: fm.clusters, values: fm.values, axisLabel: `prompts per ${family.kind} (same order as the rows)`, colorLabel: `mean ${family.metric}` }),
     });
   }
@@ -86,11 +95,12 @@ export function buildFigures({ report: r, family }: FigureInputs): { figures: Bu
   const sizeSource = cs?.semantic ?? cs?.category ?? cs?.performance ?? null;
   if (sizeSource) {
     const kind = cs?.semantic ? 'semantic clusters' : cs?.category ? 'given categories' : 'performance clusters';
+    const { shown, rest } = clustersShown(sizeSource.clusters);
     out.push({
       file: 'figures/cluster-sizes.svg',
       title: `Prompts per cluster (${kind})`,
-      caption: `How many prompts each of the ${sizeSource.k} ${kind} holds: an uneven bar chart is what makes a plain average depend on the mix.`,
-      svg: barFigure({ title: `Prompts per cluster (${kind})`, xLabel: 'prompts', bars: [...sizeSource.clusters].sort((a, b) => b.size - a.size).map((x) => ({ label: `${x.id}: ${x.label}`, value: x.size })) }),
+      caption: `How many prompts each of the ${sizeSource.k} ${kind} holds: an uneven bar chart is what makes a plain average depend on the mix.${rest.clusters ? ` The ${shown.length} largest are drawn; the other ${intCount(rest.clusters)} hold ${intCount(rest.prompts)} prompts.` : ''}`,
+      svg: barFigure({ title: `Prompts per cluster (${kind})`, xLabel: 'prompts', bars: [...shown].sort((a, b) => b.size - a.size).map((x) => ({ label: `${x.id}: ${x.label}`, value: x.size })) }),
     });
   } else leftOut.push({ file: 'figures/cluster-sizes.svg', title: 'Prompts per cluster', reason: stageReason(r, 'cluster') });
   const rw = r.reweighting;

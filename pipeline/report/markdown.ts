@@ -5,7 +5,7 @@ import { fmt, intCount, pValue, pct, signed } from './format.ts';
 import { mantelText } from './sections.ts';
 import { figure, stageNote, type Section } from './markdown-parts.ts';
 import { abilities, nullCRow } from './irt-markdown.ts';
-import { ENDS_SHOWN, manyModels, namedModels, omittedLabel, omittedLine, shownIndices, swapsShown, tauBestShown, withGaps } from './at-scale.ts';
+import { clustersShown, ENDS_SHOWN, manyModels, namedModels, omittedLabel, omittedLine, shownIndices, swapsShown, tauBestShown, withGaps } from './at-scale.ts';
 
 /** A row saying how many models a cut table leaves out at that point. */
 const gapRow = (columns: number) => (k: number) => [omittedLabel(k), ...Array<string>(columns - 1).fill('')];
@@ -86,20 +86,22 @@ const clusters: Section = (r) => {
   const cs = r.clusters;
   if (!cs) return [...lines, ...stageNote(r, 'cluster')];
   for (const note of cs.notes) lines.push(`> ${mdText(note)}`, '');
-  const block = (title: string, c: NonNullable<typeof cs.semantic>) => {
+  const block = (title: string, key: 'semantic' | 'performance' | 'category', c: NonNullable<typeof cs.semantic>) => {
     lines.push(`### ${title}`, '', `k = ${c.k}; mean silhouette ${fmt(c.silhouette)}; stability across seeds (adjusted Rand index) ${fmt(c.stabilityAri)}.`, '');
+    const { shown, rest } = clustersShown(c.clusters);
     lines.push(
       mdTable(
         ['cluster', 'prompts', 'label', 'a typical prompt'],
-        c.clusters.map((x) => [String(x.id), intCount(x.size), mdText(x.label, 60), x.examples[0] ? mdText(x.examples[0], 90) : '']),
+        shown.map((x) => [String(x.id), intCount(x.size), mdText(x.label, 60), x.examples[0] ? mdText(x.examples[0], 90) : '']),
         ['right', 'right', 'left', 'left'],
       ),
       '',
     );
+    if (rest.clusters) lines.push(`The ${intCount(shown.length)} largest of ${intCount(c.clusters.length)} clusters; the other ${intCount(rest.clusters)} (${intCount(rest.prompts)} prompts) are in report.json (clusters.${key}.clusters).`, '');
   };
-  if (cs.semantic) block('Semantic clusters (prompt embeddings)', cs.semantic);
-  if (cs.performance) block('Performance clusters (which models get them right)', cs.performance);
-  if (cs.category) block('Given categories (metadata)', cs.category);
+  if (cs.semantic) block('Semantic clusters (prompt embeddings)', 'semantic', cs.semantic);
+  if (cs.performance) block('Performance clusters (which models get them right)', 'performance', cs.performance);
+  if (cs.category) block('Given categories (metadata)', 'category', cs.category);
   lines.push(...figure(r, 'figures/family-similarity.svg'), ...figure(r, 'figures/cluster-sizes.svg'));
   return lines;
 };

@@ -21,7 +21,7 @@ import { buildMethods } from './methods.ts';
 import { buildFigures, type BuiltFigure, type FigureInputs } from './build-figures.ts';
 import { DEFAULT_MAX_PAIRS_PER_CELL, familyMatrix } from './family-matrix.ts';
 import { createRng } from '../core/rng.ts';
-import { manyModels, MODELS_CSV } from './at-scale.ts';
+import { clustersShown, manyModels, MODELS_CSV } from './at-scale.ts';
 
 export type StageState = { status: 'ok' | 'skipped' | 'missing' | 'not-built'; reason: string | null };
 
@@ -156,7 +156,11 @@ function familyInputs(inp: ReportInputs): FigureInputs['family'] {
   if (!source) return { reason: 'no clusters of prompts (the cluster stage has not run or found none)' };
   const kind = cl?.semantic ? 'semantic cluster' : cl?.category ? 'category' : 'performance cluster';
   const d = inp.dataset;
-  const matrix = familyMatrix(d.scores, d.models.length, d.items.length, source.assignments, source.labels, { metric: corr.metric, minCommonModels: corr.minCommonModels, maxPairsPerCell: DEFAULT_MAX_PAIRS_PER_CELL }, createRng(inp.seed).fork('family-figure'));
+  // Hundreds of given categories would be a matrix of specks (and k² cells to compute): the largest only.
+  const { shown } = clustersShown(source.sizes.map((size, id) => ({ id, size })));
+  const kept = new Set(shown.map((c) => c.id));
+  const assignments = kept.size < source.sizes.length ? Int32Array.from(source.assignments, (a) => (kept.has(a) ? a : -1)) : source.assignments;
+  const matrix = familyMatrix(d.scores, d.models.length, d.items.length, assignments, source.labels, { metric: corr.metric, minCommonModels: corr.minCommonModels, maxPairsPerCell: DEFAULT_MAX_PAIRS_PER_CELL }, createRng(inp.seed).fork('family-figure'));
   if (matrix.clusters.length < 2) return { reason: `only ${matrix.clusters.length === 1 ? 'one' : 'no'} ${kind} with usable prompts: nothing to compare` };
-  return { matrix, kind, metric: corr.metric };
+  return { matrix, kind, metric: corr.metric, ...(kept.size < source.sizes.length ? { of: source.sizes.length } : {}) };
 }

@@ -3,7 +3,7 @@
  * per-model tables show the top and bottom models and those the report names, say how many are
  * left out and point to models.csv (every model, RFC 4180); the figures aggregate instead of
  * drawing a label per model. The stages are not run: `covary report` reads a hand-made reweight
- * result (test/report/many-models.ts).
+ * result (test/report/many-models.ts). Given categories by the hundred are cut to the largest 40.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
@@ -14,7 +14,7 @@ import { mdText } from '../../pipeline/report/escape.ts';
 import { reportJsonSchema, type Report } from '../../pipeline/report/schema.ts';
 import { rankDensityFigure } from '../../pipeline/report/svg/figures.ts';
 import { checkFigures, DEFAULT_CHROMIUM } from '../../scripts/check-figures.ts';
-import { cleanupTempDirs, cli, listFiles, tempDir } from './run-helpers.ts';
+import { cleanupTempDirs, cli, listFiles, saveDataset, syntheticDataset, tempDir } from './run-helpers.ts';
 import { markdownProblems, parseXml, svgTexts, tables } from './helpers.ts';
 import { validate } from './json-schema.ts';
 import { saveManyModels, TRICKY } from './many-models.ts';
@@ -242,5 +242,45 @@ describe('at the threshold (40 models) nothing is cut', () => {
       const text = small.md.split(/^### /m).find((x) => x.startsWith(`${mdText(s.name)}\n`))!;
       expect(firstCells(modelTable(text))).toHaveLength(40);
     }
+  });
+});
+
+describe('many given categories (150)', () => {
+  let md: string;
+  let report: Report;
+  let svgs: Record<string, string>;
+  beforeAll(async () => {
+    const dataDir = await tempDir();
+    const reportsDir = await tempDir();
+    // 10 categories of 30 prompts, then 140 of 2 or 3.
+    await saveDataset(dataDir, syntheticDataset({ name: 'cats', models: 10, prompts: 600, category: (i) => (i < 300 ? `big-${i % 10}` : `small-${i % 140}`) }));
+    const base = ['--name', 'cats', '--data-dir', dataDir, '--reports-dir', reportsDir, '--quiet'];
+    for (const args of [['correlate', '--permutations', '19', '--permutations-b', '9', '--workers', '1'], ['cluster'], ['report']]) {
+      const r = await cli([...args, ...base]);
+      expect(r.code, r.err).toBe(0);
+    }
+    const dir = join(reportsDir, 'cats');
+    md = await readFile(join(dir, 'report.md'), 'utf8');
+    report = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')) as Report;
+    svgs = Object.fromEntries(await Promise.all((await listFiles(dir)).filter((f) => f.endsWith('.svg')).map(async (f) => [f, await readFile(join(dir, f), 'utf8')] as const)));
+  }, 120_000);
+
+  it('the category table lists the 40 largest and says where the other 110 are', () => {
+    expect(report.clusters!.category!.clusters).toHaveLength(150);
+    const section = md.slice(md.indexOf('### Given categories'));
+    const rows = tables(section)[0].rows.slice(2);
+    expect(rows).toHaveLength(40);
+    expect(rows.slice(0, 10).every((r) => /\| +30 \| big-/.test(r))).toBe(true);
+    expect(section).toContain('The 40 largest of 150 clusters; the other 110 (220 prompts) are in report.json (clusters.category.clusters).');
+  });
+
+  it('the size and family figures draw the 40 largest categories, and say so', () => {
+    const sizes = svgTexts(parseXml(svgs['figures/cluster-sizes.svg'])).filter((t) => /^\d+: (big|small)-/.test(t));
+    expect(sizes).toHaveLength(40);
+    const family = svgTexts(parseXml(svgs['figures/family-similarity.svg'])).filter((t) => /^(big|small)-\d+ \(\d+\)$/.test(t));
+    expect(family).toHaveLength(40);
+    const caption = (f: string) => report.figures.find((x) => x.file === f)!.caption;
+    expect(caption('figures/cluster-sizes.svg')).toContain('The 40 largest are drawn; the other 110 hold 220 prompts.');
+    expect(caption('figures/family-similarity.svg')).toContain('Only the 40 largest of the 150 categories are shown.');
   });
 });
