@@ -110,11 +110,19 @@ export function buildVerdict(s: Sections): Report['verdict'] {
     for (const x of plausible) perScheme.set(x.scheme, (perScheme.get(x.scheme) ?? 0) + 1);
     movingScheme = [...perScheme.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0] ?? null;
     const movers = (swaps: typeof plausible) => {
+      // Rank changes by scheme and model, looked up once: thousands of models can have thousands of swaps.
+      const deltas = new Map<string, Map<string, number | null>>();
+      const deltaOf = (scheme: string, model: string) => {
+        let d = deltas.get(scheme);
+        if (!d) {
+          d = new Map();
+          for (const mm of rw.schemes.find((y) => y.name === scheme)?.models ?? []) if (!d.has(mm.model)) d.set(mm.model, mm.deltaRank);
+          deltas.set(scheme, d);
+        }
+        return d.get(model) ?? 0;
+      };
       let mx = 0;
-      for (const x of swaps) {
-        const sc = rw.schemes.find((y) => y.name === x.scheme);
-        for (const name of x.models) mx = Math.max(mx, Math.abs(sc?.models.find((mm) => mm.model === name)?.deltaRank ?? 0));
-      }
+      for (const x of swaps) for (const name of x.models) mx = Math.max(mx, Math.abs(deltaOf(x.scheme, name)));
       return mx;
     };
     largestBeyond = movers(plausible);
