@@ -128,7 +128,8 @@ export async function analyzeIrt(dataset: Pick<Dataset, 'models' | 'items' | 'sc
   // 3. Dimension by cross-validation.
   reporter.info('irt: cross-validating the dimension');
   const dim = crossValidateDimension(scores, m, n, binary, { ...DEFAULT_DIMENSION, folds: o.folds, maxDim: o.maxDim }, rng.fork('dimension'));
-  if (dim.prompts < n) notes.push(`The dimension was cross-validated on a seeded sample of ${dim.prompts} of the ${n} prompts.`);
+  if (dim.models < m) notes.push(`The dimension was cross-validated on a seeded sample of ${dim.models} of the ${m} models and ${dim.prompts} of the ${n} prompts (at most ${DEFAULT_DIMENSION.maxCells} cells).`);
+  else if (dim.prompts < n) notes.push(`The dimension was cross-validated on a seeded sample of ${dim.prompts} of the ${n} prompts.`);
 
   // 4. Q3 and residual groups.
   let q3 = null;

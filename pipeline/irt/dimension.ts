@@ -30,9 +30,16 @@ export interface DimensionOptions {
    * twelve thousand, at a quarter of the cost; 0 = all.
    */
   maxPrompts: number;
+  /**
+   * And on at most this many cells (models × prompts): beyond it, a seeded sample of models as well,
+   * both shrunk by the same factor (at least 200 of each). The cost grows with cells (~50 fits of
+   * 40 sweeps each); every shared benchmark is below it. 0 = no limit.
+   */
+  maxCells: number;
 }
 
-export const DEFAULT_DIMENSION: DimensionOptions = { folds: 5, maxDim: 5, lambdas: [1, 3, 10, 30], sweeps: 40, maxPrompts: 3000 };
+export const DEFAULT_DIMENSION: DimensionOptions = { folds: 5, maxDim: 5, lambdas: [1, 3, 10, 30], sweeps: 40, maxPrompts: 3000, maxCells: 500_000 };
+const MIN_SAMPLED = 200;
 
 export interface CvRow {
   k: number;
@@ -52,6 +59,8 @@ export interface DimensionResult {
   folds: number;
   /** Prompts the cross-validation used (all, or a seeded sample of maxPrompts). */
   prompts: number;
+  /** Models it used (all, or a seeded sample when models × prompts exceed maxCells). */
+  models: number;
   rows: CvRow[];
   /** Smallest k within one SE of the best row (additive and 2PL count as k = 1). */
   dimension: number;
@@ -227,14 +236,26 @@ export function crossValidateDimension(scores: Float64Array, m: number, n: numbe
   const is: number[] = [];
   const xs: number[] = [];
   let keep: Uint8Array | null = null;
-  let prompts = n;
-  if (o.maxPrompts > 0 && n > o.maxPrompts) {
+  let prompts = o.maxPrompts > 0 ? Math.min(n, o.maxPrompts) : n;
+  let models = m;
+  if (o.maxCells > 0 && m * prompts > o.maxCells) {
+    const f = Math.sqrt(o.maxCells / (m * prompts));
+    models = Math.min(m, Math.max(MIN_SAMPLED, Math.round(m * f)));
+    prompts = Math.min(prompts, Math.max(Math.min(n, MIN_SAMPLED), Math.floor(o.maxCells / models)));
+  }
+  if (prompts < n) {
     const order = rng.fork('prompts').shuffle(Int32Array.from({ length: n }, (_, i) => i));
     keep = new Uint8Array(n);
-    for (let a = 0; a < o.maxPrompts; a++) keep[order[a]] = 1;
-    prompts = o.maxPrompts;
+    for (let a = 0; a < prompts; a++) keep[order[a]] = 1;
+  }
+  let keepModel: Uint8Array | null = null;
+  if (models < m) {
+    const order = rng.fork('models').shuffle(Int32Array.from({ length: m }, (_, k) => k));
+    keepModel = new Uint8Array(m);
+    for (let a = 0; a < models; a++) keepModel[order[a]] = 1;
   }
   for (let k = 0; k < m; k++) {
+    if (keepModel && !keepModel[k]) continue;
     for (let i = 0; i < n; i++) {
       if (keep && !keep[i]) continue;
       const v = scores[k * n + i];
@@ -285,5 +306,5 @@ export function crossValidateDimension(scores: Float64Array, m: number, n: numbe
   }
   const within = rows.filter((r) => r.loss <= best.loss + r.seVsBest);
   const dimension = Math.min(...within.map((r) => r.k));
-  return { loss: binary ? 'log-loss' : 'mse', folds: K, prompts, rows, dimension, best: { k: best.k, model: best.model } };
+  return { loss: binary ? 'log-loss' : 'mse', folds: K, prompts, models, rows, dimension, best: { k: best.k, model: best.model } };
 }

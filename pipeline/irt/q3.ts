@@ -89,25 +89,32 @@ export function q3Test(scores: Float64Array, m: number, n: number, fit: IrtFit, 
   const P = pairs.length / 2;
   const hs = histSpec('pearson');
   const cols = new Float64Array(nu * m);
-  const useCols = new Uint8Array(n);
-  for (const i of columns) useCols[i] = 1;
-  const ra = Float64Array.from(fit.a);
-  const rb = Float64Array.from(fit.b);
+  // Everything below works on the chosen prompts only, as a compact m × nu matrix with their
+  // parameters (local index j = columns[j]), so a replicate costs m × nu whatever the benchmark's size.
+  const local = Int32Array.from({ length: nu }, (_, j) => j);
+  const sub = new Float64Array(m * nu);
+  for (let k = 0; k < m; k++) for (let j = 0; j < nu; j++) sub[k * nu + j] = scores[k * n + columns[j]];
+  const pick = (x: Float64Array) => Float64Array.from(columns, (i) => x[i]);
+  const c = pick(fit.c);
+  const genA = pick(gen.a);
+  const genB = pick(gen.b);
+  const ra = pick(fit.a);
+  const rb = pick(fit.b);
   const theta = Float64Array.from(fit.theta);
   // Joint refinement (items given abilities, then abilities given items), the same on the observed
   // matrix and on every replicate, so that both residuals come from the same estimator.
   const refine = (S: Float64Array) => {
     for (let round = 0; round < refitRounds; round++) {
-      for (const i of columns) {
-        const [la, bi] = refitItem((k) => S[k * n + i], theta, fit.c[i], fit.prior, Math.log(ra[i]), rb[i]);
-        ra[i] = Math.exp(la);
-        rb[i] = bi;
+      for (let j = 0; j < nu; j++) {
+        const [la, bi] = refitItem((k) => S[k * nu + j], theta, c[j], fit.prior, Math.log(ra[j]), rb[j]);
+        ra[j] = Math.exp(la);
+        rb[j] = bi;
       }
-      for (let k = 0; k < m; k++) theta[k] = abilityMode(S.subarray(k * n, (k + 1) * n), ra, rb, fit.c, useCols, theta[k])[0];
+      for (let k = 0; k < m; k++) theta[k] = abilityMode(S.subarray(k * nu, (k + 1) * nu), ra, rb, c, null, theta[k])[0];
     }
   };
-  refine(scores);
-  residualColumns(scores, m, n, columns, ra, rb, fit.c, theta, cols);
+  refine(sub);
+  residualColumns(sub, m, nu, local, ra, rb, c, theta, cols);
   const values = new Float64Array(P);
   const prep = prepareColumns('pearson', cols, m, nu, 3, false);
   const obs = evaluate(prep, pairs, false, false, new Int32Array(hs.steps + 1), hs, values);
@@ -115,7 +122,7 @@ export function q3Test(scores: Float64Array, m: number, n: number, fit: IrtFit, 
   const g = generativeModel(gen, scores, binary);
   const sampler = new ParametricNull(g, scores, columns, seed);
   const draw = new Float64Array(nu * m);
-  const full = new Float64Array(m * n).fill(NaN);
+  const full = new Float64Array(m * nu);
   const means: number[] = [];
   const squares: number[] = [];
   const pooled: number[] = [];
@@ -123,14 +130,14 @@ export function q3Test(scores: Float64Array, m: number, n: number, fit: IrtFit, 
   let rprep;
   for (let r = 0; r < R; r++) {
     sampler.draw(r, draw);
-    for (let j = 0; j < nu; j++) for (let k = 0; k < m; k++) full[k * n + columns[j]] = draw[j * m + k];
+    for (let j = 0; j < nu; j++) for (let k = 0; k < m; k++) full[k * nu + j] = draw[j * m + k];
     // The replicate goes through the observed residuals' estimation: abilities, then every prompt's
     // (log a, b) given them, then the abilities again (one joint-maximisation round from the truth).
-    ra.set(gen.a);
-    rb.set(gen.b);
-    for (let k = 0; k < m; k++) theta[k] = abilityMode(full.subarray(k * n, (k + 1) * n), ra, rb, fit.c, useCols, gen.theta[k])[0];
+    ra.set(genA);
+    rb.set(genB);
+    for (let k = 0; k < m; k++) theta[k] = abilityMode(full.subarray(k * nu, (k + 1) * nu), ra, rb, c, null, gen.theta[k])[0];
     refine(full);
-    residualColumns(full, m, n, columns, ra, rb, fit.c, theta, draw);
+    residualColumns(full, m, nu, local, ra, rb, c, theta, draw);
     rprep = prepareColumns('pearson', draw, m, nu, 3, false, rprep);
     const st = evaluate(rprep, pairs, false, false, new Int32Array(hs.steps + 1), hs, repValues);
     means.push(st.mean);
@@ -186,29 +193,8 @@ export function residualGroups(scores: Float64Array, m: number, n: number, fit: 
       cols[j * m + k] = v === v && sd > 1e-12 ? (v - mu) / sd / Math.sqrt(m) : 0;
     }
   }
-  const G = new Matrix(m, m);
-  for (let j = 0; j < nu; j++) {
-    const o = j * m;
-    for (let k = 0; k < m; k++) {
-      const v = cols[o + k];
-      if (v === 0) continue;
-      for (let l = 0; l <= k; l++) G.set(k, l, G.get(k, l) + v * cols[o + l]);
-    }
-  }
-  for (let k = 0; k < m; k++) for (let l = 0; l < k; l++) G.set(l, k, G.get(k, l));
-  const e = new EigenvalueDecomposition(G, { assumeSymmetric: true });
-  const vals = e.realEigenvalues;
-  const order = vals.map((_, i) => i).sort((x, y) => vals[y] - vals[x]);
-  const d = Math.max(1, Math.min(components, m - 1));
-  const coords = new Float64Array(nu * d);
-  for (let t = 0; t < d; t++) {
-    const vec = e.eigenvectorMatrix.getColumn(order[t]);
-    for (let j = 0; j < nu; j++) {
-      let s = 0;
-      for (let k = 0; k < m; k++) s += cols[j * m + k] * vec[k];
-      coords[j * d + t] = s;
-    }
-  }
+  const coords = leadingComponentScores(cols, m, nu, Math.max(1, Math.min(components, m - 1)));
+  const d = coords.length / nu;
   const chosen = clusterPoints(coords, nu, d, { ...DEFAULT_KMEANS_OPTIONS, kMin: 2, kMax: 8, restarts: 3 }, rng);
   const labels = chosen.assignments;
   const prep = prepareColumns('pearson', residualColumns(scores, m, n, columns, fit.a, fit.b, fit.c, fit.theta, new Float64Array(nu * m)), m, nu, 3, false);
@@ -247,4 +233,60 @@ export function residualGroups(scores: Float64Array, m: number, n: number, fit: 
   }
   groups.sort((x, y) => y.strength - x.strength);
   return groups;
+}
+
+/**
+ * Each column's scores on the leading `d` principal components of the column-major nu × m matrix
+ * `cols` (nu × d, row-major). Through the m × m Gram matrix when models are fewer than columns, else
+ * through the nu × nu one (the same non-zero eigenvalues; a column's score is √λ times its entry of
+ * the eigenvector), so the cost is min(m, nu)² · max(m, nu) either way.
+ */
+export function leadingComponentScores(cols: Float64Array, m: number, nu: number, d: number, via: 'models' | 'prompts' = m <= nu ? 'models' : 'prompts'): Float64Array {
+  const coords = new Float64Array(nu * d);
+  if (via === 'models') {
+    const g = new Float64Array(m * m);
+    for (let j = 0; j < nu; j++) {
+      const o = j * m;
+      for (let k = 0; k < m; k++) {
+        const v = cols[o + k];
+        if (v === 0) continue;
+        const row = k * m;
+        for (let l = 0; l <= k; l++) g[row + l] += v * cols[o + l];
+      }
+    }
+    const G = new Matrix(m, m);
+    for (let k = 0; k < m; k++) for (let l = 0; l <= k; l++) (G.set(k, l, g[k * m + l]), G.set(l, k, g[k * m + l]));
+    const e = new EigenvalueDecomposition(G, { assumeSymmetric: true });
+    const vals = e.realEigenvalues;
+    const order = vals.map((_, i) => i).sort((x, y) => vals[y] - vals[x]);
+    for (let t = 0; t < d; t++) {
+      const vec = e.eigenvectorMatrix.getColumn(order[t]);
+      for (let j = 0; j < nu; j++) {
+        let s = 0;
+        for (let k = 0; k < m; k++) s += cols[j * m + k] * vec[k];
+        coords[j * d + t] = s;
+      }
+    }
+    return coords;
+  }
+  const K = new Matrix(nu, nu);
+  for (let i = 0; i < nu; i++) {
+    const oi = i * m;
+    for (let j = 0; j <= i; j++) {
+      const oj = j * m;
+      let s = 0;
+      for (let k = 0; k < m; k++) s += cols[oi + k] * cols[oj + k];
+      K.set(i, j, s);
+      K.set(j, i, s);
+    }
+  }
+  const e = new EigenvalueDecomposition(K, { assumeSymmetric: true });
+  const vals = e.realEigenvalues;
+  const order = vals.map((_, i) => i).sort((x, y) => vals[y] - vals[x]);
+  for (let t = 0; t < d; t++) {
+    const vec = e.eigenvectorMatrix.getColumn(order[t]);
+    const root = Math.sqrt(Math.max(0, vals[order[t]]));
+    for (let j = 0; j < nu; j++) coords[j * d + t] = root * vec[j];
+  }
+  return coords;
 }

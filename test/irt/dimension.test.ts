@@ -36,4 +36,19 @@ describe('cross-validated dimension', () => {
     }
     expect(multi / RUNS).toBeGreaterThanOrEqual(0.8);
   });
+
+  it('above maxCells it samples models and prompts alike (at least 200 each); below, nothing changes', () => {
+    const sim = simulateIrt({ m: 300, n: 400, logASd: 0.3 }, 9);
+    const small = { ...opts, maxDim: 1, sweeps: 5, lambdas: [3] };
+    const capped = crossValidateDimension(sim.scores, 300, 400, true, { ...small, maxCells: 60_000 }, createRng(1));
+    expect(capped.models).toBe(212);
+    expect(capped.prompts).toBe(283);
+    expect(capped.models * capped.prompts).toBeLessThanOrEqual(60_000);
+    const floor = crossValidateDimension(sim.scores, 300, 400, true, { ...small, maxCells: 1000 }, createRng(1));
+    expect([floor.models, floor.prompts]).toEqual([200, 200]);
+    const off = crossValidateDimension(sim.scores, 300, 400, true, { ...small, maxCells: 0 }, createRng(1));
+    const above = crossValidateDimension(sim.scores, 300, 400, true, { ...small, maxCells: 120_000 }, createRng(1));
+    expect([off.models, off.prompts]).toEqual([300, 400]);
+    expect(JSON.stringify(above)).toBe(JSON.stringify(off));
+  });
 });
