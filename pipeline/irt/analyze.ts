@@ -8,7 +8,8 @@ import { createRng } from '../core/rng.ts';
 import type { Reporter } from '../core/progress.ts';
 import { silentReporter } from '../core/progress.ts';
 import type { SimilarityMetric } from '../correlate/index.ts';
-import { DEFAULT_FIT, DEFAULT_PRIOR, fitIrt, type FitOptions } from './fit.ts';
+import { DEFAULT_FIT, DEFAULT_PRIOR, type FitOptions } from './fit.ts';
+import { DEFAULT_MAX_FIT_CELLS, fitIrtAtScale } from './fit-at-scale.ts';
 import { inThreadNullC, scaledNullC, type NullCRunner } from './null.ts';
 import { crossValidateDimension, DEFAULT_DIMENSION } from './dimension.ts';
 import { q3Test, residualGroups, residualMatrix } from './q3.ts';
@@ -100,7 +101,12 @@ export async function analyzeIrt(dataset: Pick<Dataset, 'models' | 'items' | 'sc
   // 1. Fit.
   const fitOpts: Partial<FitOptions> = { prior: o.prior === 'none' ? null : DEFAULT_PRIOR, guessing, quadrature: 'adaptive', quadPoints: DEFAULT_FIT.quadPoints, tol: 1e-4, maxIter: 500 };
   reporter.info(`irt: fitting a unidimensional model to ${m} models × ${n} prompts`);
-  const fit = fitIrt(scores, m, n, fitOpts);
+  const { fit, sample: fitSample } = fitIrtAtScale(scores, m, n, fitOpts, DEFAULT_MAX_FIT_CELLS, rng.fork('fit'));
+  if (fitSample) {
+    notes.push(
+      `${m} models × ${n} prompts exceed ${fitSample.maxCells} cells, so the marginal EM ran on a seeded sample of ${fitSample.prompts} prompts; every prompt's difficulty and discrimination were then fitted given the models' ability posteriors from it (one EM step on all prompts, cells pooled into fine ability bins), every model's ability given all prompts, and the log-likelihood is the Laplace approximation at those abilities. The convergence reported is the sample fit's.`,
+    );
+  }
   const cv = fit.convergence;
   if (!cv.converged) notes.push(`The fit did not converge in ${cv.iterations} EM cycles (largest last change ${cv.maxChange.toExponential(2)}, largest gradient ${cv.maxGradient.toExponential(2)}): no verdict rests on it.`);
   let estimated = 0;
@@ -154,6 +160,7 @@ export async function analyzeIrt(dataset: Pick<Dataset, 'models' | 'items' | 'sc
     guessing: { mode: o.guessing === 'none' ? 'none' : o.guessing === 'auto' ? 'auto' : 'fixed', value: typeof o.guessing === 'number' ? o.guessing : null, promptsWithGuessing: withGuessing },
     quadrature: { kind: 'adaptive', points: DEFAULT_FIT.quadPoints },
     convergence: cv,
+    ...(fitSample ? { fitSample } : {}),
     logLik: fit.logLik,
     items,
     abilities: dataset.models.map((name, k) => ({ model: name, theta: fit.theta[k], sd: fit.thetaSd[k] })),

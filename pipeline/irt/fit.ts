@@ -577,6 +577,15 @@ export function refitItem(x: (k: number) => number, theta: ArrayLike<number>, c:
     ts[len] = theta[k];
     ws[len++] = 1;
   }
+  return fitItemCells(xs, ts, ws, len, c, prior, la0, b0, steps);
+}
+
+/**
+ * One prompt's penalised (log a, b) from weighted (score, ability) cells: Fisher scoring with step
+ * halving, at most `steps` steps, from (la0, b0). With `info`, the Fisher information at the result
+ * goes there as [iAA, iAB, iBB]. Returns [log a, b].
+ */
+export function fitItemCells(xs: Float64Array, ts: Float64Array, ws: Float64Array, len: number, c: number, prior: PriorSpec | null, la0: number, b0: number, steps: number, info?: Float64Array): [number, number] {
   const objective = (la: number, b: number, out: Float64Array | null) => itemObjective(xs, ts, ws, len, la, b, c, prior, out);
   const g = new Float64Array(5);
   const dir = new Float64Array(3);
@@ -600,6 +609,11 @@ export function refitItem(x: (k: number) => number, theta: ArrayLike<number>, c:
       t /= 2;
     }
     if (!moved) break;
+  }
+  if (info) {
+    info[0] = g[2];
+    info[1] = g[3];
+    info[2] = g[4];
   }
   return [la, b];
 }

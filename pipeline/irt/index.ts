@@ -33,6 +33,8 @@ export interface IrtResult {
   guessing: { mode: 'none' | 'auto' | 'fixed'; value: number | null; promptsWithGuessing: number };
   quadrature: { kind: 'fixed' | 'adaptive'; points: number };
   convergence: Convergence;
+  /** Present when models × prompts exceed the fit's cell cap: the EM ran on this prompt sample (see fit-at-scale.ts). */
+  fitSample?: { prompts: number; of: number; maxCells: number };
   /** Marginal log-likelihood at the estimates (prior terms excluded). */
   logLik: number;
   items: IrtItem[];

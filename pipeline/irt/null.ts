@@ -78,6 +78,20 @@ function prob(fit: Pick<IrtFit, 'a' | 'b' | 'c' | 'theta'>, k: number, i: number
   return fit.c[i] + (1 - fit.c[i]) / (1 + Math.exp(-fit.a[i] * (fit.theta[k] - fit.b[i])));
 }
 
+/** The generative model and score matrix restricted to `columns` (a compact m × columns.length matrix; the same draws). */
+export function restrictModel(g: GenerativeModel, scores: Float64Array, columns: Int32Array): { model: GenerativeModel; sub: { scores: Float64Array; n: number; columns: Int32Array } } {
+  const s = columns.length;
+  const pick = <T extends Float64Array | Uint8Array>(x: T, per = 1): T => {
+    const out = new (x.constructor as { new (len: number): T })(s * per);
+    for (let j = 0; j < s; j++) for (let u = 0; u < per; u++) out[j * per + u] = x[columns[j] * per + u];
+    return out;
+  };
+  const sub = new Float64Array(g.m * s);
+  for (let k = 0; k < g.m; k++) for (let j = 0; j < s; j++) sub[k * s + j] = scores[k * g.nTotal + columns[j]];
+  const model: GenerativeModel = { ...g, nTotal: s, a: pick(g.a), b: pick(g.b), c: pick(g.c), estimated: pick(g.estimated), itemCov: pick(g.itemCov, 3), precision: g.precision ? pick(g.precision) : null };
+  return { model, sub: { scores: sub, n: s, columns: Int32Array.from({ length: s }, (_, j) => j) } };
+}
+
 export class ParametricNull implements NullSampler {
   readonly method = 'parametric-bootstrap';
   readonly m: number;
@@ -217,8 +231,11 @@ export async function nullC(scores: Float64Array, m: number, n: number, fit: Irt
   const obs = evaluate(prep, pairSet.pairs, closedMean, closedSquared, obsHist, hs);
   const B = Math.max(1, Math.floor(o.B));
   // `kind` is unused here: the replicates come from the ParametricNull the runner builds.
-  const spec: ReplicateSpec = { metric: o.metric, minCommon, binary, m, nTotal: n, scores, columns, pairs: pairSet.pairs, closedMean, closedSquared, kind: 'A', seed: createRng(seed).fork('irt').fork('nullC').int(0x7fffffff), trades: 0 };
-  const batch = await runner(generativeModel(fit, scores, binary), spec, B, tick);
+  // With a prompt sample, replicates (and worker threads) get only its columns and their parameters.
+  const full = generativeModel(fit, scores, binary);
+  const { model, sub } = design.sampled ? restrictModel(full, scores, columns) : { model: full, sub: { scores, n, columns } };
+  const spec: ReplicateSpec = { metric: o.metric, minCommon, binary, m, nTotal: sub.n, scores: sub.scores, columns: sub.columns, pairs: pairSet.pairs, closedMean, closedSquared, kind: 'A', seed: createRng(seed).fork('irt').fork('nullC').int(0x7fffffff), trades: 0 };
+  const batch = await runner(model, spec, B, tick);
   const test = nullTest('parametric-bootstrap', B, obs.mean, obs.meanSquared, obsHist, batch, bins);
   const [lo, hi] = metricRange(o.metric);
   return {

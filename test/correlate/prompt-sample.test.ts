@@ -7,7 +7,7 @@ import { correlate, type CorrelateOptions } from '../../pipeline/correlate/index
 import { chooseTestDesign, MIN_TEST_PROMPTS } from '../../pipeline/correlate/pairs.ts';
 import { createRng } from '../../pipeline/core/rng.ts';
 import { fitIrt } from '../../pipeline/irt/fit.ts';
-import { nullC } from '../../pipeline/irt/null.ts';
+import { generativeModel, nullC, ParametricNull, restrictModel } from '../../pipeline/irt/null.ts';
 import { plantedFamilies } from './helpers.ts';
 
 const opts: CorrelateOptions = { metric: 'pearson', permutations: 19, permutationsB: 19, pairSample: 20_000, topK: 3, minCommonModels: 3, heatmapSize: 10 };
@@ -93,5 +93,19 @@ describe('tests on a prompt sample', () => {
     expect(Array.from(r!.pairs)).toEqual(Array.from(design.pairSet.pairs));
     const out = await correlate({ scores, m, n }, { ...opts, maxTestCells: cap }, 3);
     expect(r!.test.observed).toBe(out.result.observed.mean);
+  });
+
+  it('Null C replicates drawn from the restricted model equal those drawn from the full one', () => {
+    const fit = fitIrt(scores, m, n, { tol: 1e-3 });
+    const columns = Int32Array.from(sampledColumns(m * 450));
+    const full = generativeModel(fit, scores, true);
+    const { model, sub } = restrictModel(full, scores, columns);
+    const a = new Float64Array(columns.length * m);
+    const b = new Float64Array(columns.length * m);
+    for (const rep of [0, 7]) {
+      new ParametricNull(full, scores, columns, 5).draw(rep, a);
+      new ParametricNull(model, sub.scores, sub.columns, 5).draw(rep, b);
+      expect(Array.from(b)).toEqual(Array.from(a));
+    }
   });
 });
