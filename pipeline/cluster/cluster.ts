@@ -19,8 +19,16 @@ export interface KmeansOptions {
   restarts: number;
   silhouetteSample: number;
   maxIterations: number;
+  /**
+   * Above this many values (points × dimensions) the final fits run on a seeded sample of
+   * ⌊maxFitValues / d⌋ points (at least silhouetteSample) and every point is then assigned to its
+   * nearest centroid: a k-means pass costs points × k × d, and restarts × iterations of them on
+   * 30,000 prompts × 5,000 models would take hours. Every shared benchmark is below it.
+   */
+  maxFitValues?: number;
 }
 
+export const DEFAULT_MAX_FIT_VALUES = 20_000_000;
 export const DEFAULT_KMEANS_OPTIONS: KmeansOptions = { k: null, kMin: 2, kMax: 20, restarts: 5, silhouetteSample: 2000, maxIterations: 100 };
 
 export interface ChosenClustering {
@@ -34,6 +42,8 @@ export interface ChosenClustering {
   silhouetteByK: { k: number; silhouette: number }[];
   /** Points the silhouettes were computed on. */
   silhouettePoints: number;
+  /** Present above maxFitValues: the final fits ran on this many sampled points, the rest were assigned to the nearest centroid. */
+  fitPoints?: number;
   stability: { meanAri: number; minAri: number; restarts: number };
   /** Per cluster, the row nearest its centroid (a representative "medoid"). */
   medoids: number[];
@@ -52,12 +62,15 @@ function bestOf(rows: number[][], k: number, restarts: number, rng: Rng, maxIter
 /** Cluster n points (rows of an n × d row-major matrix). */
 export function clusterPoints(data: ArrayLike<number>, n: number, d: number, opt: KmeansOptions, rng: Rng, onStep?: (what: string) => void): ChosenClustering {
   if (n < 3) throw new Error(`need at least 3 points to cluster (have ${n})`);
-  const rows = toRows(data, n, d);
+  const fitCap = opt.maxFitValues ?? DEFAULT_MAX_FIT_VALUES;
+  const fitKeep = Math.max(opt.silhouetteSample, Math.floor(fitCap / Math.max(1, d)));
+  const fitIdx = n * d > fitCap && fitKeep < n ? Array.from(rng.fork('fit-sample').sample(n, fitKeep)).sort((a, b) => a - b) : null;
+  const rows = fitIdx ? toRows(data, n, d, fitIdx) : toRows(data, n, d);
   const sampled = n > opt.silhouetteSample;
   const sampleIdx = sampled ? Array.from(rng.fork('silhouette-sample').sample(n, opt.silhouetteSample)).sort((a, b) => a - b) : Array.from({ length: n }, (_, i) => i);
   const s = sampleIdx.length;
   const D = pairwiseDistances(data, d, sampleIdx);
-  const sampleRows = sampled ? sampleIdx.map((i) => rows[i]) : rows;
+  const sampleRows = sampled ? (fitIdx ? toRows(data, n, d, sampleIdx) : sampleIdx.map((i) => rows[i])) : rows;
   const silhouetteByK: { k: number; silhouette: number }[] = [];
   let k: number;
   let kSelection: 'given' | 'silhouette';
@@ -83,10 +96,14 @@ export function clusterPoints(data: ArrayLike<number>, n: number, d: number, opt
     kSelection = 'silhouette';
   }
   const { best, all } = bestOf(rows, k, Math.max(1, opt.restarts), rng.fork('final'), opt.maxIterations);
+  const ari = pairwiseAri(all.map((f) => f.assignments));
+  if (fitIdx) {
+    // Every point to its nearest centroid of the sample fit (the restarts' agreement stays measured on the sample).
+    best.assignments = nearestCentroids(data, n, d, best.centroids, best.k);
+  }
   onStep?.('final');
   const sampleLabels = sampleIdx.map((i) => best.assignments[i]);
   const sil = best.k >= 2 ? silhouetteFromDistances(D, s, sampleLabels) : NaN;
-  const ari = pairwiseAri(all.map((f) => f.assignments));
   // Rows nearest each centroid.
   const dist = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -98,6 +115,7 @@ export function clusterPoints(data: ArrayLike<number>, n: number, d: number, opt
     }
     dist[i] = acc;
   }
+  if (fitIdx) best.inertia = dist.reduce((u, v) => u + v, 0);
   const members: number[][] = Array.from({ length: best.k }, () => []);
   for (let i = 0; i < n; i++) members[best.assignments[i]].push(i);
   const central = members.map((mem) => mem.sort((a, b) => dist[a] - dist[b] || a - b).slice(0, 5));
@@ -110,6 +128,7 @@ export function clusterPoints(data: ArrayLike<number>, n: number, d: number, opt
     silhouette: sil,
     silhouetteByK,
     silhouettePoints: s,
+    ...(fitIdx ? { fitPoints: fitIdx.length } : {}),
     stability: { meanAri: ari.mean, minAri: ari.min, restarts: all.length },
     medoids: central.map((c) => c[0]),
     central,
@@ -119,4 +138,26 @@ export function clusterPoints(data: ArrayLike<number>, n: number, d: number, opt
 /** Default upper end of the k range: min(kMax, ⌊√n⌋), at least kMin. */
 export function defaultKMax(n: number, kMin: number, kMax: number): number {
   return Math.max(kMin, Math.min(kMax, Math.floor(Math.sqrt(n))));
+}
+
+/** Index of the nearest centroid (squared Euclidean; ties to the lower index) of every row of an n × d matrix. */
+export function nearestCentroids(data: ArrayLike<number>, n: number, d: number, centroids: Float64Array, k: number): Int32Array {
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0, bestD = Infinity;
+    for (let c = 0; c < k; c++) {
+      let acc = 0;
+      const o = c * d;
+      for (let t = 0; t < d && acc < bestD; t++) {
+        const x = data[i * d + t] - centroids[o + t];
+        acc += x * x;
+      }
+      if (acc < bestD) {
+        bestD = acc;
+        best = c;
+      }
+    }
+    out[i] = best;
+  }
+  return out;
 }

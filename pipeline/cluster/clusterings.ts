@@ -5,10 +5,13 @@
 import type { Rng } from '../core/rng.ts';
 import type { Item } from '../core/dataset.ts';
 import type { Clustering, Clusterings } from './index.ts';
-import { clusterPoints, defaultKMax, type ChosenClustering, type KmeansOptions } from './cluster.ts';
+import { clusterPoints, defaultKMax, DEFAULT_MAX_FIT_VALUES, nearestCentroids, type ChosenClustering, type KmeansOptions } from './cluster.ts';
 import { performanceVectors, type PerformanceVectors } from './performance.ts';
 import { fitKmeans, toRows } from './kmeans.ts';
 import { distinctiveWords, opening } from './labels.ts';
+
+/** Performance vectors use at most this many models (a seeded sample beyond it). */
+export const MAX_PERFORMANCE_MODELS = 500;
 
 export interface ClusteringInputs {
   items: Item[];
@@ -114,14 +117,18 @@ export function computeClusterings(input: ClusteringInputs, opt: ClusteringOptio
   let performance: Clustering | null = null;
   if (m < 2) notes.push('no performance clusters: fewer than 2 models');
   else {
-    const pv = performanceVectors(scores, m, n);
+    // Beyond MAX_PERFORMANCE_MODELS models a prompt's performance vector is its scores on a seeded
+    // sample of that many: its correlations with other prompts are as well estimated, and every
+    // k-means pass costs prompts × k × models.
+    const { pv, dims } = sampledPerformanceVectors(scores, m, n, rng.fork('performance-models'));
+    if (dims < m) notes.push(`performance clusters use the scores of a seeded sample of ${dims} of the ${m} models as each prompt's performance vector`);
     const nv = pv.varying.length;
     if (nv < 3) notes.push(`no performance clusters: only ${nv} prompts vary across models`);
     else {
-      const data = new Float64Array(nv * m);
-      for (let r = 0; r < nv; r++) data.set(pv.z.subarray(pv.varying[r] * m, (pv.varying[r] + 1) * m), r * m);
+      const data = new Float64Array(nv * dims);
+      for (let r = 0; r < nv; r++) data.set(pv.z.subarray(pv.varying[r] * dims, (pv.varying[r] + 1) * dims), r * dims);
       const ko = { ...opt.kmeans, k: opt.performanceK, kMax: defaultKMax(nv, opt.kmeans.kMin, opt.kmeans.kMax) };
-      const c = clusterPoints(data, nv, m, ko, rng.fork('performance'), (w) => onStep?.(`performance ${w}`));
+      const c = clusterPoints(data, nv, dims, ko, rng.fork('performance'), (w) => onStep?.(`performance ${w}`));
       const assignments = spread(c.assignments, pv.varying, n);
       // Label: how many models get the cluster's prompts right on average.
       const labels = Array.from({ length: c.k }, (_, j) => {
@@ -141,7 +148,7 @@ export function computeClusterings(input: ClusteringInputs, opt: ClusteringOptio
         return `perf ${j}: mean score ${cnt ? (s / cnt).toFixed(2) : 'n/a'}`;
       });
       performance = subsetClustering('performance', c, pv.varying, assignments, labels);
-      if (n - nv > 0) notes.push(`${n - nv} zero-variance prompts (every model right, or every model wrong) are not in any performance cluster`);
+      if (n - nv > 0) notes.push(`${n - nv} zero-variance prompts (every model${dims < m ? " of the sample" : ""} right, or every model wrong) are not in any performance cluster`);
     }
   }
 
@@ -208,20 +215,24 @@ export function inferenceClustering(input: ClusteringInputs, category: Clusterin
     return make('category', category.assignments, category.k, `the ${category.k} given categories ("${category.field}"), enough for cluster-robust intervals (no prompt embeddings)`);
   }
   if (m < 2) return null;
-  const pv = performanceVectors(scores, m, n);
-  const assignments = performanceInferenceAssignments(pv, m, n, k, rng.fork('performance'), maxIterations);
+  const { pv, dims } = sampledPerformanceVectors(scores, m, n, rng.fork('performance-models'));
+  const assignments = performanceInferenceAssignments(pv, dims, n, k, rng.fork('performance'), maxIterations);
   const kk = Math.max(...assignments) + 1;
   const why = category ? `only ${category.k} given categories, fewer than ${MIN_INFERENCE_CATEGORIES}` : 'no given categories';
   return make('performance', assignments, kk, `performance k-means with k ≈ √n bounded to 30–200 (no prompt embeddings; ${why}), prompts that every model gets right, or every model wrong, forming one cluster each`);
 }
 
-function performanceInferenceAssignments(pv: PerformanceVectors, m: number, n: number, k: number, rng: Rng, maxIterations: number): Int32Array {
+export function performanceInferenceAssignments(pv: PerformanceVectors, m: number, n: number, k: number, rng: Rng, maxIterations: number, maxFitValues = DEFAULT_MAX_FIT_VALUES): Int32Array {
   const assignments = new Int32Array(n).fill(-1);
   const nv = pv.varying.length;
   let next = 0;
   if (nv >= 2) {
-    const fit = fitKmeans(toRows(pv.z, nv, m, pv.varying), Math.min(k, nv), rng, maxIterations);
-    for (let r = 0; r < nv; r++) assignments[pv.varying[r]] = fit.assignments[r];
+    // Past DEFAULT_MAX_FIT_VALUES, fitted on a seeded sample of prompts, every prompt then assigned to its nearest centroid.
+    const keep = Math.floor(maxFitValues / Math.max(1, m));
+    const fitRows = nv * m > maxFitValues && keep < nv ? Int32Array.from(rng.fork('fit-sample').sample(nv, Math.max(keep, Math.min(nv, 2 * k))).sort(), (r) => pv.varying[r]) : pv.varying;
+    const fit = fitKmeans(toRows(pv.z, nv, m, fitRows), Math.min(k, fitRows.length), rng, maxIterations);
+    const labels = fitRows === pv.varying ? fit.assignments : nearestCentroids(toRowMajor(pv.z, pv.varying, m), nv, m, fit.centroids, fit.k);
+    for (let r = 0; r < nv; r++) assignments[pv.varying[r]] = labels[r];
     next = fit.k;
   } else if (nv === 1) assignments[pv.varying[0]] = next++;
   const constants = new Map<number, number>();
@@ -236,4 +247,21 @@ function performanceInferenceAssignments(pv: PerformanceVectors, m: number, n: n
     assignments[i] = g;
   }
   return assignments;
+}
+
+/** Performance vectors over all models, or over a seeded sample of MAX_PERFORMANCE_MODELS of them. */
+function sampledPerformanceVectors(scores: Float64Array, m: number, n: number, rng: Rng): { pv: PerformanceVectors; dims: number } {
+  const dims = Math.min(m, MAX_PERFORMANCE_MODELS);
+  if (dims === m) return { pv: performanceVectors(scores, m, n), dims };
+  const rows = rng.sample(m, dims).sort();
+  const sub = new Float64Array(dims * n);
+  rows.forEach((k, r) => sub.set(scores.subarray(k * n, (k + 1) * n), r * n));
+  return { pv: performanceVectors(sub, dims, n), dims };
+}
+
+/** The rows `idx` of an item-major matrix with row length d, packed. */
+function toRowMajor(z: Float64Array, idx: Int32Array, d: number): Float64Array {
+  const out = new Float64Array(idx.length * d);
+  idx.forEach((i, r) => out.set(z.subarray(i * d, (i + 1) * d), r * d));
+  return out;
 }

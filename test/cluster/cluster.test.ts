@@ -5,7 +5,8 @@ import { silhouette, silhouetteFromDistances, pairwiseDistances } from '../../pi
 import { clusterPoints, DEFAULT_KMEANS_OPTIONS } from '../../pipeline/cluster/cluster.ts';
 import { canonicalLabels } from '../../pipeline/cluster/kmeans.ts';
 import { distinctiveWords, tokenize } from '../../pipeline/cluster/labels.ts';
-import { categoryClustering, computeClusterings } from '../../pipeline/cluster/clusterings.ts';
+import { categoryClustering, computeClusterings, MAX_PERFORMANCE_MODELS, performanceInferenceAssignments } from '../../pipeline/cluster/clusterings.ts';
+import { performanceVectors } from '../../pipeline/cluster/performance.ts';
 import type { Item } from '../../pipeline/core/dataset.ts';
 
 describe('adjusted Rand index', () => {
@@ -85,6 +86,22 @@ describe('k-means with k chosen by silhouette', () => {
     expect(c.k).toBe(3);
     expect(adjustedRandIndex(c.assignments, truth)).toBeCloseTo(1, 12);
   });
+  it('above maxFitValues fits on a point sample and assigns every point to its nearest centroid; below, nothing changes', () => {
+    const { data, truth, n } = blobs(4, 300, d, centers);
+    const opt = { ...DEFAULT_KMEANS_OPTIONS, kMax: 5, silhouetteSample: 150 };
+    const c = clusterPoints(data, n, d, { ...opt, maxFitValues: 200 * d }, createRng(3));
+    expect(c.fitPoints).toBe(200);
+    expect(c.assignments.length).toBe(n);
+    expect(c.k).toBe(3);
+    expect(adjustedRandIndex(c.assignments, truth)).toBeCloseTo(1, 12);
+    let inertia = 0;
+    for (let i = 0; i < n; i++) for (let t = 0; t < d; t++) inertia += (data[i * d + t] - c.centroids[c.assignments[i] * d + t]) ** 2;
+    expect(c.inertia).toBeCloseTo(inertia, 8);
+    const below = clusterPoints(data, n, d, { ...opt, maxFitValues: n * d }, createRng(3));
+    const plain = clusterPoints(data, n, d, opt, createRng(3));
+    expect(below.fitPoints).toBeUndefined();
+    expect(JSON.stringify(below)).toBe(JSON.stringify(plain));
+  });
   it('reports low stability for structureless data', () => {
     const rng = createRng(5);
     const n = 300;
@@ -157,6 +174,36 @@ describe('categories and performance clusters', () => {
     expect(p.unassigned).toBe(10);
     expect(adjustedRandIndex(p.assignments, truth)).toBeGreaterThan(0.95);
     for (let i = 2 * perFam; i < n; i++) expect(p.assignments[i]).toBe(-1);
+  });
+
+  it('beyond MAX_PERFORMANCE_MODELS models, performance vectors use a model sample and still find planted families', () => {
+    const m = MAX_PERFORMANCE_MODELS + 100;
+    const n = 90;
+    const rng = createRng(8);
+    const scores = new Float64Array(m * n);
+    const truth = Int32Array.from({ length: n }, (_, i) => i % 3);
+    for (let i = 0; i < n; i++) for (let k = 0; k < m; k++) scores[k * n + i] = rng.next() < (k % 3 === truth[i] ? 0.85 : 0.2) ? 1 : 0;
+    const out = computeClusterings(
+      { items: Array.from({ length: n }, (_, i) => item(i, null)), m, scores, embeddings: null, embeddingsMissingReason: 'the benchmark has no prompt text' },
+      { kmeans: { ...DEFAULT_KMEANS_OPTIONS, kMax: 5 }, performanceK: null, categoryField: 'category' },
+      createRng(2),
+    );
+    expect(out.notes.join(' ')).toMatch(new RegExp(`seeded sample of ${MAX_PERFORMANCE_MODELS} of the ${m} models`));
+    expect(out.performance!.k).toBe(3);
+    expect(adjustedRandIndex(out.performance!.assignments, truth)).toBeCloseTo(1, 12);
+  });
+
+  it('the inference partition fits on a prompt sample above its cap and assigns every prompt', () => {
+    const m = 20, n = 400;
+    const rng = createRng(9);
+    const scores = new Float64Array(m * n);
+    for (let i = 0; i < n; i++) for (let k = 0; k < m; k++) scores[k * n + i] = rng.next() < (k % 4 === i % 4 ? 0.9 : 0.15) ? 1 : 0;
+    const pv = performanceVectors(scores, m, n);
+    const full = performanceInferenceAssignments(pv, m, n, 4, createRng(1), 100);
+    const sampled = performanceInferenceAssignments(pv, m, n, 4, createRng(1), 100, 100 * m);
+    expect(Array.from(sampled).every((g) => g >= 0)).toBe(true);
+    expect(adjustedRandIndex(sampled, full)).toBeGreaterThan(0.95);
+    expect(adjustedRandIndex(sampled, Int32Array.from({ length: n }, (_, i) => i % 4))).toBeGreaterThan(0.95);
   });
 
   it('labels semantic clusters and picks medoids from embeddings', () => {
