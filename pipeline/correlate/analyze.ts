@@ -12,7 +12,7 @@ import type { CorrelationResult, NullTest, SimilarityMetric, CurveballDiagnostic
 import { prepareColumns, closedFormMeans, pairSimilarity, metricRange, type PreparedColumns } from './similarity.ts';
 import { chooseTestDesign, DEFAULT_MAX_TEST_CELLS } from './pairs.ts';
 import { compare, ksDistance, coarsen, quantileSorted } from './stats.ts';
-import { extractColumns } from './nulls/types.ts';
+import { extractColumns, selectColumns } from './nulls/types.ts';
 import { CurveballNull, diagnoseCurveball, encodeBinary } from './nulls/curveball.ts';
 import { evaluate, histSpec, runReplicates, type ReplicateBatch, type ReplicateSpec } from './replicates.ts';
 import { topKSimilar, type TopK } from './topk.ts';
@@ -317,12 +317,9 @@ function methodOf(kind: ReplicateSpec['kind']): string {
 }
 
 /** The sampled prompts as a compact row-major m × s matrix (columns 0 … s−1), for the nulls to redraw. */
-export function promptSampleMatrix(scores: Float64Array, m: number, n: number, used: Int32Array, prompts: Int32Array): { scores: Float64Array; n: number; columns: Int32Array; dataset: Int32Array } {
+function promptSampleMatrix(scores: Float64Array, m: number, n: number, used: Int32Array, prompts: Int32Array): { scores: Float64Array; n: number; columns: Int32Array } {
   const s = prompts.length;
-  const dataset = Int32Array.from(prompts, (i) => used[i]);
-  const out = new Float64Array(m * s);
-  for (let k = 0; k < m; k++) for (let c = 0; c < s; c++) out[k * s + c] = scores[k * n + dataset[c]];
-  return { scores: out, n: s, columns: Int32Array.from({ length: s }, (_, i) => i), dataset };
+  return { scores: selectColumns(scores, m, n, Int32Array.from(prompts, (i) => used[i])), n: s, columns: Int32Array.from({ length: s }, (_, i) => i) };
 }
 
 export interface PromptSelection {

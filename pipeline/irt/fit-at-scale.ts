@@ -17,6 +17,7 @@
  * which is what step 2 needs. Below `maxCells` fitIrt runs unchanged.
  */
 import type { Rng } from '../core/rng.ts';
+import { selectColumns } from '../correlate/nulls/types.ts';
 import { abilityMode, fitIrt, fitItemCells, gaussHermite, prob, type FitOptions, type IrtFit } from './fit.ts';
 
 export const DEFAULT_MAX_FIT_CELLS = 4_000_000;
@@ -37,8 +38,7 @@ export function fitIrtAtScale(scores: Float64Array, m: number, n: number, option
 
   // 1. The full EM on a prompt sample.
   const picked = rng.fork('fit-prompts').sample(n, s).sort();
-  const sub = new Float64Array(m * s);
-  for (let k = 0; k < m; k++) for (let j = 0; j < s; j++) sub[k * s + j] = scores[k * n + picked[j]];
+  const sub = selectColumns(scores, m, n, picked);
   const guess = options.guessing ?? null;
   const subFit = fitIrt(sub, m, s, { ...options, guessing: guess ? Float64Array.from(picked, (i) => guess[i]) : null });
   const prior = subFit.prior;

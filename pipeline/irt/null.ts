@@ -26,7 +26,7 @@ import { createRng } from '../core/rng.ts';
 import { nullTest, replicateTable, selectPrompts } from '../correlate/analyze.ts';
 import { chooseTestDesign, DEFAULT_MAX_TEST_CELLS } from '../correlate/pairs.ts';
 import { prepareColumns, metricRange } from '../correlate/similarity.ts';
-import { extractColumns } from '../correlate/nulls/types.ts';
+import { extractColumns, selectColumns } from '../correlate/nulls/types.ts';
 import { evaluate, histSpec, runReplicates, type ReplicateBatch, type ReplicateSpec } from '../correlate/replicates.ts';
 import { coarsen } from '../correlate/stats.ts';
 import { runWorker } from '../core/worker-call.ts';
@@ -86,8 +86,7 @@ export function restrictModel(g: GenerativeModel, scores: Float64Array, columns:
     for (let j = 0; j < s; j++) for (let u = 0; u < per; u++) out[j * per + u] = x[columns[j] * per + u];
     return out;
   };
-  const sub = new Float64Array(g.m * s);
-  for (let k = 0; k < g.m; k++) for (let j = 0; j < s; j++) sub[k * s + j] = scores[k * g.nTotal + columns[j]];
+  const sub = selectColumns(scores, g.m, g.nTotal, columns);
   const model: GenerativeModel = { ...g, nTotal: s, a: pick(g.a), b: pick(g.b), c: pick(g.c), estimated: pick(g.estimated), itemCov: pick(g.itemCov, 3), precision: g.precision ? pick(g.precision) : null };
   return { model, sub: { scores: sub, n: s, columns: Int32Array.from({ length: s }, (_, j) => j) } };
 }

@@ -20,6 +20,7 @@ import { clusterPoints } from '../cluster/cluster.ts';
 import { DEFAULT_KMEANS_OPTIONS } from '../cluster/cluster.ts';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { abilityMode, prob, refitItem, type IrtFit } from './fit.ts';
+import { selectColumns } from '../correlate/nulls/types.ts';
 import { generativeModel, ParametricNull } from './null.ts';
 
 /**
@@ -92,8 +93,7 @@ export function q3Test(scores: Float64Array, m: number, n: number, fit: IrtFit, 
   // Everything below works on the chosen prompts only, as a compact m × nu matrix with their
   // parameters (local index j = columns[j]), so a replicate costs m × nu whatever the benchmark's size.
   const local = Int32Array.from({ length: nu }, (_, j) => j);
-  const sub = new Float64Array(m * nu);
-  for (let k = 0; k < m; k++) for (let j = 0; j < nu; j++) sub[k * nu + j] = scores[k * n + columns[j]];
+  const sub = selectColumns(scores, m, n, columns);
   const pick = (x: Float64Array) => Float64Array.from(columns, (i) => x[i]);
   const c = pick(fit.c);
   const genA = pick(gen.a);

@@ -24,3 +24,11 @@ export function extractColumns(scores: Float64Array, m: number, nTotal: number, 
   }
   return out;
 }
+
+/** Row-major m × columns.length copy of the chosen columns of a row-major m × N score matrix. */
+export function selectColumns(scores: Float64Array, m: number, nTotal: number, columns: ArrayLike<number>): Float64Array {
+  const s = columns.length;
+  const out = new Float64Array(m * s);
+  for (let k = 0; k < m; k++) for (let c = 0; c < s; c++) out[k * s + c] = scores[k * nTotal + columns[c]];
+  return out;
+}
