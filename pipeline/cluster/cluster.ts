@@ -7,7 +7,7 @@
  * stability.
  */
 import type { Rng } from '../core/rng.ts';
-import { fitKmeans, toRows, type KmeansFit } from './kmeans.ts';
+import { canonicalLabels, fitKmeans, toRows, type KmeansFit } from './kmeans.ts';
 import { pairwiseDistances, silhouetteFromDistances } from './silhouette.ts';
 import { pairwiseAri } from './stability.ts';
 
@@ -98,8 +98,14 @@ export function clusterPoints(data: ArrayLike<number>, n: number, d: number, opt
   const { best, all } = bestOf(rows, k, Math.max(1, opt.restarts), rng.fork('final'), opt.maxIterations);
   const ari = pairwiseAri(all.map((f) => f.assignments));
   if (fitIdx) {
-    // Every point to its nearest centroid of the sample fit (the restarts' agreement stays measured on the sample).
-    best.assignments = nearestCentroids(data, n, d, best.centroids, best.k);
+    // Every point to its nearest centroid of the sample fit (the restarts' agreement stays measured on
+    // the sample), then numbered by size again, a centroid no point is nearest to dropped.
+    const { labels, k: kOut, order } = canonicalLabels(nearestCentroids(data, n, d, best.centroids, best.k));
+    const centroids = new Float64Array(kOut * d);
+    order.forEach((c, j) => centroids.set(best.centroids.subarray(c * d, (c + 1) * d), j * d));
+    best.assignments = labels;
+    best.centroids = centroids;
+    best.k = kOut;
   }
   onStep?.('final');
   const sampleLabels = sampleIdx.map((i) => best.assignments[i]);

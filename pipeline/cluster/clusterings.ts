@@ -7,7 +7,7 @@ import type { Item } from '../core/dataset.ts';
 import type { Clustering, Clusterings } from './index.ts';
 import { clusterPoints, defaultKMax, DEFAULT_MAX_FIT_VALUES, nearestCentroids, type ChosenClustering, type KmeansOptions } from './cluster.ts';
 import { performanceVectors, type PerformanceVectors } from './performance.ts';
-import { fitKmeans, toRows } from './kmeans.ts';
+import { canonicalLabels, fitKmeans, toRows } from './kmeans.ts';
 import { distinctiveWords, opening } from './labels.ts';
 
 /** Performance vectors use at most this many models (a seeded sample beyond it). */
@@ -103,6 +103,7 @@ export function computeClusterings(input: ClusteringInputs, opt: ClusteringOptio
       }
       const ko = { ...opt.kmeans, kMax: defaultKMax(nt, opt.kmeans.kMin, opt.kmeans.kMax) };
       const c = clusterPoints(data, nt, dims, ko, rng.fork('semantic'), (w) => onStep?.(`semantic ${w}`));
+      if (c.fitPoints) notes.push(`semantic clusters were fitted on a seeded sample of ${c.fitPoints} of the ${nt} prompts with text; every prompt was then assigned to its nearest centroid`);
       const assignments = spread(c.assignments, withText, n);
       const central = c.central.map((rows) => rows.map((r) => withText[r]));
       const texts = items.map((it) => it.text);
@@ -129,6 +130,7 @@ export function computeClusterings(input: ClusteringInputs, opt: ClusteringOptio
       for (let r = 0; r < nv; r++) data.set(pv.z.subarray(pv.varying[r] * dims, (pv.varying[r] + 1) * dims), r * dims);
       const ko = { ...opt.kmeans, k: opt.performanceK, kMax: defaultKMax(nv, opt.kmeans.kMin, opt.kmeans.kMax) };
       const c = clusterPoints(data, nv, dims, ko, rng.fork('performance'), (w) => onStep?.(`performance ${w}`));
+      if (c.fitPoints) notes.push(`performance clusters were fitted on a seeded sample of ${c.fitPoints} of the ${nv} prompts; every prompt was then assigned to its nearest centroid`);
       const assignments = spread(c.assignments, pv.varying, n);
       // Label: how many models get the cluster's prompts right on average.
       const labels = Array.from({ length: c.k }, (_, j) => {
@@ -202,13 +204,13 @@ export function inferenceClustering(input: ClusteringInputs, category: Clusterin
     const nt = withText.length;
     const data = new Float32Array(nt * dims);
     withText.forEach((i, r) => data.set(vectors.subarray(i * dims, (i + 1) * dims), r * dims));
-    const fit = fitKmeans(toRows(data, nt, dims), inferenceK(nt), rng.fork('semantic'), maxIterations);
+    const fit = inferenceKmeans(data, null, nt, dims, inferenceK(nt), rng.fork('semantic'), maxIterations);
     // Prompts without text have no embedding: together they form one more cluster (dependence among
     // them is then allowed for, not assumed away).
     const assignments = new Int32Array(n).fill(fit.k);
     withText.forEach((i, r) => (assignments[i] = fit.assignments[r]));
     const extra = nt < n ? 1 : 0;
-    const why = `semantic k-means with k ≈ √n = ${fit.k} (bounded to 30–200): enough clusters for cluster-robust intervals, unlike the display clusters chosen by silhouette`;
+    const why = `semantic k-means with k ≈ √n = ${fit.k} (bounded to 30–200${fitSampleText(fit, nt)}): enough clusters for cluster-robust intervals, unlike the display clusters chosen by silhouette`;
     return make('semantic', assignments, fit.k + extra, extra ? `${why}; the ${n - nt} prompts without text form one more cluster` : why);
   }
   if (category && category.k >= MIN_INFERENCE_CATEGORIES) {
@@ -216,24 +218,23 @@ export function inferenceClustering(input: ClusteringInputs, category: Clusterin
   }
   if (m < 2) return null;
   const { pv, dims } = sampledPerformanceVectors(scores, m, n, rng.fork('performance-models'));
-  const assignments = performanceInferenceAssignments(pv, dims, n, k, rng.fork('performance'), maxIterations);
+  const { assignments, fitPoints } = performanceInferenceAssignments(pv, dims, n, k, rng.fork('performance'), maxIterations);
   const kk = Math.max(...assignments) + 1;
   const why = category ? `only ${category.k} given categories, fewer than ${MIN_INFERENCE_CATEGORIES}` : 'no given categories';
-  return make('performance', assignments, kk, `performance k-means with k ≈ √n bounded to 30–200 (no prompt embeddings; ${why}), prompts that every model gets right, or every model wrong, forming one cluster each`);
+  const sampledText = `${dims < m ? `; vectors over a seeded sample of ${dims} of the ${m} models` : ''}${fitSampleText({ fitPoints }, pv.varying.length)}`;
+  return make('performance', assignments, kk, `performance k-means with k ≈ √n bounded to 30–200 (no prompt embeddings; ${why}${sampledText}), prompts that every model gets right, or every model wrong, forming one cluster each`);
 }
 
-export function performanceInferenceAssignments(pv: PerformanceVectors, m: number, n: number, k: number, rng: Rng, maxIterations: number, maxFitValues = DEFAULT_MAX_FIT_VALUES): Int32Array {
+export function performanceInferenceAssignments(pv: PerformanceVectors, m: number, n: number, k: number, rng: Rng, maxIterations: number, maxFitValues = DEFAULT_MAX_FIT_VALUES): { assignments: Int32Array; fitPoints: number } {
   const assignments = new Int32Array(n).fill(-1);
   const nv = pv.varying.length;
   let next = 0;
+  let fitPoints = nv;
   if (nv >= 2) {
-    // Past DEFAULT_MAX_FIT_VALUES, fitted on a seeded sample of prompts, every prompt then assigned to its nearest centroid.
-    const keep = Math.floor(maxFitValues / Math.max(1, m));
-    const fitRows = nv * m > maxFitValues && keep < nv ? Int32Array.from(rng.fork('fit-sample').sample(nv, Math.max(keep, Math.min(nv, 2 * k))).sort(), (r) => pv.varying[r]) : pv.varying;
-    const fit = fitKmeans(toRows(pv.z, nv, m, fitRows), Math.min(k, fitRows.length), rng, maxIterations);
-    const labels = fitRows === pv.varying ? fit.assignments : nearestCentroids(toRowMajor(pv.z, pv.varying, m), nv, m, fit.centroids, fit.k);
-    for (let r = 0; r < nv; r++) assignments[pv.varying[r]] = labels[r];
+    const fit = inferenceKmeans(pv.z, pv.varying, nv, m, k, rng, maxIterations, maxFitValues);
+    for (let r = 0; r < nv; r++) assignments[pv.varying[r]] = fit.assignments[r];
     next = fit.k;
+    fitPoints = fit.fitPoints;
   } else if (nv === 1) assignments[pv.varying[0]] = next++;
   const constants = new Map<number, number>();
   for (let i = 0; i < n; i++) {
@@ -246,7 +247,7 @@ export function performanceInferenceAssignments(pv: PerformanceVectors, m: numbe
     }
     assignments[i] = g;
   }
-  return assignments;
+  return { assignments, fitPoints };
 }
 
 /** Performance vectors over all models, or over a seeded sample of MAX_PERFORMANCE_MODELS of them. */
@@ -260,8 +261,33 @@ function sampledPerformanceVectors(scores: Float64Array, m: number, n: number, r
 }
 
 /** The rows `idx` of an item-major matrix with row length d, packed. */
-function toRowMajor(z: Float64Array, idx: Int32Array, d: number): Float64Array {
+function toRowMajor(z: Float32Array | Float64Array, idx: Int32Array, d: number): Float64Array {
   const out = new Float64Array(idx.length * d);
   idx.forEach((i, r) => out.set(z.subarray(i * d, (i + 1) * d), r * d));
   return out;
+}
+
+/**
+ * k-means of the inference partition over n points (rows `rows` of the row-major matrix `data`, or
+ * its first n rows). Above maxFitValues values it is fitted on a seeded sample of points and every
+ * point is assigned to its nearest centroid (labels renumbered by size, empty clusters dropped):
+ * k ≈ √n means hundreds of centroids, and a pass over 30,000 prompts × 768 dimensions × 173 of them
+ * repeated for up to 100 iterations would take hours.
+ */
+function inferenceKmeans(data: Float32Array | Float64Array, rows: Int32Array | null, n: number, d: number, k: number, rng: Rng, maxIterations: number, maxFitValues = DEFAULT_MAX_FIT_VALUES): { assignments: Int32Array; k: number; fitPoints: number } {
+  const keep = Math.floor(maxFitValues / Math.max(1, d));
+  if (n * d <= maxFitValues || keep >= n) {
+    const fit = fitKmeans(rows ? toRows(data, n, d, rows) : toRows(data, n, d), Math.min(k, n), rng, maxIterations);
+    return { assignments: fit.assignments, k: fit.k, fitPoints: n };
+  }
+  const picked = rng.fork('fit-sample').sample(n, Math.max(keep, Math.min(n, 2 * k))).sort();
+  const fit = fitKmeans(toRows(data, n, d, rows ? Int32Array.from(picked, (r) => rows[r]) : picked), Math.min(k, picked.length), rng, maxIterations);
+  const packed = rows ? toRowMajor(data, rows, d) : data;
+  const near = nearestCentroids(packed, n, d, fit.centroids, fit.k);
+  const { labels, k: kOut } = canonicalLabels(Array.from(near));
+  return { assignments: Int32Array.from(labels), k: kOut, fitPoints: picked.length };
+}
+
+function fitSampleText(fit: { fitPoints: number }, n: number): string {
+  return fit.fitPoints < n ? `; fitted on a seeded sample of ${fit.fitPoints} of the ${n} prompts, every prompt then assigned to its nearest centroid` : '';
 }

@@ -187,7 +187,7 @@ export async function correlate(input: ScoreMatrix, opts: CorrelateOptions, seed
   } else {
     notes.push('Null B for graded scores: residual permutation of the additive model (model effect + prompt effect), re-centred so every model\u2019s and prompt\u2019s total is kept exactly.');
   }
-  if (binary && incompleteUsed === 0 && metric === 'pearson') {
+  if (binary && incompleteTest === 0 && metric === 'pearson') {
     notes.push('With complete 0/1 data the margins Null B keeps fix the sum of all pairwise covariances, so the mean correlation barely moves under Null B; its mean squared correlation and KS distance carry the evidence of structure beyond model strength.');
   }
 

@@ -144,6 +144,7 @@ export async function analyzeIrt(dataset: Pick<Dataset, 'models' | 'items' | 'sc
     q3 = q3Test(scores, m, n, fit, genFit, binary, nc.columns, nc.pairs, nc.exactPairs, Math.max(1, o.q3Replicates), rng.fork('q3').int(0x7fffffff)).summary;
     const comps = Math.max(1, Math.min(4, dim.dimension - 1));
     groups = residualGroups(scores, m, n, fit, nc.columns, comps, rng.fork('groups')).map((g) => ({ ...g, ids: g.prompts.map((i) => dataset.items[i].id) }));
+    if (nc.promptSample) notes.push(`Null C, Q3 and the residual groups use correlate's seeded sample of ${nc.promptSample.sampled} of the ${nc.promptSample.of} prompts (models × prompts above --max-test-cells); the item parameters cover every prompt.`);
   }
 
   const verdict = familiesVerdict({ converged: cv.converged, nullCp: nc ? nc.test.meanSquared.p : null, q3p: q3 ? q3.nullC.meanSquaredNormalP : null, dimension: dim.dimension, nullBp });
@@ -177,5 +178,5 @@ export async function analyzeIrt(dataset: Pick<Dataset, 'models' | 'items' | 'sc
     seed,
     notes,
   };
-  return { result, residuals: Float32Array.from(residualMatrix(scores, fit)), nullCReplicates: nc ? nc.replicates : null };
+  return { result, residuals: residualMatrix(scores, fit, new Float32Array(m * n)), nullCReplicates: nc ? nc.replicates : null };
 }

@@ -197,6 +197,8 @@ export interface NullCOutput {
   columns: Int32Array;
   pairs: Int32Array;
   exactPairs: boolean;
+  /** Present when the prompts are correlate's prompt sample (models × used prompts above --max-test-cells). */
+  promptSample?: { sampled: number; of: number };
 }
 
 /** Runs replicates [0, B) of Null C (in this thread by default; the stage may pass worker threads). */
@@ -243,7 +245,8 @@ export async function nullC(scores: Float64Array, m: number, n: number, fit: Irt
     histograms: { lo, hi, bins: 40, observed: coarsen(obsHist, hs, 40), nullC: coarsen(test.pooled, hs, 40) },
     columns,
     pairs: pairSet.pairs,
-    exactPairs: pairSet.exact,
+    exactPairs: pairSet.exact && !design.sampled,
+    ...(design.sampled ? { promptSample: { sampled: nt, of: nu } } : {}),
   };
 }
 

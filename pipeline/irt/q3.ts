@@ -28,9 +28,10 @@ import { generativeModel, ParametricNull } from './null.ts';
  * prompt was not estimated). Explain can regress Q3 = Pearson correlation of two columns on
  * semantic similarity from this.
  */
-export function residualMatrix(scores: Float64Array, fit: Pick<IrtFit, 'm' | 'n' | 'a' | 'b' | 'c' | 'theta' | 'estimated'>): Float64Array {
+export function residualMatrix<T extends Float64Array | Float32Array = Float64Array>(scores: Float64Array, fit: Pick<IrtFit, 'm' | 'n' | 'a' | 'b' | 'c' | 'theta' | 'estimated'>, out?: T): T {
   const { m, n } = fit;
-  const out = new Float64Array(m * n);
+  // Written straight into `out` (the stage passes a Float32Array: no m × n Float64 copy at scale).
+  out ??= new Float64Array(m * n) as T;
   for (let k = 0; k < m; k++) {
     for (let i = 0; i < n; i++) {
       const x = scores[k * n + i];
@@ -235,13 +236,16 @@ export function residualGroups(scores: Float64Array, m: number, n: number, fit: 
   return groups;
 }
 
+/** Models from which residual groups may go through the prompts × prompts Gram matrix (below, exactly the previous numbers). */
+const PROMPT_GRAM_FROM_MODELS = 1000;
+
 /**
  * Each column's scores on the leading `d` principal components of the column-major nu × m matrix
- * `cols` (nu × d, row-major). Through the m × m Gram matrix when models are fewer than columns, else
- * through the nu × nu one (the same non-zero eigenvalues; a column's score is √λ times its entry of
- * the eigenvector), so the cost is min(m, nu)² · max(m, nu) either way.
+ * `cols` (nu × d, row-major). Through the m × m Gram matrix, or, with thousands of models and fewer
+ * columns, the nu × nu one (the same non-zero eigenvalues; a column's score is √λ times its entry of
+ * the eigenvector), so the cost stays min(m, nu)² · max(m, nu).
  */
-export function leadingComponentScores(cols: Float64Array, m: number, nu: number, d: number, via: 'models' | 'prompts' = m <= nu ? 'models' : 'prompts'): Float64Array {
+export function leadingComponentScores(cols: Float64Array, m: number, nu: number, d: number, via: 'models' | 'prompts' = m > PROMPT_GRAM_FROM_MODELS && nu < m ? 'prompts' : 'models'): Float64Array {
   const coords = new Float64Array(nu * d);
   if (via === 'models') {
     const g = new Float64Array(m * m);

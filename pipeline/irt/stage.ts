@@ -84,7 +84,7 @@ export const stage: StageModule = {
         stage: 'irt',
         status: 'computed',
         message:
-          `${r.model}, ${r.prior.kind === 'none' ? 'no priors' : 'priors'}, ${r.convergence.converged ? 'converged' : 'NOT converged'} in ${r.convergence.iterations} cycles, logLik ${f(r.logLik, 3)}; ` +
+          `${r.model}, ${r.prior.kind === 'none' ? 'no priors' : 'priors'}, ${r.convergence.converged ? 'converged' : 'NOT converged'} in ${r.convergence.iterations} cycles${r.fitSample ? ` (EM on a sample of ${r.fitSample.prompts} of ${r.fitSample.of} prompts, then every prompt given the abilities)` : ''}, logLik ${f(r.logLik, 3)}; ` +
           (c ? `Null C mean squared z ${f(c.meanSquared.z, 1)} p ${f(c.meanSquared.p, 4)}, KS p ${f(c.ks.p, 4)}; ` : '') +
           `dimension ${r.dimension ?? 'n/a'}; families: ${r.families ?? 'no verdict'} (${r.familiesReason})\nitems: ${csv}`,
         path,

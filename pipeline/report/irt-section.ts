@@ -157,6 +157,7 @@ export function irtSection(inp: IrtSectionInputs): IrtSection {
     guessing: { mode: r.guessing.mode, value: nz(r.guessing.value), promptsWithGuessing: r.guessing.promptsWithGuessing },
     quadrature: { kind: r.quadrature.kind, points: r.quadrature.points },
     convergence: { converged: r.convergence.converged, iterations: r.convergence.iterations, maxChange: nz(r.convergence.maxChange), maxGradient: nz(r.convergence.maxGradient) },
+    ...(r.fitSample ? { fitSample: r.fitSample } : {}),
     logLik: nz(r.logLik),
     dimension: r.dimension,
     crossValidationLoss: r.crossValidationLoss,

@@ -203,6 +203,8 @@ export const IrtSectionSchema = z.looseObject({
   guessing: z.looseObject({ mode: z.enum(['none', 'auto', 'fixed']), value: num, promptsWithGuessing: z.number().int() }),
   quadrature: z.looseObject({ kind: z.string(), points: z.number().int() }),
   convergence: z.looseObject({ converged: z.boolean(), iterations: z.number().int(), maxChange: num, maxGradient: num }),
+  /** Present above the fit's cell cap: the EM ran on this seeded prompt sample, then every prompt was fitted given its abilities (pipeline/irt/fit-at-scale.ts). */
+  fitSample: z.looseObject({ prompts: z.number().int(), of: z.number().int(), maxCells: z.number() }).optional(),
   /** Marginal log-likelihood at the estimates (prior terms excluded). */
   logLik: num,
   /** The chosen number of ability dimensions (smallest k within one SE of the best held-out loss); null when not cross-validated. */

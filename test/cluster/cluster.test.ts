@@ -199,9 +199,10 @@ describe('categories and performance clusters', () => {
     const scores = new Float64Array(m * n);
     for (let i = 0; i < n; i++) for (let k = 0; k < m; k++) scores[k * n + i] = rng.next() < (k % 4 === i % 4 ? 0.9 : 0.15) ? 1 : 0;
     const pv = performanceVectors(scores, m, n);
-    const full = performanceInferenceAssignments(pv, m, n, 4, createRng(1), 100);
-    const sampled = performanceInferenceAssignments(pv, m, n, 4, createRng(1), 100, 100 * m);
-    expect(Array.from(sampled).every((g) => g >= 0)).toBe(true);
+    const full = performanceInferenceAssignments(pv, m, n, 4, createRng(1), 100).assignments;
+    const { assignments: sampled, fitPoints } = performanceInferenceAssignments(pv, m, n, 4, createRng(1), 100, 100 * m);
+    expect(fitPoints).toBe(100);
+    expect(Array.from(sampled).every((g) => g >= 0 && g < 4)).toBe(true);
     expect(adjustedRandIndex(sampled, full)).toBeGreaterThan(0.95);
     expect(adjustedRandIndex(sampled, Int32Array.from({ length: n }, (_, i) => i % 4))).toBeGreaterThan(0.95);
   });

@@ -15,6 +15,8 @@ describe('tests on a prompt sample, through covary run', () => {
     const used = report.correlation.promptsUsed;
     expect(report.correlation.testPrompts).toEqual({ sampled: 400, of: used, pairsAmong: (400 * 399) / 2, maxTestCells: 4000 });
     expect(report.correlation.nullC).not.toBeNull();
+    // Q3 ran on the same prompt sample: never labelled as every pair.
+    expect(report.irt.q3.exact).toBe(false);
     expect(r.md).toContain(`computed on a seeded sample of 400 of the ${used} prompts`);
   }, 120_000);
 });
