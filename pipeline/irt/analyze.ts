@@ -104,7 +104,7 @@ export async function analyzeIrt(dataset: Pick<Dataset, 'models' | 'items' | 'sc
   const { fit, sample: fitSample } = fitIrtAtScale(scores, m, n, fitOpts, DEFAULT_MAX_FIT_CELLS, rng.fork('fit'));
   if (fitSample) {
     notes.push(
-      `${m} models × ${n} prompts exceed ${fitSample.maxCells} cells, so the marginal EM ran on a seeded sample of ${fitSample.prompts} prompts; every prompt's difficulty and discrimination were then fitted given the models' ability posteriors from it (one EM step on all prompts, cells pooled into fine ability bins), every model's ability given all prompts, and the log-likelihood is the Laplace approximation at those abilities. The convergence reported is the sample fit's.`,
+      `${m} models × ${n} prompts exceed ${fitSample.maxCells} cells, so the marginal EM ran on a seeded sample of ${fitSample.prompts} prompts; every prompt's difficulty and discrimination were then fitted given the models' ability posteriors from it (cells pooled into fine ability bins), every model's ability given all prompts, and both twice more from those all-prompt posteriors (abilities re-standardised each time); the log-likelihood is the Laplace approximation at the final abilities. The convergence reported is the sample fit's.`,
     );
   }
   const cv = fit.convergence;
