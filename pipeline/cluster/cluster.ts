@@ -7,6 +7,7 @@
  * stability.
  */
 import type { Rng } from '../core/rng.ts';
+import { cappedSampleSize } from '../core/caps.ts';
 import { canonicalLabels, fitKmeans, toRows, type KmeansFit } from './kmeans.ts';
 import { pairwiseDistances, silhouetteFromDistances } from './silhouette.ts';
 import { pairwiseAri } from './stability.ts';
@@ -62,9 +63,8 @@ function bestOf(rows: number[][], k: number, restarts: number, rng: Rng, maxIter
 /** Cluster n points (rows of an n × d row-major matrix). */
 export function clusterPoints(data: ArrayLike<number>, n: number, d: number, opt: KmeansOptions, rng: Rng, onStep?: (what: string) => void): ChosenClustering {
   if (n < 3) throw new Error(`need at least 3 points to cluster (have ${n})`);
-  const fitCap = opt.maxFitValues ?? DEFAULT_MAX_FIT_VALUES;
-  const fitKeep = Math.max(opt.silhouetteSample, Math.floor(fitCap / Math.max(1, d)));
-  const fitIdx = n * d > fitCap && fitKeep < n ? Array.from(rng.fork('fit-sample').sample(n, fitKeep)).sort((a, b) => a - b) : null;
+  const fitKeep = cappedSampleSize(n, d, opt.maxFitValues ?? DEFAULT_MAX_FIT_VALUES, opt.silhouetteSample);
+  const fitIdx = fitKeep === null ? null : Array.from(rng.fork('fit-sample').sample(n, fitKeep)).sort((a, b) => a - b);
   const rows = fitIdx ? toRows(data, n, d, fitIdx) : toRows(data, n, d);
   const sampled = n > opt.silhouetteSample;
   const sampleIdx = sampled ? Array.from(rng.fork('silhouette-sample').sample(n, opt.silhouetteSample)).sort((a, b) => a - b) : Array.from({ length: n }, (_, i) => i);

@@ -3,6 +3,7 @@
  * clusters on standardised performance vectors, and the given categories from item metadata.
  */
 import type { Rng } from '../core/rng.ts';
+import { cappedSampleSize } from '../core/caps.ts';
 import type { Item } from '../core/dataset.ts';
 import type { Clustering, Clusterings } from './index.ts';
 import { clusterPoints, defaultKMax, DEFAULT_MAX_FIT_VALUES, nearestCentroids, type ChosenClustering, type KmeansOptions } from './cluster.ts';
@@ -126,8 +127,7 @@ export function computeClusterings(input: ClusteringInputs, opt: ClusteringOptio
     const nv = pv.varying.length;
     if (nv < 3) notes.push(`no performance clusters: only ${nv} prompts vary across models`);
     else {
-      const data = new Float64Array(nv * dims);
-      for (let r = 0; r < nv; r++) data.set(pv.z.subarray(pv.varying[r] * dims, (pv.varying[r] + 1) * dims), r * dims);
+      const data = toRowMajor(pv.z, pv.varying, dims);
       const ko = { ...opt.kmeans, k: opt.performanceK, kMax: defaultKMax(nv, opt.kmeans.kMin, opt.kmeans.kMax) };
       const c = clusterPoints(data, nv, dims, ko, rng.fork('performance'), (w) => onStep?.(`performance ${w}`));
       if (c.fitPoints) notes.push(`performance clusters were fitted on a seeded sample of ${c.fitPoints} of the ${nv} prompts; every prompt was then assigned to its nearest centroid`);
@@ -254,13 +254,10 @@ export function performanceInferenceAssignments(pv: PerformanceVectors, m: numbe
 function sampledPerformanceVectors(scores: Float64Array, m: number, n: number, rng: Rng): { pv: PerformanceVectors; dims: number } {
   const dims = Math.min(m, MAX_PERFORMANCE_MODELS);
   if (dims === m) return { pv: performanceVectors(scores, m, n), dims };
-  const rows = rng.sample(m, dims).sort();
-  const sub = new Float64Array(dims * n);
-  rows.forEach((k, r) => sub.set(scores.subarray(k * n, (k + 1) * n), r * n));
-  return { pv: performanceVectors(sub, dims, n), dims };
+  return { pv: performanceVectors(toRowMajor(scores, rng.sample(m, dims).sort(), n), dims, n), dims };
 }
 
-/** The rows `idx` of an item-major matrix with row length d, packed. */
+/** The rows `idx` of a row-major matrix with row length d, packed in that order. */
 function toRowMajor(z: Float32Array | Float64Array, idx: Int32Array, d: number): Float64Array {
   const out = new Float64Array(idx.length * d);
   idx.forEach((i, r) => out.set(z.subarray(i * d, (i + 1) * d), r * d));
@@ -275,12 +272,12 @@ function toRowMajor(z: Float32Array | Float64Array, idx: Int32Array, d: number):
  * repeated for up to 100 iterations would take hours.
  */
 function inferenceKmeans(data: Float32Array | Float64Array, rows: Int32Array | null, n: number, d: number, k: number, rng: Rng, maxIterations: number, maxFitValues = DEFAULT_MAX_FIT_VALUES): { assignments: Int32Array; k: number; fitPoints: number } {
-  const keep = Math.floor(maxFitValues / Math.max(1, d));
-  if (n * d <= maxFitValues || keep >= n) {
+  const keep = cappedSampleSize(n, d, maxFitValues, Math.min(n, 2 * k));
+  if (keep === null) {
     const fit = fitKmeans(rows ? toRows(data, n, d, rows) : toRows(data, n, d), Math.min(k, n), rng, maxIterations);
     return { assignments: fit.assignments, k: fit.k, fitPoints: n };
   }
-  const picked = rng.fork('fit-sample').sample(n, Math.max(keep, Math.min(n, 2 * k))).sort();
+  const picked = rng.fork('fit-sample').sample(n, keep).sort();
   const fit = fitKmeans(toRows(data, n, d, rows ? Int32Array.from(picked, (r) => rows[r]) : picked), Math.min(k, picked.length), rng, maxIterations);
   const packed = rows ? toRowMajor(data, rows, d) : data;
   const near = nearestCentroids(packed, n, d, fit.centroids, fit.k);

@@ -7,6 +7,7 @@
  * measured by `npm run bench -- scale`; estimate 432 MiB).
  */
 import { BASE_PROCESS_BYTES, formatBytes, formatCount, type MemoryEstimate } from '../core/memory.ts';
+import { cappedSampleSize } from '../core/caps.ts';
 import type { CorrelateOptions } from './analyze.ts';
 import { DEFAULT_MAX_TEST_CELLS, MIN_TEST_PROMPTS } from './pairs.ts';
 
@@ -27,10 +28,9 @@ export function estimateCorrelateMemory(m: number, n: number, o: CorrelateOption
   // pair indices and observed values, the top-k lists while being built, the replicate statistics.
   const small = pairs * 16 + n * Math.max(1, o.topK) * 24 + (o.permutations + o.permutationsB) * 3 * 8;
   const maxTest = o.maxTestCells ?? DEFAULT_MAX_TEST_CELLS;
-  const keep = Math.max(MIN_TEST_PROMPTS, Math.floor(maxTest / Math.max(1, m)));
-  const sampled = m * n > maxTest && keep < n;
+  const keep = cappedSampleSize(n, m, maxTest, MIN_TEST_PROMPTS);
   const size = `${formatCount(m)} models × ${formatCount(n)} prompts (${formatCount(m * n)} cells${workers ? `, ${workers} worker threads` : ''})`;
-  if (!sampled) {
+  if (keep === null) {
     return { bytes: BASE_PROCESS_BYTES + matrix * (MAIN_MATRIX_COPIES + WORKER_MATRIX_COPIES * workers) + WORKER_BASE_BYTES * workers + small, size };
   }
   const test = 8 * m * keep;

@@ -4,6 +4,7 @@
  * cache-friendly access. Pairs are flattened as [i0, j0, i1, j1, …] with i < j.
  */
 import type { Rng } from '../core/rng.ts';
+import { cappedSampleSize } from '../core/caps.ts';
 
 export interface PairSet {
   /** 2 × P flattened (i, j) indices into the prompt list the pairs were drawn over. */
@@ -106,8 +107,8 @@ export interface TestDesign {
  */
 export function chooseTestDesign(nUsed: number, m: number, pairSample: number, maxTestCells: number, rng: Rng): TestDesign {
   const limit = Math.max(1, Math.floor(pairSample));
-  const keep = Math.max(MIN_TEST_PROMPTS, Math.floor(maxTestCells / Math.max(1, m)));
-  if (m * nUsed <= maxTestCells || keep >= nUsed) {
+  const keep = cappedSampleSize(nUsed, m, maxTestCells, MIN_TEST_PROMPTS);
+  if (keep === null) {
     return { prompts: Int32Array.from({ length: nUsed }, (_, i) => i), sampled: false, pairSet: choosePairs(nUsed, limit, rng.fork('pairs')) };
   }
   const prompts = rng.fork('test-prompts').sample(nUsed, keep).sort();

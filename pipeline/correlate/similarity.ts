@@ -456,16 +456,7 @@ export function closedFormMeans(p: PreparedColumns, withSquared: boolean): { mea
   const pairs = n * (n - 1);
   const mean = (ss - n) / pairs;
   if (!withSquared) return { mean, meanSquared: NaN };
-  const g = new Float64Array(m * m);
-  for (let i = 0; i < n; i++) {
-    const o = i * m;
-    for (let a = 0; a < m; a++) {
-      const va = t[o + a];
-      if (va === 0) continue;
-      const row = a * m;
-      for (let b = a; b < m; b++) g[row + b] += va * t[o + b];
-    }
-  }
+  const g = upperGram(t, m, n);
   let fro = 0;
   for (let a = 0; a < m; a++) {
     fro += g[a * m + a] * g[a * m + a];
@@ -476,4 +467,23 @@ export function closedFormMeans(p: PreparedColumns, withSquared: boolean): { mea
 
 function clamp(x: number, lo: number, hi: number): number {
   return x < lo ? lo : x > hi ? hi : x;
+}
+
+/**
+ * The m × m Gram matrix Σ_i t_i t_iᵀ of n column-major columns of length m, upper triangle only
+ * (g[a·m + b] for b ≥ a; the rest stays 0): the closed-form mean squared similarity and the residual
+ * groups' principal components both start from it.
+ */
+export function upperGram(t: Float64Array, m: number, n: number): Float64Array {
+  const g = new Float64Array(m * m);
+  for (let i = 0; i < n; i++) {
+    const o = i * m;
+    for (let a = 0; a < m; a++) {
+      const va = t[o + a];
+      if (va === 0) continue;
+      const row = a * m;
+      for (let b = a; b < m; b++) g[row + b] += va * t[o + b];
+    }
+  }
+  return g;
 }

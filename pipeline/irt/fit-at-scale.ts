@@ -21,6 +21,7 @@
  * fits need. Below `maxCells` fitIrt runs unchanged.
  */
 import type { Rng } from '../core/rng.ts';
+import { cappedSampleSize } from '../core/caps.ts';
 import { selectColumns } from '../correlate/nulls/types.ts';
 import { abilityMode, fitIrt, fitItemCells, gaussHermite, prob, type FitOptions, type IrtFit } from './fit.ts';
 
@@ -39,8 +40,8 @@ export interface ScaledFit {
 }
 
 export function fitIrtAtScale(scores: Float64Array, m: number, n: number, options: Partial<FitOptions>, maxCells: number, rng: Rng): ScaledFit {
-  const s = Math.max(MIN_FIT_PROMPTS, Math.floor(maxCells / Math.max(1, m)));
-  if (m * n <= maxCells || s >= n) return { fit: fitIrt(scores, m, n, options), sample: null };
+  const s = cappedSampleSize(n, m, maxCells, MIN_FIT_PROMPTS);
+  if (s === null) return { fit: fitIrt(scores, m, n, options), sample: null };
 
   // 1. The full EM on a prompt sample.
   const picked = rng.fork('fit-prompts').sample(n, s).sort();

@@ -12,7 +12,7 @@
  */
 import type { Rng } from '../core/rng.ts';
 import type { NullComparison } from '../correlate/index.ts';
-import { prepareColumns, pairSimilarity } from '../correlate/similarity.ts';
+import { prepareColumns, pairSimilarity, upperGram } from '../correlate/similarity.ts';
 import { evaluate, histSpec } from '../correlate/replicates.ts';
 import { compare, quantileSorted } from '../correlate/stats.ts';
 import { normalUpperTail } from '../core/stats.ts';
@@ -248,18 +248,9 @@ const PROMPT_GRAM_FROM_MODELS = 1000;
 export function leadingComponentScores(cols: Float64Array, m: number, nu: number, d: number, via: 'models' | 'prompts' = m > PROMPT_GRAM_FROM_MODELS && nu < m ? 'prompts' : 'models'): Float64Array {
   const coords = new Float64Array(nu * d);
   if (via === 'models') {
-    const g = new Float64Array(m * m);
-    for (let j = 0; j < nu; j++) {
-      const o = j * m;
-      for (let k = 0; k < m; k++) {
-        const v = cols[o + k];
-        if (v === 0) continue;
-        const row = k * m;
-        for (let l = 0; l <= k; l++) g[row + l] += v * cols[o + l];
-      }
-    }
+    const g = upperGram(cols, m, nu);
     const G = new Matrix(m, m);
-    for (let k = 0; k < m; k++) for (let l = 0; l <= k; l++) (G.set(k, l, g[k * m + l]), G.set(l, k, g[k * m + l]));
+    for (let k = 0; k < m; k++) for (let l = 0; l <= k; l++) (G.set(k, l, g[l * m + k]), G.set(l, k, g[l * m + k]));
     const e = new EigenvalueDecomposition(G, { assumeSymmetric: true });
     const vals = e.realEigenvalues;
     const order = vals.map((_, i) => i).sort((x, y) => vals[y] - vals[x]);
