@@ -49,6 +49,35 @@ export class FastRng {
     return Math.floor((this.u32() * n) / 4294967296);
   }
 
+  /**
+   * Fisher–Yates shuffle of `values` at positions offset + pos[start … end) (or at start … end − 1
+   * when `pos` is null): exactly the draws of calling int(k + 1) for k = len − 1 … 1, with the state in
+   * local variables, which V8 runs several times faster than a method call per draw.
+   */
+  shuffle(values: Uint8Array | Float64Array, pos: Int32Array | null, start: number, end: number, offset = 0): void {
+    let a = this.a, b = this.b, c = this.c, d = this.d;
+    for (let k = end - start - 1; k > 0; k--) {
+      const r = Math.imul(rotl(Math.imul(b, 5), 7), 9);
+      const t = b << 9;
+      c ^= a;
+      d ^= b;
+      b ^= c;
+      a ^= d;
+      c ^= t;
+      d = rotl(d, 11);
+      const j = Math.floor(((r >>> 0) * (k + 1)) / 4294967296);
+      const x = pos ? offset + pos[start + k] : start + k;
+      const y = pos ? offset + pos[start + j] : start + j;
+      const v = values[x];
+      values[x] = values[y];
+      values[y] = v;
+    }
+    this.a = a;
+    this.b = b;
+    this.c = c;
+    this.d = d;
+  }
+
   /** Uniform float in [0, 1). */
   next(): number {
     return this.u32() / 4294967296;

@@ -5,7 +5,7 @@
 import type { ReplicateBatch, ReplicateSpec } from './replicates.ts';
 import { histSpec } from './replicates.ts';
 import type { ReplicateRunner } from './analyze.ts';
-import type { PreparedColumns } from './similarity.ts';
+import { packedPayload, type PreparedColumns } from './similarity.ts';
 import { mergeTopK, type PartialTopK, type TopK } from './topk.ts';
 import type { WorkerRequest } from './worker.ts';
 import { runWorker, siblingModule } from '../core/worker-call.ts';
@@ -39,9 +39,16 @@ export async function splitReplicates(metric: ReplicateSpec['metric'], B: number
 
 /** Top-k over worker threads (row blocks dealt round-robin so the triangle is shared evenly). */
 export async function topKParallel(p: PreparedColumns, k: number, workers: number, tick: (rows: number) => void): Promise<TopK> {
+  // 0/1 columns travel bit-packed: 1/64 of the raw scores' bytes.
+  const columns = p.packed ? packedPayload(p) : null;
   const parts = await Promise.all(
     Array.from({ length: workers }, (_, w) =>
-      call<PartialTopK>({ type: 'topk', metric: p.metric, raw: p.raw, m: p.m, n: p.n, minCommon: p.minCommon, binary: p.binary, k, offset: w, stride: workers }, tick),
+      call<PartialTopK>(
+        columns
+          ? { type: 'topk-packed', columns, k, offset: w, stride: workers }
+          : { type: 'topk', metric: p.metric, raw: p.raw, m: p.m, n: p.n, minCommon: p.minCommon, binary: p.binary, k, offset: w, stride: workers },
+        tick,
+      ),
     ),
   );
   return mergeTopK(parts);

@@ -69,8 +69,7 @@ export function evaluate(p: PreparedColumns, pairs: Int32Array, closedMean: bool
   const t = p.t;
   const dotPath = (p.metric === 'pearson' || p.metric === 'cosine') && p.words === 0;
   const pearsonBits = p.metric === 'pearson' && p.words > 0 && m >= p.minCommon;
-  const { bits, den, sum, complete } = p;
-  const W = p.words;
+  const { packed, den, sum, complete } = p;
   let s = 0, ss = 0, c = 0;
   const scale = spec.steps / (spec.hi - spec.lo);
   for (let q = 0; q < P; q++) {
@@ -79,15 +78,7 @@ export function evaluate(p: PreparedColumns, pairs: Int32Array, closedMean: bool
     let v: number;
     if (pearsonBits && complete[i] === 1 && complete[j] === 1) {
       // 0/1 Pearson on complete columns: r = (m·n11 − c_i c_j) / √(c_i(m−c_i) c_j(m−c_j)).
-      const oi = i * W;
-      const oj = j * W;
-      let n11 = 0;
-      for (let w = 0; w < W; w++) {
-        let x = bits[oi + w] & bits[oj + w];
-        x = x - ((x >>> 1) & 0x55555555);
-        x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-        n11 += Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
-      }
+      const n11 = packed!.n11(i, j);
       const d = den[i] * den[j];
       v = d > 0 ? (m * n11 - sum[i] * sum[j]) / d : NaN;
       if (v > 1) v = 1;
@@ -144,11 +135,18 @@ export function runReplicates(spec: ReplicateSpec, from: number, to: number, tic
   const hists = new Int32Array(count * bins);
   const buf = new Float64Array(s.n * s.m);
   let prep: PreparedColumns | undefined;
+  // 0/1 data without closed forms under Null A or curveball: both keep every column's total and
+  // missing cells, so after one prepared replicate only the bits change.
+  const bitSampler = spec.binary && !spec.closedMean && (s instanceof ColumnPermutationNull || s instanceof CurveballNull) ? s : null;
   for (let b = from; b < to; b++) {
-    s.draw(b, buf);
-    prep = prepareColumns(spec.metric, buf, spec.m, s.n, spec.minCommon, spec.binary, prep, spec.closedMean || !spec.binary);
+    if (bitSampler && prep) {
+      bitSampler.drawBits(b, prep.bits, prep.words);
+    } else {
+      s.draw(b, buf);
+      prep = prepareColumns(spec.metric, buf, spec.m, s.n, spec.minCommon, spec.binary, prep, spec.closedMean || !spec.binary);
+    }
     const r = b - from;
-    const st = evaluate(prep, spec.pairs, spec.closedMean, spec.closedSquared, hists.subarray(r * bins, (r + 1) * bins), hs);
+    const st = evaluate(prep!, spec.pairs, spec.closedMean, spec.closedSquared, hists.subarray(r * bins, (r + 1) * bins), hs);
     stats[3 * r] = st.mean;
     stats[3 * r + 1] = st.meanSquared;
     stats[3 * r + 2] = st.undefinedPairs;

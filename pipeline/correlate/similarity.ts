@@ -10,6 +10,7 @@
  * pairwise-complete formula.
  */
 import type { SimilarityMetric } from './index.ts';
+import { BitColumns } from './kernel/bit-columns.ts';
 
 const EPS = 1e-12;
 
@@ -120,10 +121,12 @@ export interface PreparedColumns {
   missStart: Int32Array;
   missIdx: Int32Array;
   /**
-   * 0/1 data: bit-packed columns (32 models per word) so that a pair costs a few popcounts and
-   * the whole matrix stays in cache. `words` = 0 when not used.
+   * 0/1 data: bit-packed columns (32 models per word, an even number of words) so that a pair
+   * costs a few popcounts in the WebAssembly kernel and the whole matrix stays in cache.
+   * `words` = 0 when not used.
    */
   words: number;
+  packed: BitColumns | null;
   /** n × words: bit k set when model k got the prompt right. */
   bits: Int32Array;
   /** n × words: bit k set when model k has a score. */
@@ -132,78 +135,44 @@ export interface PreparedColumns {
   den: Float64Array;
 }
 
-function popcount(x: number): number {
-  x = x - ((x >>> 1) & 0x55555555);
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
-}
-
 /** Similarity of two 0/1 prepared columns from the packed bits (exact integer counts). */
 export function binaryPairSimilarity(p: PreparedColumns, i: number, j: number): number {
-  const W = p.words;
-  const bits = p.bits;
-  const oi = i * W;
-  const oj = j * W;
-  let n11 = 0;
-  for (let w = 0; w < W; w++) n11 += popcount(bits[oi + w] & bits[oj + w]);
-  let c: number, sx: number, sy: number;
-  if (p.complete[i] && p.complete[j]) {
-    c = p.m;
-    sx = p.sum[i];
-    sy = p.sum[j];
-    if (c < p.minCommon) return NaN;
-    switch (p.metric) {
-      case 'pearson': {
-        const d = p.den[i] * p.den[j];
-        return d > 0 ? clamp((c * n11 - sx * sy) / d, -1, 1) : NaN;
-      }
-      case 'cosine': {
-        const d = p.den[i] * p.den[j];
-        return d > 0 ? clamp(n11 / d, -1, 1) : NaN;
-      }
-      case 'jaccard': {
-        const u = sx + sy - n11;
-        return u > 0 ? n11 / u : NaN;
-      }
-      case 'hamming':
-        return 1 - (sx + sy - 2 * n11) / c;
-    }
-  }
-  const mask = p.mask;
-  const { missStart, missIdx } = p;
-  const si = missStart[i], ei = missStart[i + 1], sj = missStart[j], ej = missStart[j + 1];
-  if (ei - si + ej - sj < 2 * W) {
-    // Few missing cells (the usual case): correct the column totals over the other column's
-    // missing models instead of three more popcounts per word. Missing cells have no bit set, so
-    // n11 above is already over the common models.
-    c = p.m - (ei - si) - (ej - sj);
-    sx = p.sum[i];
-    sy = p.sum[j];
-    for (let a = sj; a < ej; a++) {
-      const k = missIdx[a];
-      const w = oi + (k >>> 5);
-      const bit = 1 << (k & 31);
-      if (bits[w] & bit) sx--;
-      else if (!(mask[w] & bit)) c++;
-    }
-    for (let a = si; a < ei; a++) {
-      const k = missIdx[a];
-      if (bits[oj + (k >>> 5)] & (1 << (k & 31))) sy--;
-    }
-  } else {
-    c = 0;
-    sx = 0;
-    sy = 0;
-    for (let w = 0; w < W; w++) {
-      const mi = mask[oi + w];
-      const mj = mask[oj + w];
-      c += popcount(mi & mj);
-      sx += popcount(bits[oi + w] & mj);
-      sy += popcount(mi & bits[oj + w]);
-    }
-  }
-  if (c < p.minCommon || c < 1) return NaN;
+  const packed = p.packed!;
+  if (p.complete[i] && p.complete[j]) return completeBinarySimilarity(p, i, j, packed.n11(i, j));
+  // Missing cells have no bit set in either word array, so the counts are over the common models.
+  const n11 = packed.masked(i, j);
+  const counts = packed.counts;
+  return maskedBinarySimilarity(p.metric, p.minCommon, n11, counts[0], counts[1], counts[2]);
+}
+
+/** Similarity of complete 0/1 columns i and j that n11 models both got right. */
+export function completeBinarySimilarity(p: PreparedColumns, i: number, j: number, n11: number): number {
+  const c = p.m;
+  const sx = p.sum[i];
+  const sy = p.sum[j];
+  if (c < p.minCommon) return NaN;
   switch (p.metric) {
+    case 'pearson': {
+      const d = p.den[i] * p.den[j];
+      return d > 0 ? clamp((c * n11 - sx * sy) / d, -1, 1) : NaN;
+    }
+    case 'cosine': {
+      const d = p.den[i] * p.den[j];
+      return d > 0 ? clamp(n11 / d, -1, 1) : NaN;
+    }
+    case 'jaccard': {
+      const u = sx + sy - n11;
+      return u > 0 ? n11 / u : NaN;
+    }
+    case 'hamming':
+      return 1 - (sx + sy - 2 * n11) / c;
+  }
+}
+
+/** Similarity of 0/1 columns from counts over their c common models (sx, sy: each column's ones there). */
+export function maskedBinarySimilarity(metric: SimilarityMetric, minCommon: number, n11: number, c: number, sx: number, sy: number): number {
+  if (c < minCommon || c < 1) return NaN;
+  switch (metric) {
     case 'pearson': {
       const vx = sx * (c - sx);
       const vy = sy * (c - sy);
@@ -219,6 +188,52 @@ export function binaryPairSimilarity(p: PreparedColumns, i: number, j: number): 
     case 'hamming':
       return 1 - (sx + sy - 2 * n11) / c;
   }
+}
+
+/** What a worker thread needs to rebuild prepared 0/1 columns (compact copies, no raw scores). */
+export interface PackedColumnsPayload {
+  metric: SimilarityMetric;
+  m: number;
+  n: number;
+  minCommon: number;
+  sum: Float64Array;
+  complete: Uint8Array;
+  den: Float64Array;
+  bits: Int32Array;
+  mask: Int32Array;
+}
+
+export function packedPayload(p: PreparedColumns): PackedColumnsPayload {
+  if (!p.packed) throw new Error('packedPayload: columns are not bit-packed');
+  return { metric: p.metric, m: p.m, n: p.n, minCommon: p.minCommon, sum: p.sum.slice(), complete: p.complete.slice(), den: p.den.slice(), bits: p.bits.slice(), mask: p.mask.slice() };
+}
+
+/** Prepared 0/1 columns from a payload: enough for pair similarities and top-k, not for closed forms. */
+export function preparedFromPayload(q: PackedColumnsPayload): PreparedColumns {
+  const packed = new BitColumns(q.n, q.m);
+  packed.bits.set(q.bits);
+  packed.mask.set(q.mask);
+  return {
+    metric: q.metric,
+    m: q.m,
+    n: q.n,
+    minCommon: q.minCommon,
+    raw: new Float64Array(0),
+    t: new Float64Array(0),
+    sum: q.sum,
+    complete: q.complete,
+    fast: new Uint8Array(q.n),
+    binary: true,
+    raw0: new Float64Array(0),
+    sumSq: new Float64Array(q.n),
+    missStart: new Int32Array(q.n + 1),
+    missIdx: new Int32Array(0),
+    words: packed.words,
+    packed,
+    bits: packed.bits,
+    mask: packed.mask,
+    den: q.den,
+  };
 }
 
 /** Build (or rebuild into `into`) the prepared form of column-major `raw` (n × m). */
@@ -250,6 +265,7 @@ export function prepareColumns(
     missStart: new Int32Array(n + 1),
     missIdx: new Int32Array(0),
     words: 0,
+    packed: null,
     bits: new Int32Array(0),
     mask: new Int32Array(0),
     den: new Float64Array(n),
@@ -318,12 +334,13 @@ export function prepareColumns(
     }
   }
   if (binary) {
-    const W = (m + 31) >>> 5;
-    if (p.words !== W) {
-      p.words = W;
-      p.bits = new Int32Array(n * W);
-      p.mask = new Int32Array(n * W);
+    if (!p.packed || p.packed.n !== n || p.m !== m) {
+      p.packed = new BitColumns(n, m);
+      p.words = p.packed.words;
+      p.bits = p.packed.bits;
+      p.mask = p.packed.mask;
     }
+    const W = p.words;
     const { bits, mask, den } = p;
     bits.fill(0);
     mask.fill(0);

@@ -4,7 +4,8 @@
  * The same pass counts, exactly, the pairs whose similarity is undefined and why.
  */
 import type { ProgressBar } from '../core/progress.ts';
-import { pairSimilarity, type PreparedColumns } from './similarity.ts';
+import { completeBinarySimilarity, maskedBinarySimilarity, pairSimilarity, type PreparedColumns } from './similarity.ts';
+import { BLOCK_PAIRS } from './kernel/bit-columns.ts';
 
 export interface TopK {
   k: number;
@@ -18,7 +19,9 @@ export interface TopK {
   undefinedOther: number;
 }
 
+// Rows per block: each column j is read once per block, against rows that stay in cache.
 const BLOCK = 32;
+if (BLOCK > BLOCK_PAIRS) throw new Error('topk: BLOCK exceeds the kernel block size');
 
 export function topKSimilar(p: PreparedColumns, k: number, bar?: ProgressBar): TopK {
   return finishTopK(topKPartial(p, k, 0, 1, bar ? (x) => bar.tick(x) : undefined));
@@ -71,17 +74,38 @@ export function topKPartial(p: PreparedColumns, k: number, offset: number, strid
   };
   const dotPath = (p.metric === 'pearson' || p.metric === 'cosine') && p.words === 0;
   const t = p.t;
+  const { packed, complete } = p;
   let visited = 0;
   for (let i0 = offset * BLOCK; i0 < n; i0 += stride * BLOCK) {
     const i1 = Math.min(n, i0 + BLOCK);
+    let blockComplete = true;
+    for (let i = i0; i < i1; i++) if (complete[i] !== 1) blockComplete = false;
     for (let j = i0 + 1; j < n; j++) {
       const oj = j * m;
       const jFast = p.fast[j] === 1;
       const iEnd = Math.min(i1, j);
       visited += iEnd - i0;
+      // 0/1 columns: one kernel call counts the whole block against column j.
+      let counts: Int32Array | null = null;
+      let stride = 0;
+      if (packed && iEnd > i0) {
+        if (complete[j] === 1 && blockComplete) {
+          packed.n11Block(j, i0, iEnd - i0);
+          stride = 1;
+        } else {
+          packed.maskedBlock(j, i0, iEnd - i0);
+          stride = 4;
+        }
+        counts = packed.blockCounts;
+      }
       for (let i = i0; i < iEnd; i++) {
         let v: number;
-        if (dotPath && jFast && p.fast[i] === 1) {
+        if (counts) {
+          const q = (i - i0) * stride;
+          v = complete[i] === 1 && complete[j] === 1
+            ? completeBinarySimilarity(p, i, j, counts[q])
+            : maskedBinarySimilarity(p.metric, p.minCommon, counts[q], counts[q + 1], counts[q + 2], counts[q + 3]);
+        } else if (dotPath && jFast && p.fast[i] === 1) {
           const oi = i * m;
           let d = 0;
           for (let a = 0; a < m; a++) d += t[oi + a] * t[oj + a];
@@ -161,6 +185,10 @@ function finishTopK(pt: PartialTopK): TopK {
 export function commonModels(p: PreparedColumns, i: number, j: number): number {
   const m = p.m;
   if (p.complete[i] && p.complete[j]) return m;
+  if (p.packed) {
+    p.packed.masked(i, j);
+    return p.packed.counts[0];
+  }
   const raw = p.raw;
   let c = 0;
   for (let a = 0; a < m; a++) {

@@ -1,13 +1,14 @@
 /** Worker thread: runs replicate ranges and top-k row blocks for parallel.ts. */
 import { parentPort } from 'node:worker_threads';
 import { runReplicates, type ReplicateSpec } from './replicates.ts';
-import { prepareColumns } from './similarity.ts';
+import { prepareColumns, preparedFromPayload, type PackedColumnsPayload } from './similarity.ts';
 import { topKPartial } from './topk.ts';
 import type { SimilarityMetric } from './index.ts';
 
 export type WorkerRequest =
   | { type: 'replicates'; spec: ReplicateSpec; from: number; to: number }
-  | { type: 'topk'; metric: SimilarityMetric; raw: Float64Array; m: number; n: number; minCommon: number; binary: boolean; k: number; offset: number; stride: number };
+  | { type: 'topk'; metric: SimilarityMetric; raw: Float64Array; m: number; n: number; minCommon: number; binary: boolean; k: number; offset: number; stride: number }
+  | { type: 'topk-packed'; columns: PackedColumnsPayload; k: number; offset: number; stride: number };
 
 const port = parentPort;
 if (!port) throw new Error('worker.ts must run in a worker thread');
@@ -26,8 +27,8 @@ port.on('message', (req: WorkerRequest) => {
       if (pending) port.postMessage({ type: 'tick', n: pending });
       port.postMessage({ type: 'done', result: batch }, [batch.stats.buffer as ArrayBuffer, batch.hists.buffer as ArrayBuffer]);
     } else {
-      // 0/1 top-k reads only the packed bits: no standardised n × m copy.
-      const p = prepareColumns(req.metric, req.raw, req.m, req.n, req.minCommon, req.binary, undefined, !req.binary);
+      // 0/1 columns arrive bit-packed (no raw n × m scores to copy or prepare again).
+      const p = req.type === 'topk-packed' ? preparedFromPayload(req.columns) : prepareColumns(req.metric, req.raw, req.m, req.n, req.minCommon, req.binary);
       let pending = 0;
       const part = topKPartial(p, req.k, req.offset, req.stride, (rows) => {
         pending += rows;

@@ -115,3 +115,48 @@ describe('Null B for graded scores: residual permutation', () => {
     }
   });
 });
+
+function packColumns(buf: Float64Array, m: number, n: number, words: number): Int32Array {
+  const out = new Int32Array(n * words);
+  for (let i = 0; i < n; i++) for (let k = 0; k < m; k++) if (buf[i * m + k] === 1) out[i * words + (k >>> 5)] |= 1 << (k & 31);
+  return out;
+}
+
+describe('Null A and curveball straight into packed bits', () => {
+  it('curveball drawBits packs exactly the replicates of draw (missing cells, constant columns, 70 models)', () => {
+    const m = 70, n = 40;
+    const s0 = rasch(m, n, 12).map((v, q) => (q % n === 3 ? 1 : q % n === 5 ? 0 : q % n < 15 && (q * 7919) % 13 === 0 ? NaN : v));
+    const cols = Array.from({ length: n }, (_, i) => (i * 7) % n);
+    const a = new CurveballNull(s0, m, n, cols, 4, 300);
+    const b = new CurveballNull(s0, m, n, cols, 4, 300);
+    expect(a.chain.nc).toBe(n - 2);
+    const words = 2 * Math.ceil(m / 64);
+    const bits = new Int32Array(n * words).fill(-1);
+    const buf = new Float64Array(n * m);
+    for (const rep of [0, 1, 7]) {
+      a.draw(rep, buf);
+      b.drawBits(rep, bits, words);
+      expect(bits).toEqual(packColumns(buf, m, n, words));
+    }
+  });
+
+  it('drawBits packs exactly the permutations of draw (complete and incomplete columns, 70 models)', () => {
+    const m = 70, n = 30;
+    const s0 = rasch(m, n, 11).map((v, q) => (q % n < 15 && (q * 7919) % 13 === 0 ? NaN : v));
+    const cols = Array.from({ length: n }, (_, i) => i);
+    const a = new ColumnPermutationNull(s0, m, n, cols, 4);
+    const b = new ColumnPermutationNull(s0, m, n, cols, 4);
+    const words = 2 * Math.ceil(m / 64);
+    const bits = new Int32Array(n * words).fill(-1);
+    const buf = new Float64Array(n * m);
+    let incomplete = 0;
+    for (let i = 0; i < n; i++) for (let k = 0; k < m; k++) if (s0[k * n + i] !== s0[k * n + i]) { incomplete++; break; }
+    expect(incomplete).toBeGreaterThan(3);
+    expect(incomplete).toBeLessThan(n);
+    for (const rep of [0, 1, 7]) {
+      a.draw(rep, buf);
+      b.drawBits(rep, bits, words);
+      expect(bits).toEqual(packColumns(buf, m, n, words));
+    }
+  });
+});

@@ -15,6 +15,9 @@ export class ColumnPermutationNull implements NullSampler {
   private readonly positions: Int32Array;
   private readonly posStart: Int32Array;
   private readonly seed: number;
+  /** 0/1 copy of `base` and a work column for `drawBits` (allocated on first use). */
+  private base01: Uint8Array | null = null;
+  private work01: Uint8Array | null = null;
 
   constructor(scores: Float64Array, m: number, nTotal: number, columns: ArrayLike<number>, seed: number) {
     this.m = m;
@@ -39,26 +42,46 @@ export class ColumnPermutationNull implements NullSampler {
     out.set(this.base);
     const rng = FastRng.forReplicate(this.seed, 'nullA', b);
     for (let i = 0; i < n; i++) {
-      const o = i * m;
       const s = this.posStart[i];
       const e = this.posStart[i + 1];
-      if (s === e) {
-        for (let k = m - 1; k > 0; k--) {
-          const j = rng.int(k + 1);
-          const t = out[o + k];
-          out[o + k] = out[o + j];
-          out[o + j] = t;
-        }
-      } else {
-        const pos = this.positions;
-        for (let a = e - s - 1; a > 0; a--) {
-          const c = rng.int(a + 1);
-          const ka = o + pos[s + a];
-          const kc = o + pos[s + c];
-          const t = out[ka];
-          out[ka] = out[kc];
-          out[kc] = t;
-        }
+      // Complete columns permute all m cells; the others only their observed positions.
+      if (s === e) rng.shuffle(out, null, i * m, (i + 1) * m);
+      else rng.shuffle(out, this.positions, s, e, i * m);
+    }
+  }
+
+  /**
+   * Replicate b of 0/1 columns straight into bit-packed form (`words` 32-bit words per column;
+   * bit k set when model k is right), with exactly the permutations of `draw`. Each column's
+   * total, its missing cells and so its observed-mask never change under this null, so a caller
+   * that prepared one replicate need only replace the bits.
+   */
+  drawBits(b: number, bits: Int32Array, words: number): void {
+    const { m, n } = this;
+    if (!this.base01) {
+      this.base01 = new Uint8Array(n * m);
+      for (let q = 0; q < n * m; q++) this.base01[q] = this.base[q] === 1 ? 1 : 0;
+      this.work01 = new Uint8Array(m);
+    }
+    const base01 = this.base01;
+    const col = this.work01!;
+    const pos = this.positions;
+    const rng = FastRng.forReplicate(this.seed, 'nullA', b);
+    for (let i = 0; i < n; i++) {
+      const o = i * m;
+      col.set(base01.subarray(o, o + m));
+      const s = this.posStart[i];
+      const e = this.posStart[i + 1];
+      if (s === e) rng.shuffle(col, null, 0, m);
+      else rng.shuffle(col, pos, s, e);
+      // Branch-free packing: the bits are random, so a branch per cell would mispredict half the time.
+      const ow = i * words;
+      for (let w = 0; w < words; w++) {
+        const k0 = w << 5;
+        const k1 = Math.min(m, k0 + 32);
+        let x = 0;
+        for (let k = k0; k < k1; k++) x |= col[k] << (k - k0);
+        bits[ow + w] = x;
       }
     }
   }

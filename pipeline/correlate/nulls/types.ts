@@ -17,10 +17,14 @@ export interface NullSampler {
 export function extractColumns(scores: Float64Array, m: number, nTotal: number, columns: ArrayLike<number>): Float64Array {
   const n = columns.length;
   const out = new Float64Array(n * m);
-  for (let i = 0; i < n; i++) {
-    const c = columns[i];
-    const o = i * m;
-    for (let k = 0; k < m; k++) out[o + k] = scores[k * nTotal + c];
+  // A transpose: 64 columns at a time, so each row of `scores` is visited once per 64 columns.
+  const TILE = 64;
+  for (let i0 = 0; i0 < n; i0 += TILE) {
+    const i1 = Math.min(n, i0 + TILE);
+    for (let k = 0; k < m; k++) {
+      const r = k * nTotal;
+      for (let i = i0; i < i1; i++) out[i * m + k] = scores[r + columns[i]];
+    }
   }
   return out;
 }
