@@ -11,8 +11,18 @@ import { performanceVectors, type PerformanceVectors } from './performance.ts';
 import { canonicalLabels, fitKmeans, toRows } from './kmeans.ts';
 import { distinctiveWords, opening } from './labels.ts';
 
-/** Performance vectors use at most this many models (a seeded sample beyond it). */
-export const MAX_PERFORMANCE_MODELS = 500;
+/**
+ * Performance vectors use at most this many models (a seeded sample beyond it). Every k-means pass
+ * costs prompts × k × models: at 30,000 prompts, 500 models took 4 minutes; 120 keeps every shared
+ * benchmark (toxicity has 116 models) exact.
+ */
+export const MAX_PERFORMANCE_MODELS = 120;
+/**
+ * Above this many points × dimensions × k per pass, the inference partition's k-means (k ≈ √n, up
+ * to 200 centroids) is fitted on a seeded point sample and every point assigned to its nearest
+ * centroid; every shared benchmark is below it (MMLU-Pro's semantic partition: 6.8e8).
+ */
+export const MAX_INFERENCE_FIT_WORK = 1e9;
 
 export interface ClusteringInputs {
   items: Item[];
@@ -266,13 +276,14 @@ function toRowMajor(z: Float32Array | Float64Array, idx: Int32Array, d: number):
 
 /**
  * k-means of the inference partition over n points (rows `rows` of the row-major matrix `data`, or
- * its first n rows). Above maxFitValues values it is fitted on a seeded sample of points and every
- * point is assigned to its nearest centroid (labels renumbered by size, empty clusters dropped):
+ * its first n rows). Above maxFitValues values, or MAX_INFERENCE_FIT_WORK values × k, it is fitted on
+ * a seeded sample of points (at least 20 per centroid) and every point is assigned to its nearest
+ * centroid (labels renumbered by size, empty clusters dropped):
  * k ≈ √n means hundreds of centroids, and a pass over 30,000 prompts × 768 dimensions × 173 of them
  * repeated for up to 100 iterations would take hours.
  */
 function inferenceKmeans(data: Float32Array | Float64Array, rows: Int32Array | null, n: number, d: number, k: number, rng: Rng, maxIterations: number, maxFitValues = DEFAULT_MAX_FIT_VALUES): { assignments: Int32Array; k: number; fitPoints: number } {
-  const keep = cappedSampleSize(n, d, maxFitValues, Math.min(n, 2 * k));
+  const keep = cappedSampleSize(n, d, Math.min(maxFitValues, MAX_INFERENCE_FIT_WORK / Math.max(1, k)), Math.min(n, 20 * k));
   if (keep === null) {
     const fit = fitKmeans(rows ? toRows(data, n, d, rows) : toRows(data, n, d), Math.min(k, n), rng, maxIterations);
     return { assignments: fit.assignments, k: fit.k, fitPoints: n };

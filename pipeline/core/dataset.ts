@@ -49,7 +49,7 @@ export function hasText(d: Pick<Dataset, 'items'>): boolean {
 }
 
 /** True when every observed score is exactly 0 or 1. */
-export function isBinary(scores: Float64Array): boolean {
+export function isBinary(scores: ArrayLike<number>): boolean {
   for (let i = 0; i < scores.length; i++) {
     const v = scores[i];
     if (v === v && v !== 0 && v !== 1) return false;

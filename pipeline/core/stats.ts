@@ -23,15 +23,17 @@ export function sortedFinite(values: ArrayLike<number>): Float64Array {
 /** Competition ("1224") ranks: 1 + number of entries with a strictly higher score; NaN stays NaN. */
 export function competitionRanks(scores: ArrayLike<number>, out: Float64Array = new Float64Array(scores.length)): Float64Array {
   const m = scores.length;
+  // Sorted descending, a model's rank is 1 + the number of strictly higher scores: the position of
+  // the first score equal to its own (m log m; the rank sets rank B replicates of thousands of models).
+  const finite: number[] = [];
   for (let a = 0; a < m; a++) {
-    const sa = scores[a];
-    if (sa !== sa) {
-      out[a] = NaN;
-      continue;
-    }
-    let higher = 0;
-    for (let b = 0; b < m; b++) if (scores[b] > sa) higher++;
-    out[a] = 1 + higher;
+    if (scores[a] === scores[a]) finite.push(a);
+    else out[a] = NaN;
+  }
+  finite.sort((a, b) => (scores[b] > scores[a] ? 1 : scores[b] < scores[a] ? -1 : 0));
+  for (let r = 0; r < finite.length; r++) {
+    const a = finite[r];
+    out[a] = r > 0 && scores[finite[r - 1]] === scores[a] ? out[finite[r - 1]] : r + 1;
   }
   return out;
 }

@@ -19,7 +19,7 @@ export interface PerfColumns {
   eligible: Uint8Array;
 }
 
-export function prepareColumns(scores: Float64Array, m: number, n: number, metric: PerfMetric, minCommonModels = 5): PerfColumns {
+export function prepareColumns(scores: Float64Array | Float32Array, m: number, n: number, metric: PerfMetric, minCommonModels = 5): PerfColumns {
   const minCommon = Math.max(metric === 'pearson' ? 3 : 2, minCommonModels);
   const cols = new Float64Array(n * m);
   for (let k = 0; k < m; k++) for (let i = 0; i < n; i++) cols[i * m + k] = scores[k * n + i];

@@ -4,6 +4,7 @@
  */
 import type { Dataset } from '../core/dataset.ts';
 import type { Rng } from '../core/rng.ts';
+import { cappedSampleSize } from '../core/caps.ts';
 import { silentReporter, type Reporter } from '../core/progress.ts';
 import type { KnnGraph } from '../index/index.ts';
 import type { Clustering } from '../cluster/index.ts';
@@ -105,6 +106,16 @@ export interface ExplainResult {
   notes: string[];
 }
 
+/** Models × prompts above which pair similarities use a seeded sample of models (MMLU-Pro: 3.5e5). */
+export const MAX_SIMILARITY_CELLS = 3e7;
+
+/** Rows `rows` of a row-major matrix with row length n. */
+function selectRows<T extends Float64Array | Float32Array>(x: T, rows: Int32Array, n: number): T {
+  const out = new (x.constructor as { new (len: number): T })(rows.length * n);
+  rows.forEach((k, r) => out.set(x.subarray(k * n, (k + 1) * n), r * n));
+  return out;
+}
+
 export interface ExplainOutput {
   result: ExplainResult;
   /** membership[t] for result.tags[t] (n each). */
@@ -159,10 +170,25 @@ export async function explain(inp: ExplainInputs, o: ExplainOptions, rng: Rng, r
     clusters = null;
   }
 
+  // Pair similarities (raw, Q3, Null B) are computed from column copies of the matrix, several
+  // bytes a cell each: above MAX_SIMILARITY_CELLS, over a seeded sample of models (as correlate and
+  // cluster do); tags and difficulties still use every model.
+  const simModels = cappedSampleSize(m, n, MAX_SIMILARITY_CELLS, 200);
+  let sm = m;
+  let simScores = d.scores;
+  let simResiduals = residuals;
+  if (simModels !== null) {
+    const rows = rng.fork('similarity-models').sample(m, simModels).sort();
+    sm = simModels;
+    simScores = selectRows(d.scores, rows, n);
+    simResiduals = residuals ? selectRows(residuals, rows, n) : null;
+    notes.push(`pair similarities (the responses) are computed over a seeded sample of ${sm} of the ${m} models (models × prompts above ${MAX_SIMILARITY_CELLS.toExponential(0)}); tags and difficulties use every model`);
+  }
   // Prompts that can take part, and their difficulty.
-  const pc = prepareColumns(d.scores, m, n, o.metric, o.minCommonModels);
-  // Q3 columns: residuals are continuous, so Pearson whatever the performance metric.
-  const pcQ3 = residuals ? prepareColumns(Float64Array.from(residuals), m, n, 'pearson', o.minCommonModels) : null;
+  const pc = prepareColumns(simScores, sm, n, o.metric, o.minCommonModels);
+  // Q3 columns: residuals are continuous, so Pearson whatever the performance metric; straight from
+  // the stored Float32 residuals (a Float64 copy would be another 8 bytes a cell).
+  const pcQ3 = simResiduals ? prepareColumns(simResiduals, sm, n, 'pearson', o.minCommonModels) : null;
   const stats = promptStats(d, o.correctThreshold);
   // Prompts without text have all-zero embedding rows: their cosine means nothing, so they are set aside.
   const hasVector = new Uint8Array(n).fill(1);
@@ -216,7 +242,7 @@ export async function explain(inp: ExplainInputs, o: ExplainOptions, rng: Rng, r
       flat[2 * p + 1] = sample.j[p];
     }
     reporter.info(`explain: Null B expectation of ${P0} pair similarities (${o.nullBSamples} replicates)`);
-    const e = inp.nullB(d.scores, m, n, flat, o.metric, o.nullBSamples, rng.fork('nullB'), o.minCommonModels);
+    const e = inp.nullB(simScores, sm, n, flat, o.metric, o.nullBSamples, rng.fork('nullB'), o.minCommonModels);
     ex0 = new Float64Array(P0);
     for (let p = 0; p < P0; p++) ex0[p] = y0[p] - e[p];
   } else notes.push(inp.nullB ? 'excess over Null B not computed (--null-b-samples 0)' : 'excess over Null B not computed: the Null B expectation is unavailable');

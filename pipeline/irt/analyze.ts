@@ -5,14 +5,15 @@
 import type { Dataset, Item } from '../core/dataset.ts';
 import { isBinary } from '../core/dataset.ts';
 import { createRng } from '../core/rng.ts';
+import { cappedSampleSize } from '../core/caps.ts';
 import type { Reporter } from '../core/progress.ts';
 import { silentReporter } from '../core/progress.ts';
 import type { SimilarityMetric } from '../correlate/index.ts';
 import { DEFAULT_FIT, DEFAULT_PRIOR, type FitOptions } from './fit.ts';
-import { DEFAULT_MAX_FIT_CELLS, fitIrtAtScale } from './fit-at-scale.ts';
+import { DEFAULT_MAX_FIT_CELLS, fitIrtAtScale, fitWorkers, inThreadScaleFit } from './fit-at-scale.ts';
 import { inThreadNullC, scaledNullC, type NullCRunner } from './null.ts';
 import { crossValidateDimension, DEFAULT_DIMENSION } from './dimension.ts';
-import { q3Test, residualGroups, residualMatrix } from './q3.ts';
+import { q3Test, q3TestParallel, residualGroups, residualMatrix } from './q3.ts';
 import { familiesVerdict, type IrtResult } from './index.ts';
 
 export interface IrtOptions {
@@ -31,7 +32,12 @@ export interface IrtOptions {
   /** Correlate's --max-test-cells when it was given. */
   maxTestCells?: number;
   minCommonModels: number;
+  /** Pairs × models per Q3 evaluation above which Q3 runs on a seeded pair sample (default Q3_MAX_PAIR_CELLS). */
+  q3MaxPairCells?: number;
 }
+
+/** Pairs × models per Q3 evaluation above which Q3 runs on a pair sample (MMLU-Pro: 200,000 × 29 = 5.8e6). */
+export const Q3_MAX_PAIR_CELLS = 2e8;
 
 export const DEFAULT_IRT: IrtOptions = { prior: 'default', guessing: 'none', permutationsC: 199, q3Replicates: 39, folds: 5, maxDim: 5, metric: 'pearson', pairSample: 200_000, minCommonModels: 5 };
 
@@ -59,7 +65,7 @@ export interface IrtOutput {
   nullCReplicates: Float64Array | null;
 }
 
-export async function analyzeIrt(dataset: Pick<Dataset, 'models' | 'items' | 'scores'>, o: IrtOptions, seed: number, nullBp: number | null, reporter: Reporter = silentReporter, runner: NullCRunner = inThreadNullC): Promise<IrtOutput> {
+export async function analyzeIrt(dataset: Pick<Dataset, 'models' | 'items' | 'scores'>, o: IrtOptions, seed: number, nullBp: number | null, reporter: Reporter = silentReporter, runner: NullCRunner = inThreadNullC, workers = 1): Promise<IrtOutput> {
   const m = dataset.models.length;
   const n = dataset.items.length;
   const scores = dataset.scores;
@@ -101,7 +107,9 @@ export async function analyzeIrt(dataset: Pick<Dataset, 'models' | 'items' | 'sc
   // 1. Fit.
   const fitOpts: Partial<FitOptions> = { prior: o.prior === 'none' ? null : DEFAULT_PRIOR, guessing, quadrature: 'adaptive', quadPoints: DEFAULT_FIT.quadPoints, tol: 1e-4, maxIter: 500 };
   reporter.info(`irt: fitting a unidimensional model to ${m} models × ${n} prompts`);
-  const { fit, sample: fitSample } = fitIrtAtScale(scores, m, n, fitOpts, DEFAULT_MAX_FIT_CELLS, rng.fork('fit'));
+  // Above the cap the per-prompt and per-model passes of the fit use both cores (fitWorkers copies the scores into shared memory once).
+  const scaleRunner = workers > 1 && m * n > DEFAULT_MAX_FIT_CELLS ? fitWorkers(scores, workers) : inThreadScaleFit;
+  const { fit, sample: fitSample } = await fitIrtAtScale(scores, m, n, fitOpts, DEFAULT_MAX_FIT_CELLS, rng.fork('fit'), scaleRunner);
   if (fitSample) {
     notes.push(
       `${m} models × ${n} prompts exceed ${fitSample.maxCells} cells, so the marginal EM ran on a seeded sample of ${fitSample.prompts} prompts; every prompt's difficulty and discrimination were then fitted given the models' ability posteriors from it (cells pooled into fine ability bins), every model's ability given all prompts, and both twice more from those all-prompt posteriors (abilities re-standardised each time); the log-likelihood is the Laplace approximation at the final abilities. The convergence reported is the sample fit's.`,
@@ -141,7 +149,24 @@ export async function analyzeIrt(dataset: Pick<Dataset, 'models' | 'items' | 'sc
   let q3 = null;
   let groups: IrtResult['residualGroups'] = [];
   if (nc) {
-    q3 = q3Test(scores, m, n, fit, genFit, binary, nc.columns, nc.pairs, nc.exactPairs, Math.max(1, o.q3Replicates), rng.fork('q3').int(0x7fffffff)).summary;
+    // Each Q3 evaluation costs pairs × models (40 of them): above Q3_MAX_PAIR_CELLS, a seeded sample of Null C's pairs.
+    const P = nc.pairs.length / 2;
+    const cap = o.q3MaxPairCells ?? Q3_MAX_PAIR_CELLS;
+    const keep = cappedSampleSize(P, m, cap, 1000);
+    let q3Pairs = nc.pairs;
+    if (keep !== null) {
+      q3Pairs = new Int32Array(2 * keep);
+      rng.fork('q3-pairs').sample(P, keep).sort().forEach((q, j) => ((q3Pairs[2 * j] = nc.pairs[2 * q]), (q3Pairs[2 * j + 1] = nc.pairs[2 * q + 1])));
+      notes.push(`Q3 uses a seeded sample of ${keep} of Null C's ${P} prompt pairs (pairs × models above ${cap.toExponential(0)} per evaluation); its test is exactly the test on those pairs.`);
+    }
+    const R = Math.max(1, o.q3Replicates);
+    const q3Seed = rng.fork('q3').int(0x7fffffff);
+    const q3Exact = nc.exactPairs && keep === null;
+    // Replicates on two threads when each is worth a worker's start-up (about a second from the sources).
+    q3 = (workers > 1 && m * nc.columns.length * R > 4e7
+      ? await q3TestParallel(scores, m, n, fit, genFit, binary, nc.columns, q3Pairs, q3Exact, R, q3Seed, workers)
+      : q3Test(scores, m, n, fit, genFit, binary, nc.columns, q3Pairs, q3Exact, R, q3Seed)
+    ).summary;
     const comps = Math.max(1, Math.min(4, dim.dimension - 1));
     groups = residualGroups(scores, m, n, fit, nc.columns, comps, rng.fork('groups')).map((g) => ({ ...g, ids: g.prompts.map((i) => dataset.items[i].id) }));
     if (nc.promptSample) notes.push(`Null C, Q3 and the residual groups use correlate's seeded sample of ${nc.promptSample.sampled} of the ${nc.promptSample.of} prompts (models × prompts above --max-test-cells); the item parameters cover every prompt.`);

@@ -38,7 +38,8 @@ export interface DimensionOptions {
   maxCells: number;
 }
 
-export const DEFAULT_DIMENSION: DimensionOptions = { folds: 5, maxDim: 5, lambdas: [1, 3, 10, 30], sweeps: 40, maxPrompts: 3000, maxCells: 500_000 };
+// 54 fits of up to 40 sweeps: about 20 s per 1e5 cells here, so at most 2e5 cells (every shared benchmark has fewer).
+export const DEFAULT_DIMENSION: DimensionOptions = { folds: 5, maxDim: 5, lambdas: [1, 3, 10, 30], sweeps: 40, maxPrompts: 3000, maxCells: 200_000 };
 const MIN_SAMPLED = 200;
 
 export interface CvRow {
@@ -110,6 +111,8 @@ export function fitLowRank(m: number, n: number, train: Cells, rank: number, lam
   const H = new Float64Array((R + 1) * (R + 1));
   const g = new Float64Array(R + 1);
   const feat = new Float64Array(R + 1);
+  const step = new Float64Array(R + 1);
+  const work = solveWork(R + 1);
   for (let sweep = 0; sweep < sweeps; sweep++) {
     let moved = 0;
     // Rows: Newton step on u_k (penalised; the additive strength is lightly penalised too).
@@ -120,7 +123,9 @@ export function fitLowRank(m: number, n: number, train: Cells, rank: number, lam
       for (let a = 0; a < cells.length; a++) {
         const q = cells[a];
         const i = train.i[q];
-        const p = sigmoid(eta(k, i));
+        let z = c[i];
+        for (let d = 0; d < R; d++) z += U[k * R + d] * V[i * R + d];
+        const p = 1 / (1 + Math.exp(-z));
         const w = Math.max(p * (1 - p), 1e-6);
         const r = train.x[q] - p;
         for (let d = 0; d < R; d++) {
@@ -132,7 +137,7 @@ export function fitLowRank(m: number, n: number, train: Cells, rank: number, lam
         g[d] -= lambda * U[k * R + d];
         H[d * R + d] += lambda;
       }
-      moved = Math.max(moved, solveInto(H, g, R, U, k * R));
+      moved = Math.max(moved, solveInto(H, g, R, U, k * R, work));
     }
     // Prompts: Newton step on (v_i, c_i); c_i unpenalised (a tiny ridge keeps floor/ceiling prompts finite).
     for (let i = 0; i < n; i++) {
@@ -143,7 +148,9 @@ export function fitLowRank(m: number, n: number, train: Cells, rank: number, lam
       for (let a = 0; a < cells.length; a++) {
         const q = cells[a];
         const k = train.k[q];
-        const p = sigmoid(eta(k, i));
+        let z = c[i];
+        for (let d = 0; d < R; d++) z += U[k * R + d] * V[i * R + d];
+        const p = 1 / (1 + Math.exp(-z));
         const w = Math.max(p * (1 - p), 1e-6);
         const r = train.x[q] - p;
         feat[0] = 1;
@@ -159,8 +166,8 @@ export function fitLowRank(m: number, n: number, train: Cells, rank: number, lam
         g[d] -= lambda * V[i * R + d - 1];
         H[d * S + d] += lambda;
       }
-      const step = new Float64Array(S);
-      solveInto(H, g, S, step, 0);
+      step.fill(0);
+      solveInto(H, g, S, step, 0, work);
       c[i] += step[0];
       for (let d = 1; d < S; d++) V[i * R + d - 1] += step[d];
       for (let d = 0; d < S; d++) moved = Math.max(moved, Math.abs(step[d]));
@@ -184,8 +191,13 @@ function group(idx: Int32Array, size: number): Int32Array[] {
  * Solve the S × S system H step = g (H lower triangle filled, symmetric positive definite) by
  * Cholesky; add the step to target[offset…] (clamped to ±3 per coordinate); returns the largest |step|.
  */
-function solveInto(H: Float64Array, g: Float64Array, S: number, target: Float64Array, offset: number): number {
-  const L = new Float64Array(S * S);
+function solveWork(S: number): { L: Float64Array; y: Float64Array } {
+  return { L: new Float64Array(S * S), y: new Float64Array(S) };
+}
+
+function solveInto(H: Float64Array, g: Float64Array, S: number, target: Float64Array, offset: number, work: { L: Float64Array; y: Float64Array } = solveWork(S)): number {
+  // Every entry of L and y that is read is written first, so the buffers are reused as they are.
+  const { L, y } = work;
   for (let d = 0; d < S; d++) {
     for (let e = 0; e <= d; e++) {
       let s = H[d * S + e];
@@ -194,7 +206,6 @@ function solveInto(H: Float64Array, g: Float64Array, S: number, target: Float64A
       else L[d * S + e] = s / L[e * S + e];
     }
   }
-  const y = new Float64Array(S);
   for (let d = 0; d < S; d++) {
     let s = g[d];
     for (let f = 0; f < d; f++) s -= L[d * S + f] * y[f];
@@ -274,11 +285,13 @@ export function crossValidateDimension(scores: Float64Array, m: number, n: numbe
   const innerRng = rng.fork('inner');
   const inner = Float64Array.from({ length: all.x.length }, () => innerRng.next());
   const rows: CvRow[] = [];
+  // Inner validation on the first outer fold's training cells; the same cells for every rank.
+  const trainInner = subset(all, (q) => fold[q] !== 0 && inner[q] >= 0.2);
+  const validInner = subset(all, (q) => fold[q] !== 0 && inner[q] < 0.2);
+  const trainFold = Array.from({ length: K }, (_, f) => subset(all, (q) => fold[q] !== f));
+  const testFold = Array.from({ length: K }, (_, f) => subset(all, (q) => fold[q] === f));
   for (let rank = 0; rank <= Math.max(1, o.maxDim); rank++) {
     const fitRng = rng.fork(`rank-${rank}`);
-    // Inner validation on the first outer fold's training cells.
-    const trainInner = subset(all, (q) => fold[q] !== 0 && inner[q] >= 0.2);
-    const validInner = subset(all, (q) => fold[q] !== 0 && inner[q] < 0.2);
     let lambda = o.lambdas[0];
     let bestInner = Infinity;
     for (const l of o.lambdas) {
@@ -290,8 +303,8 @@ export function crossValidateDimension(scores: Float64Array, m: number, n: numbe
     }
     const foldLosses: number[] = [];
     for (let f = 0; f < K; f++) {
-      const pred = fitLowRank(m, n, subset(all, (q) => fold[q] !== f), rank, lambda, o.sweeps, fitRng.fork(`fold-${f}`));
-      foldLosses.push(lossOf(pred, subset(all, (q) => fold[q] === f), binary));
+      const pred = fitLowRank(m, n, trainFold[f], rank, lambda, o.sweeps, fitRng.fork(`fold-${f}`));
+      foldLosses.push(lossOf(pred, testFold[f], binary));
     }
     const mean = foldLosses.reduce((s, x) => s + x, 0) / K;
     const sd = Math.sqrt(foldLosses.reduce((s, x) => s + (x - mean) ** 2, 0) / (K - 1));

@@ -24,12 +24,16 @@ import type { Rng } from '../core/rng.ts';
 import { cappedSampleSize } from '../core/caps.ts';
 import { selectColumns } from '../correlate/nulls/types.ts';
 import { abilityMode, fitIrt, fitItemCells, gaussHermite, prob, type FitOptions, type IrtFit } from './fit.ts';
+import { runWorker, siblingModule } from '../core/worker-call.ts';
 
-export const DEFAULT_MAX_FIT_CELLS = 4_000_000;
+/** The marginal EM costs about 1 µs per cell per cycle here (39 s on 5,000 × 800): above 2e6 cells it runs on a prompt sample. */
+export const DEFAULT_MAX_FIT_CELLS = 2_000_000;
 /** The prompt sample never goes below this many prompts. */
 const MIN_FIT_PROMPTS = 400;
 /** Ability bins of the pooled item fits. */
 const BINS = 512;
+/** Prompts pooled per pass over the models: 2 × 32 × BINS doubles (256 kB) stay in cache. */
+const POOL_BLOCK = 32;
 /** Rounds of item fits from all-prompt ability posteriors after the first one from the sample's. */
 const ROUNDS = 2;
 
@@ -39,7 +43,22 @@ export interface ScaledFit {
   sample: { prompts: number; of: number; maxCells: number } | null;
 }
 
-export function fitIrtAtScale(scores: Float64Array, m: number, n: number, options: Partial<FitOptions>, maxCells: number, rng: Rng): ScaledFit {
+/**
+ * Runs the per-prompt item fits and the per-model ability fits of one pass, in this thread by
+ * default; `fitWorkers` (fit-worker.ts) splits them over threads that share the score matrix. Each
+ * prompt and each model is fitted on its own, so the split does not change a single number.
+ */
+export interface ScaleFitRunner {
+  items(task: ItemTask): Promise<ItemFits>;
+  abilities(task: AbilityTask): Promise<AbilityFits>;
+}
+
+export const inThreadScaleFit: ScaleFitRunner = {
+  items: async (t) => itemsRange(t, 0, t.n),
+  abilities: async (t) => abilitiesRange(t, 0, t.m),
+};
+
+export async function fitIrtAtScale(scores: Float64Array, m: number, n: number, options: Partial<FitOptions>, maxCells: number, rng: Rng, runner: ScaleFitRunner = inThreadScaleFit): Promise<ScaledFit> {
   const s = cappedSampleSize(n, m, maxCells, MIN_FIT_PROMPTS);
   if (s === null) return { fit: fitIrt(scores, m, n, options), sample: null };
 
@@ -83,8 +102,10 @@ export function fitIrtAtScale(scores: Float64Array, m: number, n: number, option
   // Steps 2–3 from the sample's posteriors, then ROUNDS more from every model's posterior given all
   // prompts (N(θ̂, sd²) at the Gauss–Hermite nodes), so that a model scored on few of the sampled
   // prompts (a leaderboard model run on one task) does not blur the prompts it did answer.
-  let items = fitItemsGiven(scores, m, n, nodes, post, Q, c, prior, subFit, picked);
-  let abilities = abilitiesGiven(scores, m, n, items, c, subFit.theta);
+  const itemTask = (previous: ItemFits | null): ItemTask => ({ scores, m, n, nodes, post, Q, c, prior, ...itemStarts(n, subFit, picked, previous) });
+  const abilityTask = (items: ItemFits, start: Float64Array): AbilityTask => ({ scores, m, n, a: items.a, b: items.b, estimated: items.estimated, c, start });
+  let items = await runner.items(itemTask(null));
+  let abilities = summed(await runner.abilities(abilityTask(items, subFit.theta)));
   standardize(items, abilities);
   for (let round = 0; round < ROUNDS; round++) {
     for (let k = 0; k < m; k++) {
@@ -93,12 +114,12 @@ export function fitIrtAtScale(scores: Float64Array, m: number, n: number, option
         post[k * Q + q] = gh.weights[q];
       }
     }
-    items = fitItemsGiven(scores, m, n, nodes, post, Q, c, prior, subFit, picked);
-    abilities = abilitiesGiven(scores, m, n, items, c, abilities.theta);
+    items = await runner.items(itemTask(items));
+    abilities = summed(await runner.abilities(abilityTask(items, abilities.theta)));
     standardize(items, abilities);
   }
   // Modes, sds and the Laplace log-likelihood at the final (standardised) item parameters.
-  abilities = abilitiesGiven(scores, m, n, items, c, abilities.theta);
+  abilities = summed(await runner.abilities(abilityTask(items, abilities.theta)));
   const { a, b, estimated, itemCov } = items;
   const { theta, thetaSd, logLik } = abilities;
   const fit: IrtFit = { m, n, a, b, c, estimated, logLik, itemCov, prior, theta, thetaSd, convergence: subFit.convergence };
@@ -109,21 +130,59 @@ function clampP(p: number): number {
   return p < 1e-12 ? 1e-12 : p > 1 - 1e-12 ? 1 - 1e-12 : p;
 }
 
-interface ItemFits {
+export interface ItemFits {
   a: Float64Array;
   b: Float64Array;
   estimated: Uint8Array;
   itemCov: Float64Array;
 }
 
+/** One pass of item fits: every prompt's (log a, b) given each model's quadrature nodes and posterior weights. */
+export interface ItemTask {
+  scores: Float64Array;
+  m: number;
+  n: number;
+  nodes: Float64Array;
+  post: Float64Array;
+  Q: number;
+  c: Float64Array;
+  prior: IrtFit['prior'];
+  /** Per prompt, the start of its fit (NaN: from its mean score). */
+  startLogA: Float64Array;
+  startB: Float64Array;
+}
+
 /**
- * Every prompt's (log a, b) given each model's quadrature nodes and posterior weights: cells pooled
- * into BINS ability bins over a common grid (a bin stands at the posterior-weighted mean of its
- * nodes), then one penalised fit per prompt, started from the sample fit where the prompt was in it.
+ * Where each prompt's fit starts: the previous round's estimate (standardised with the abilities),
+ * else the sample fit where the prompt was in it, else (NaN) its mean score.
  */
-function fitItemsGiven(scores: Float64Array, m: number, n: number, nodes: Float64Array, post: Float64Array, Q: number, c: Float64Array, prior: IrtFit['prior'], subFit: IrtFit, picked: Int32Array): ItemFits {
+function itemStarts(n: number, subFit: IrtFit, picked: Int32Array, previous: ItemFits | null): { startLogA: Float64Array; startB: Float64Array } {
+  const startLogA = new Float64Array(n).fill(NaN);
+  const startB = new Float64Array(n).fill(NaN);
+  picked.forEach((i, j) => {
+    if (!subFit.estimated[j]) return;
+    startLogA[i] = Math.log(subFit.a[j]);
+    startB[i] = subFit.b[j];
+  });
+  if (previous) {
+    for (let i = 0; i < n; i++) {
+      if (!previous.estimated[i]) continue;
+      startLogA[i] = Math.log(previous.a[i]);
+      startB[i] = previous.b[i];
+    }
+  }
+  return { startLogA, startB };
+}
+
+/**
+ * Prompts [i0, i1) of an item pass: cells pooled into BINS ability bins over a common grid (a bin
+ * stands at the posterior-weighted mean of its nodes), then one penalised fit per prompt. Returns
+ * arrays of length i1 − i0.
+ */
+export function itemsRange(t: ItemTask, i0: number, i1: number): ItemFits {
+  const { scores, m, n, nodes, post, Q, c, prior, startLogA, startB } = t;
   let lo = Infinity, hi = -Infinity;
-  for (const t of nodes) (lo = Math.min(lo, t)), (hi = Math.max(hi, t));
+  for (const v of nodes) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
   const width = (hi - lo) / BINS || 1;
   const binOf = new Int32Array(m * Q);
   const centreW = new Float64Array(BINS);
@@ -136,99 +195,131 @@ function fitItemsGiven(scores: Float64Array, m: number, n: number, nodes: Float6
   }
   for (let g = 0; g < BINS; g++) centreT[g] = centreW[g] > 0 ? centreT[g] / centreW[g] : lo + (g + 0.5) * width;
 
-  // Pooled cells of every prompt (model-major pass over the matrix: rows are read in order).
-  const wSum = new Float64Array(n * BINS);
-  const xSum = new Float64Array(n * BINS);
-  const lowS = new Float64Array(n).fill(Infinity);
-  const highS = new Float64Array(n).fill(-Infinity);
-  const count = new Int32Array(n);
-  for (let k = 0; k < m; k++) {
-    const row = k * n;
-    for (let i = 0; i < n; i++) {
-      const x = scores[row + i];
-      if (x !== x) continue;
-      count[i]++;
-      if (x < lowS[i]) lowS[i] = x;
-      if (x > highS[i]) highS[i] = x;
-      const o = i * BINS;
-      for (let q = 0; q < Q; q++) {
-        const w = post[k * Q + q];
-        const g = o + binOf[k * Q + q];
-        wSum[g] += w;
-        xSum[g] += w * x;
+  const len1 = i1 - i0;
+  const a = new Float64Array(len1).fill(NaN);
+  const b = new Float64Array(len1).fill(NaN);
+  const estimated = new Uint8Array(len1);
+  const itemCov = new Float64Array(3 * len1).fill(NaN);
+  // Pooled cells, a block of prompts at a time so that their bins stay in cache (the sums of each
+  // bin still run over models in order, so they do not depend on the block or the split).
+  const wSum = new Float64Array(POOL_BLOCK * BINS);
+  const xSum = new Float64Array(POOL_BLOCK * BINS);
+  const lowS = new Float64Array(POOL_BLOCK);
+  const highS = new Float64Array(POOL_BLOCK);
+  const count = new Int32Array(POOL_BLOCK);
+  const xs = new Float64Array(BINS), ts = new Float64Array(BINS), ws = new Float64Array(BINS);
+  const info = new Float64Array(3);
+  for (let b0i = i0; b0i < i1; b0i += POOL_BLOCK) {
+    const b1i = Math.min(i1, b0i + POOL_BLOCK);
+    wSum.fill(0);
+    xSum.fill(0);
+    lowS.fill(Infinity);
+    highS.fill(-Infinity);
+    count.fill(0);
+    for (let k = 0; k < m; k++) {
+      const row = k * n;
+      const kq = k * Q;
+      for (let i = b0i; i < b1i; i++) {
+        const x = scores[row + i];
+        if (x !== x) continue;
+        const l = i - b0i;
+        count[l]++;
+        if (x < lowS[l]) lowS[l] = x;
+        if (x > highS[l]) highS[l] = x;
+        const o = l * BINS;
+        for (let q = 0; q < Q; q++) {
+          const w = post[kq + q];
+          const g = o + binOf[kq + q];
+          wSum[g] += w;
+          xSum[g] += w * x;
+        }
+      }
+    }
+    for (let i = b0i; i < b1i; i++) {
+      const l = i - b0i;
+      if (count[l] === 0 || (!prior && highS[l] - lowS[l] <= 1e-12)) continue;
+      let len = 0;
+      for (let g = 0; g < BINS; g++) {
+        const w = wSum[l * BINS + g];
+        if (w < 1e-14) continue;
+        xs[len] = xSum[l * BINS + g] / w;
+        ts[len] = centreT[g];
+        ws[len++] = w;
+      }
+      let la0 = startLogA[i];
+      let b0 = startB[i];
+      if (la0 !== la0) {
+        la0 = prior ? prior.logAMean : 0;
+        let mean = 0;
+        for (let q = 0; q < len; q++) mean += ws[q] * xs[q];
+        const tw = ws.subarray(0, len).reduce((u, v) => u + v, 0);
+        const p = Math.min(0.98, Math.max(0.02, (mean / tw - c[i]) / (1 - c[i])));
+        b0 = -Math.log(p / (1 - p));
+      }
+      const [la, bi] = fitItemCells(xs, ts, ws, len, c[i], prior, la0, b0, 50, info);
+      const r = i - i0;
+      a[r] = Math.exp(la);
+      b[r] = bi;
+      estimated[r] = 1;
+      const det = info[0] * info[2] - info[1] * info[1];
+      if (det > 0) {
+        itemCov[3 * r] = info[2] / det;
+        itemCov[3 * r + 1] = -info[1] / det;
+        itemCov[3 * r + 2] = info[0] / det;
       }
     }
   }
-  const a = new Float64Array(n).fill(NaN);
-  const b = new Float64Array(n).fill(NaN);
-  const estimated = new Uint8Array(n);
-  const itemCov = new Float64Array(3 * n).fill(NaN);
-  const where = new Int32Array(n).fill(-1);
-  picked.forEach((i, j) => (where[i] = j));
-  const xs = new Float64Array(BINS), ts = new Float64Array(BINS), ws = new Float64Array(BINS);
-  const info = new Float64Array(3);
-  for (let i = 0; i < n; i++) {
-    if (count[i] === 0 || (!prior && highS[i] - lowS[i] <= 1e-12)) continue;
-    let len = 0;
-    for (let g = 0; g < BINS; g++) {
-      const w = wSum[i * BINS + g];
-      if (w < 1e-14) continue;
-      xs[len] = xSum[i * BINS + g] / w;
-      ts[len] = centreT[g];
-      ws[len++] = w;
-    }
-    // Start from the sample fit where the prompt was in it, else from its mean score.
-    const j = where[i];
-    let la0 = prior ? prior.logAMean : 0;
-    let b0: number;
-    if (j >= 0 && subFit.estimated[j]) {
-      la0 = Math.log(subFit.a[j]);
-      b0 = subFit.b[j];
-    } else {
-      let mean = 0;
-      for (let q = 0; q < len; q++) mean += ws[q] * xs[q];
-      const tw = ws.subarray(0, len).reduce((u, v) => u + v, 0);
-      const p = Math.min(0.98, Math.max(0.02, (mean / tw - c[i]) / (1 - c[i])));
-      b0 = -Math.log(p / (1 - p));
-    }
-    const [la, bi] = fitItemCells(xs, ts, ws, len, c[i], prior, la0, b0, 50, info);
-    a[i] = Math.exp(la);
-    b[i] = bi;
-    estimated[i] = 1;
-    const det = info[0] * info[2] - info[1] * info[1];
-    if (det > 0) {
-      itemCov[3 * i] = info[2] / det;
-      itemCov[3 * i + 1] = -info[1] / det;
-      itemCov[3 * i + 2] = info[0] / det;
-    }
-  }
-
   return { a, b, estimated, itemCov };
 }
 
-/** Every model's ability mode and sd given all prompts, and the Laplace marginal log-likelihood at them. */
-function abilitiesGiven(scores: Float64Array, m: number, n: number, items: ItemFits, c: Float64Array, start: Float64Array): { theta: Float64Array; thetaSd: Float64Array; logLik: number } {
-  const { a, b, estimated } = items;
-  const theta = new Float64Array(m);
-  const thetaSd = new Float64Array(m);
+/** One pass of ability fits: every model's mode and sd given the item parameters. */
+export interface AbilityTask {
+  scores: Float64Array;
+  m: number;
+  n: number;
+  a: Float64Array;
+  b: Float64Array;
+  estimated: Uint8Array;
+  c: Float64Array;
+  start: Float64Array;
+}
+
+export interface AbilityFits {
+  theta: Float64Array;
+  thetaSd: Float64Array;
+  /** Each model's term of the Laplace log-likelihood (summed in model order by the caller). */
+  logLik: Float64Array;
+}
+
+/** Models [k0, k1): ability modes and sds given all prompts, and their Laplace log-likelihood terms. */
+export function abilitiesRange(t: AbilityTask, k0: number, k1: number): AbilityFits {
+  const { scores, n, a, b, estimated, c, start } = t;
+  const theta = new Float64Array(k1 - k0);
+  const thetaSd = new Float64Array(k1 - k0);
+  const logLik = new Float64Array(k1 - k0);
   const aUse = Float64Array.from(a, (v) => (v === v ? v : 0));
   const bUse = Float64Array.from(b, (v) => (v === v ? v : 0));
-  let logLik = 0;
-  for (let k = 0; k < m; k++) {
+  for (let k = k0; k < k1; k++) {
     const row = scores.subarray(k * n, (k + 1) * n);
-    const [t, sd] = abilityMode(row, aUse, bUse, c, estimated, start[k]);
-    theta[k] = t;
-    thetaSd[k] = sd;
-    let ll = -0.5 * t * t + Math.log(sd);
+    const [th, sd] = abilityMode(row, aUse, bUse, c, estimated, start[k]);
+    theta[k - k0] = th;
+    thetaSd[k - k0] = sd;
+    let ll = -0.5 * th * th + Math.log(sd);
     for (let i = 0; i < n; i++) {
       const x = row[i];
       if (x !== x || !estimated[i]) continue;
-      const P = clampP(prob(aUse[i], bUse[i], c[i], t));
+      const P = clampP(prob(aUse[i], bUse[i], c[i], th));
       ll += x * Math.log(P) + (1 - x) * Math.log(1 - P);
     }
-    logLik += ll;
+    logLik[k - k0] = ll;
   }
   return { theta, thetaSd, logLik };
+}
+
+function summed(f: AbilityFits): { theta: Float64Array; thetaSd: Float64Array; logLik: number } {
+  let logLik = 0;
+  for (const v of f.logLik) logLik += v;
+  return { theta: f.theta, thetaSd: f.thetaSd, logLik };
 }
 
 /**
@@ -258,4 +349,42 @@ function standardize(items: ItemFits, abilities: { theta: Float64Array; thetaSd:
     itemCov[3 * i + 1] /= sd;
     itemCov[3 * i + 2] /= sd * sd;
   }
+}
+
+/** Half-open ranges splitting [0, total) into `parts` nearly equal pieces. */
+function ranges(total: number, parts: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let p = 0; p < parts; p++) out.push([Math.floor((total * p) / parts), Math.floor((total * (p + 1)) / parts)]);
+  return out;
+}
+
+function concat<T extends Float64Array | Uint8Array>(parts: T[]): T {
+  const out = new (parts[0].constructor as { new (len: number): T })(parts.reduce((s, x) => s + x.length, 0));
+  let o = 0;
+  for (const x of parts) (out.set(x, o), (o += x.length));
+  return out;
+}
+
+/**
+ * A ScaleFitRunner over `workers` threads: the score matrix is copied once into shared memory, the
+ * first range runs in this thread while the others run in fit-worker.ts threads.
+ */
+export function fitWorkers(scores: Float64Array, workers: number): ScaleFitRunner {
+  const shared = new Float64Array(new SharedArrayBuffer(scores.byteLength));
+  shared.set(scores);
+  const url = siblingModule('fit-worker', import.meta.url);
+  type Arrays = Record<string, Float64Array | Uint8Array>;
+  const split = async (kind: 'items' | 'abilities', task: ItemTask | AbilityTask, total: number, here: (from: number, to: number) => Arrays): Promise<Arrays> => {
+    const parts = ranges(total, workers);
+    const remote = parts.slice(1).map(([from, to]) => runWorker<Arrays>(url, { kind, task: { ...task, scores: shared }, from, to }, { label: 'irt fit' }));
+    const first = here(parts[0][0], parts[0][1]);
+    const all = [first, ...(await Promise.all(remote))];
+    const out: Arrays = {};
+    for (const key of Object.keys(first)) out[key] = concat(all.map((r) => r[key]));
+    return out;
+  };
+  return {
+    items: async (t) => (await split('items', t, t.n, (from, to) => ({ ...itemsRange(t, from, to) }))) as unknown as ItemFits,
+    abilities: async (t) => (await split('abilities', t, t.m, (from, to) => ({ ...abilitiesRange(t, from, to) }))) as unknown as AbilityFits,
+  };
 }

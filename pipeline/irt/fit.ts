@@ -587,7 +587,9 @@ export function refitItem(x: (k: number) => number, theta: ArrayLike<number>, c:
  */
 export function fitItemCells(xs: Float64Array, ts: Float64Array, ws: Float64Array, len: number, c: number, prior: PriorSpec | null, la0: number, b0: number, steps: number, info?: Float64Array): [number, number] {
   const objective = (la: number, b: number, out: Float64Array | null) => itemObjective(xs, ts, ws, len, la, b, c, prior, out);
-  const g = new Float64Array(5);
+  let g = new Float64Array(5);
+  // Trial points carry their gradient, so an accepted step needs no second pass (same numbers).
+  let trial = new Float64Array(5);
   const dir = new Float64Array(3);
   let la = la0, b = b0;
   let f0 = objective(la, b, g);
@@ -598,12 +600,13 @@ export function fitItemCells(xs: Float64Array, ts: Float64Array, ws: Float64Arra
     for (let h = 0; h < 20; h++) {
       const nla = Math.min(LOG_A_MAX, Math.max(LOG_A_MIN, la + t * dA));
       const nb = Math.min(B_MAX, Math.max(-B_MAX, b + t * dB));
-      const f1 = objective(nla, nb, null);
+      const f1 = objective(nla, nb, trial);
       if (f1 >= f0 - 1e-12) {
         moved = Math.abs(nla - la) + Math.abs(nb - b) > 1e-8;
         la = nla;
         b = nb;
-        f0 = objective(la, b, g);
+        f0 = f1;
+        [g, trial] = [trial, g];
         break;
       }
       t /= 2;

@@ -21,7 +21,8 @@ import { DEFAULT_KMEANS_OPTIONS } from '../cluster/cluster.ts';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { abilityMode, prob, refitItem, type IrtFit } from './fit.ts';
 import { selectColumns } from '../correlate/nulls/types.ts';
-import { generativeModel, ParametricNull } from './null.ts';
+import { generativeModel, ParametricNull, restrictModel, type GenerativeModel } from './null.ts';
+import { runWorker, siblingModule } from '../core/worker-call.ts';
 
 /**
  * Residuals S[k,i] − P̂_i(θ̂_k) as an m × n row-major matrix (NaN where the cell is missing or the
@@ -87,78 +88,145 @@ export interface ResidualGroup {
  * prompts that vary (correlate's selection) and are estimated.
  */
 export function q3Test(scores: Float64Array, m: number, n: number, fit: IrtFit, gen: IrtFit, binary: boolean, columns: Int32Array, pairs: Int32Array, exact: boolean, R: number, seed: number, refitRounds = 1): { summary: Q3Summary; values: Float64Array } {
+  const { observed, task } = q3Setup(scores, m, n, fit, gen, binary, columns, pairs, R, seed, refitRounds);
+  return q3Summarise(observed, task, q3Replicates(task, 0, R), exact);
+}
+
+/**
+ * Q3 with its replicates split over `workers` threads (q3-worker.ts; replicate r depends only on
+ * the seed and r, so the summary is the same number for any split).
+ */
+export async function q3TestParallel(scores: Float64Array, m: number, n: number, fit: IrtFit, gen: IrtFit, binary: boolean, columns: Int32Array, pairs: Int32Array, exact: boolean, R: number, seed: number, workers: number, refitRounds = 1): Promise<{ summary: Q3Summary; values: Float64Array }> {
+  const { observed, task } = q3Setup(scores, m, n, fit, gen, binary, columns, pairs, R, seed, refitRounds);
+  const cut = Array.from({ length: workers + 1 }, (_, w) => Math.floor((R * w) / workers));
+  const url = siblingModule('q3-worker', import.meta.url);
+  const remote = cut.slice(1, -1).map((from, w) => runWorker<Q3ReplicateBatch>(url, { task, from, to: cut[w + 2] }, { label: 'irt q3' }));
+  const first = q3Replicates(task, 0, cut[1]);
+  const parts = [first, ...(await Promise.all(remote))];
+  const merged: Q3ReplicateBatch = { means: parts.flatMap((x) => x.means), squares: parts.flatMap((x) => x.squares), pooled: parts.flatMap((x) => x.pooled) };
+  return q3Summarise(observed, task, merged, exact);
+}
+
+/** Everything a Q3 replicate needs, on the compact m × nu matrix of the chosen prompts (structured-clone friendly). */
+export interface Q3Task {
+  m: number;
+  nu: number;
+  /** The generative model and the compact scores restricted to the chosen prompts. */
+  model: GenerativeModel;
+  sub: Float64Array;
+  c: Float64Array;
+  genA: Float64Array;
+  genB: Float64Array;
+  genTheta: Float64Array;
+  prior: IrtFit['prior'];
+  pairs: Int32Array;
+  R: number;
+  seed: number;
+  refitRounds: number;
+}
+
+export interface Q3ReplicateBatch {
+  means: number[];
+  squares: number[];
+  /** Thinned replicate Q3 values, in replicate order. */
+  pooled: number[];
+}
+
+interface Q3Observed {
+  values: Float64Array;
+  mean: number;
+  meanSquared: number;
+}
+
+/**
+ * Joint refinement (items given abilities, then abilities given items), the same on the observed
+ * matrix and on every replicate, so that both residuals come from the same estimator.
+ */
+function refine(S: Float64Array, m: number, nu: number, theta: Float64Array, ra: Float64Array, rb: Float64Array, c: Float64Array, prior: IrtFit['prior'], rounds: number): void {
+  for (let round = 0; round < rounds; round++) {
+    for (let j = 0; j < nu; j++) {
+      const [la, bi] = refitItem((k) => S[k * nu + j], theta, c[j], prior, Math.log(ra[j]), rb[j]);
+      ra[j] = Math.exp(la);
+      rb[j] = bi;
+    }
+    for (let k = 0; k < m; k++) theta[k] = abilityMode(S.subarray(k * nu, (k + 1) * nu), ra, rb, c, null, theta[k])[0];
+  }
+}
+
+function q3Setup(scores: Float64Array, m: number, n: number, fit: IrtFit, gen: IrtFit, binary: boolean, columns: Int32Array, pairs: Int32Array, R: number, seed: number, refitRounds: number): { observed: Q3Observed; task: Q3Task } {
   const nu = columns.length;
   const P = pairs.length / 2;
   const hs = histSpec('pearson');
-  const cols = new Float64Array(nu * m);
   // Everything below works on the chosen prompts only, as a compact m × nu matrix with their
   // parameters (local index j = columns[j]), so a replicate costs m × nu whatever the benchmark's size.
   const local = Int32Array.from({ length: nu }, (_, j) => j);
-  const sub = selectColumns(scores, m, n, columns);
   const pick = (x: Float64Array) => Float64Array.from(columns, (i) => x[i]);
   const c = pick(fit.c);
-  const genA = pick(gen.a);
-  const genB = pick(gen.b);
   const ra = pick(fit.a);
   const rb = pick(fit.b);
   const theta = Float64Array.from(fit.theta);
-  // Joint refinement (items given abilities, then abilities given items), the same on the observed
-  // matrix and on every replicate, so that both residuals come from the same estimator.
-  const refine = (S: Float64Array) => {
-    for (let round = 0; round < refitRounds; round++) {
-      for (let j = 0; j < nu; j++) {
-        const [la, bi] = refitItem((k) => S[k * nu + j], theta, c[j], fit.prior, Math.log(ra[j]), rb[j]);
-        ra[j] = Math.exp(la);
-        rb[j] = bi;
-      }
-      for (let k = 0; k < m; k++) theta[k] = abilityMode(S.subarray(k * nu, (k + 1) * nu), ra, rb, c, null, theta[k])[0];
-    }
-  };
-  refine(sub);
-  residualColumns(sub, m, nu, local, ra, rb, c, theta, cols);
+  const { model, sub } = restrictModel(generativeModel(gen, scores, binary), scores, columns);
+  refine(sub.scores, m, nu, theta, ra, rb, c, fit.prior, refitRounds);
+  const cols = residualColumns(sub.scores, m, nu, local, ra, rb, c, theta, new Float64Array(nu * m));
   const values = new Float64Array(P);
   const prep = prepareColumns('pearson', cols, m, nu, 3, false);
   const obs = evaluate(prep, pairs, false, false, new Int32Array(hs.steps + 1), hs, values);
-  const sorted = Array.from(values).filter((v) => v === v).sort((x, y) => x - y);
-  const g = generativeModel(gen, scores, binary);
-  const sampler = new ParametricNull(g, scores, columns, seed);
+  const task: Q3Task = { m, nu, model, sub: sub.scores, c, genA: pick(gen.a), genB: pick(gen.b), genTheta: Float64Array.from(gen.theta), prior: fit.prior, pairs, R, seed, refitRounds };
+  return { observed: { values, mean: obs.mean, meanSquared: obs.meanSquared }, task };
+}
+
+/** Null C replicates [from, to) of Q3. */
+export function q3Replicates(t: Q3Task, from: number, to: number): Q3ReplicateBatch {
+  const { m, nu, c, genA, genB, genTheta, prior, pairs, R } = t;
+  const P = pairs.length / 2;
+  const hs = histSpec('pearson');
+  const local = Int32Array.from({ length: nu }, (_, j) => j);
+  const sampler = new ParametricNull(t.model, t.sub, local, t.seed);
+  const ra = new Float64Array(nu);
+  const rb = new Float64Array(nu);
+  const theta = new Float64Array(m);
   const draw = new Float64Array(nu * m);
   const full = new Float64Array(m * nu);
-  const means: number[] = [];
-  const squares: number[] = [];
-  const pooled: number[] = [];
   const repValues = new Float64Array(P);
+  const out: Q3ReplicateBatch = { means: [], squares: [], pooled: [] };
+  // Keep a thinned pool of replicate Q3 values for the null's 99th percentile.
+  const step = Math.max(1, Math.floor((P * R) / 200_000));
   let rprep;
-  for (let r = 0; r < R; r++) {
+  for (let r = from; r < to; r++) {
     sampler.draw(r, draw);
     for (let j = 0; j < nu; j++) for (let k = 0; k < m; k++) full[k * nu + j] = draw[j * m + k];
     // The replicate goes through the observed residuals' estimation: abilities, then every prompt's
     // (log a, b) given them, then the abilities again (one joint-maximisation round from the truth).
     ra.set(genA);
     rb.set(genB);
-    for (let k = 0; k < m; k++) theta[k] = abilityMode(full.subarray(k * nu, (k + 1) * nu), ra, rb, c, null, gen.theta[k])[0];
-    refine(full);
+    for (let k = 0; k < m; k++) theta[k] = abilityMode(full.subarray(k * nu, (k + 1) * nu), ra, rb, c, null, genTheta[k])[0];
+    refine(full, m, nu, theta, ra, rb, c, prior, t.refitRounds);
     residualColumns(full, m, nu, local, ra, rb, c, theta, draw);
     rprep = prepareColumns('pearson', draw, m, nu, 3, false, rprep);
     const st = evaluate(rprep, pairs, false, false, new Int32Array(hs.steps + 1), hs, repValues);
-    means.push(st.mean);
-    squares.push(st.meanSquared);
-    // Keep a thinned pool of replicate Q3 values for the null's 99th percentile.
-    const step = Math.max(1, Math.floor((P * R) / 200_000));
-    for (let q = r % step; q < P; q += step) if (repValues[q] === repValues[q]) pooled.push(repValues[q]);
+    out.means.push(st.mean);
+    out.squares.push(st.meanSquared);
+    for (let q = r % step; q < P; q += step) if (repValues[q] === repValues[q]) out.pooled.push(repValues[q]);
   }
-  pooled.sort((x, y) => x - y);
-  const msq = compare(obs.meanSquared, squares);
-  const spread = compare(obs.meanSquared - obs.mean * obs.mean, squares.map((q, r) => q - means[r] * means[r]));
+  return out;
+}
+
+function q3Summarise(observed: Q3Observed, task: Q3Task, reps: Q3ReplicateBatch, exact: boolean): { summary: Q3Summary; values: Float64Array } {
+  const { values } = observed;
+  const sorted = Array.from(values).filter((v) => v === v).sort((x, y) => x - y);
+  const pooled = reps.pooled.slice().sort((x, y) => x - y);
+  const { means, squares } = reps;
+  const msq = compare(observed.meanSquared, squares);
+  const spread = compare(observed.meanSquared - observed.mean * observed.mean, squares.map((q, r) => q - means[r] * means[r]));
   const p99 = quantileSorted(pooled, 0.99);
   let above = 0;
   for (const v of sorted) if (v > p99) above++;
   return {
     summary: {
-      pairs: P,
+      pairs: task.pairs.length / 2,
       exact,
-      observed: { mean: obs.mean, meanSquared: obs.meanSquared, p99: quantileSorted(sorted, 0.99), max: sorted.length ? sorted[sorted.length - 1] : NaN },
-      nullC: { replicates: R, mean: compare(obs.mean, means), meanSquared: msq, meanSquaredNormalP: Number.isFinite(msq.z) ? normalUpperTail(msq.z) : null, variance: spread, p99 },
+      observed: { mean: observed.mean, meanSquared: observed.meanSquared, p99: quantileSorted(sorted, 0.99), max: sorted.length ? sorted[sorted.length - 1] : NaN },
+      nullC: { replicates: task.R, mean: compare(observed.mean, means), meanSquared: msq, meanSquaredNormalP: Number.isFinite(msq.z) ? normalUpperTail(msq.z) : null, variance: spread, p99 },
       pairsAboveNullP99: above,
       expectedAboveNullP99: 0.01 * sorted.length,
     },

@@ -71,7 +71,7 @@ export const stage: StageModule = {
     const runner = workers > 1 && m * n * o.permutationsC > 2e8 ? workerNullC(workers) : inThreadNullC;
     const started = Date.now();
     try {
-      const out = await analyzeIrt(dataset, o, ctx.seed, nullBp, ctx.reporter, runner);
+      const out = await analyzeIrt(dataset, o, ctx.seed, nullBp, ctx.reporter, runner, workers);
       const binaries: Record<string, { data: Float32Array | Float64Array; shape: number[] }> = { residuals: { data: out.residuals, shape: [m, n] } };
       if (out.nullCReplicates) binaries['nullC-replicates'] = { data: out.nullCReplicates, shape: [o.permutationsC, 3] };
       await store.writeStage(bench, 'irt', { inputs, options, result: out.result }, binaries);

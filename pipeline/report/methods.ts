@@ -87,6 +87,14 @@ function rankMethods(rw: NonNullable<Report['reweighting']>): string {
     inf.bootstrap === 'cluster'
       ? `${(inf.clusterMethod ?? ci?.method) === 'wild' ? 'wild cluster bootstrap' : 'cluster bootstrap (clusters resampled whole)'} over ${intCount(ci?.clusters ?? null)} ${ci?.source ?? ''} clusters${inf.df != null ? `, each observed t referred to Student's t with ${inf.df} degrees of freedom (C − 1) because the standard errors rest on that many clusters` : ''}`
       : 'prompt bootstrap (no clusters were available)';
+  if ((inf as { method?: string }).method === 'projection')
+    return (
+      `Rank confidence sets by projection (Mogstad, Romano, Shaikh & Wilhelm 2024): with ${intCount(rw.schemes[0]?.models.length ?? null)} models the pairwise step-down (B × m² per step) gives way to ${level} simultaneous max-t intervals of the centred scores (each model's score minus the mean of all models', which cancels what moves every model alike in a replicate), centred score ± c × bootstrap SD, with c the ${level} quantile of the largest studentised deviation over all models in the ${boot}; a model is significantly better than another when their intervals do not overlap, and its set is [1 + number of models significantly better, m − number significantly worse]. ` +
+      'These sets cover every rank at once; they are wider than the pairwise step-down\'s (most for strongly correlated models), and the marginal sets are the simultaneous ones. The τ-best set lists the models whose set starts at 1. ' +
+      `A rank swap against uniform is a pair of models whose point estimates change order and whose intervals for the change of score (scheme − uniform, same paired bootstrap, simultaneous over all models × schemes) do not overlap, so the family-wise error stays at ${pct(inf.alpha, 0)} over all ${intCount(inf.swapFamily)} model pairs × schemes (${inf.swapSchemes.join(', ') || 'none'}); the adjusted p-value is the share of replicates whose largest deviation reaches the pair's |change of gap| / (sum of the two SDs). ` +
+      'pOrder (the larger one-sided p of the two orders) shows whether each order is also clear on its own. ' +
+      'Descriptive only: percentile intervals of bootstrap ranks (they under-cover near ties) and τ_b between two independent replicates of a scheme.'
+    );
   return (
     `Rank confidence sets (Mogstad, Romano, Shaikh & Wilhelm 2024, as in the R package csranks): a model's ${level} set is [1 + number of models significantly better, m − number significantly worse], from step-down max-t tests of all pairwise differences, each studentised by its bootstrap standard deviation (pairwise-complete), with the null distribution of the largest studentised deviation taken from the ${boot}; ` +
     'marginal sets test the pairs involving the model, simultaneous sets all pairs at once (jointly covering every rank), and the τ-best set lists the models whose simultaneous set starts at 1. ' +

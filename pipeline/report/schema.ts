@@ -113,7 +113,7 @@ const SchemeSchema = z.looseObject({
 
 export const ReweightingSectionSchema = z.looseObject({
   bootstrap: z.number().int(),
-  rankInference: z.looseObject({ alpha: z.number(), bootstrap: z.enum(['cluster', 'prompt']), df: z.number().int().nullable().optional(), clusterMethod: z.enum(['wild', 'pairs']).nullable().optional(), swapFamily: z.number().int(), swapSchemes: z.array(z.string()) }),
+  rankInference: z.looseObject({ alpha: z.number(), method: z.enum(['step-down', 'projection']).optional(), bootstrap: z.enum(['cluster', 'prompt']), df: z.number().int().nullable().optional(), clusterMethod: z.enum(['wild', 'pairs']).nullable().optional(), swapFamily: z.number().int(), swapSchemes: z.array(z.string()) }),
   tauBest: z.array(z.string()),
   /** The partition behind the cluster intervals and CR1, how the intervals were made, and why. */
   clusterInference: z

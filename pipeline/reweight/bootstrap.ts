@@ -9,10 +9,14 @@
  * drawn with replacement, every prompt of a drawn cluster counted once per draw.
  *
  * No per-replicate allocations: counts, accumulators and outputs are preallocated typed arrays;
- * the score matrix is transposed item-major once so the inner loop runs over models.
+ * the score matrix is transposed item-major once so the inner loop runs over models. A 0/1 matrix
+ * of at least BIT_BOOTSTRAP_MIN_CELLS cells is bit-packed instead (bit-bootstrap.ts): no transposed
+ * copy, replicates from table lookups on two threads, equal to this path's to rounding.
  */
 import type { Rng } from '../core/rng.ts';
 import { quantileSorted, studentTQuantile } from '../core/stats.ts';
+import { bitBootstrapConfig, bitBootstrapScores, packBits, type BitMatrix } from './bit-bootstrap.ts';
+import { wildReplicatesFast } from './wild-batch.ts';
 
 export interface BootstrapSetup {
   m: number;
@@ -26,8 +30,14 @@ export interface BootstrapSetup {
 export interface Prepared {
   m: number;
   n: number;
-  /** n × m item-major scores with NaN replaced by 0. */
-  scoresT: Float64Array;
+  /** m × n row-major, NaN = missing (the caller's array, not a copy). */
+  scores: Float64Array;
+  /** n × m item-major scores with NaN replaced by 0; null when the matrix is bit-packed instead. */
+  scoresT: Float64Array | null;
+  /** The bit-packed 0/1 matrix (at and above bitBootstrapConfig.minCells cells), else null. */
+  bits: BitMatrix | null;
+  /** At or above the size threshold: the fast (equal to rounding, not to the bit) forms are used, packed or not. */
+  large: boolean;
   /** For each model, the items it has no result for (empty for complete models). */
   missing: Int32Array[];
   /** Models with at least one missing cell. */
@@ -37,33 +47,44 @@ export interface Prepared {
   weightsT: Float64Array;
 }
 
-export function prepare(s: BootstrapSetup): Prepared {
+/**
+ * Missing lists, and either the item-major copy or (a 0/1 matrix of at least `minBitCells` cells)
+ * the bit-packed matrix. Below the threshold every number is computed exactly as before the packed
+ * path existed.
+ */
+export function prepare(s: BootstrapSetup, minBitCells = bitBootstrapConfig.minCells): Prepared {
   const { m, n, scores } = s;
-  const scoresT = new Float64Array(n * m);
-  const missing: Int32Array[] = [];
-  const incomplete: number[] = [];
-  for (let k = 0; k < m; k++) {
-    const miss: number[] = [];
-    const row = k * n;
-    for (let i = 0; i < n; i++) {
-      const v = scores[row + i];
-      if (v === v) scoresT[i * m + k] = v;
-      else miss.push(i);
+  const large = m * n >= minBitCells && m * n > 0;
+  const packed = large ? packBits(scores, m, n) : null;
+  const bits = packed?.bits ?? null;
+  const scoresT = packed ? null : new Float64Array(n * m);
+  const missing: Int32Array[] = packed?.missing ?? [];
+  if (scoresT) {
+    for (let k = 0; k < m; k++) {
+      const miss: number[] = [];
+      const row = k * n;
+      for (let i = 0; i < n; i++) {
+        const v = scores[row + i];
+        if (v === v) scoresT[i * m + k] = v;
+        else miss.push(i);
+      }
+      missing.push(Int32Array.from(miss));
     }
-    missing.push(Int32Array.from(miss));
-    if (miss.length) incomplete.push(k);
   }
+  const incomplete: number[] = [];
+  for (let k = 0; k < m; k++) if (missing[k].length) incomplete.push(k);
   const S = s.weights.length;
   const weightsT = new Float64Array(n * S);
   s.weights.forEach((w, j) => {
     for (let i = 0; i < n; i++) weightsT[i * S + j] = w[i];
   });
-  return { m, n, scoresT, missing, incomplete, weights: s.weights, weightsT };
+  return { m, n, scores, scoresT, bits, large, missing, incomplete, weights: s.weights, weightsT };
 }
 
 /** Scores of every model under every scheme for one vector of counts, written to out[s][offset .. offset+m). */
 export function replicateScores(p: Prepared, counts: Float64Array, out: Float64Array[], offset: number, scratch: Scratch): void {
   const { m, n, scoresT, weights, weightsT, missing, incomplete } = p;
+  if (!scoresT) throw new Error('replicateScores needs the item-major scores: this matrix is bit-packed (use bootstrapScores)');
   const S = weights.length;
   const { acc, total } = scratch;
   acc.fill(0);
@@ -120,6 +141,7 @@ export interface ClusterIndex {
  * kind 'prompt' resamples prompts; 'cluster' resamples whole clusters.
  */
 export function bootstrapScores(p: Prepared, kind: 'prompt' | 'cluster', B: number, rng: Rng, clusters: ClusterIndex | null, onReplicate?: () => void): Float64Array[] {
+  if (p.bits) return bitBootstrapScores({ bits: p.bits, weights: p.weights, incomplete: p.incomplete }, kind, B, rng, clusters, onReplicate);
   const { m, n } = p;
   const outs = p.weights.map(() => new Float64Array(B * m));
   const counts = new Float64Array(n);
@@ -206,46 +228,56 @@ export interface WildSetup {
   shares: Float64Array[];
   /** Per scheme, the point estimates μ̂ (length m). */
   point: Float64Array[];
+  /** Replicates and intervals by the fast forms of wild-batch.ts (equal to rounding); set for large matrices. */
+  fast?: boolean;
 }
 
-/** Cluster residual sums and weight shares of every model under every scheme. */
+/**
+ * Cluster residual sums and weight shares of every model under every scheme. Reads the row-major
+ * scores model by model (one pass for all schemes); each sum adds its prompts in prompt order, so
+ * the numbers are those of the former item-major loop.
+ */
 export function wildSetup(p: Prepared, clusters: ClusterIndex, point: Float64Array[]): WildSetup {
-  const { m, n, scoresT, weights } = p;
+  const { m, n, scores, weights, weightsT } = p;
   const { C, of } = clusters;
   if (C < 2) throw new Error('the wild cluster bootstrap needs at least 2 clusters');
-  const isMissing = new Uint8Array(m * n);
-  p.missing.forEach((miss, k) => {
-    for (const i of miss) isMissing[k * n + i] = 1;
-  });
-  const residuals: Float64Array[] = [];
-  const shares: Float64Array[] = [];
-  weights.forEach((w, s) => {
-    const e = new Float64Array(C * m);
-    const W = new Float64Array(C * m);
-    const den = new Float64Array(m);
-    const mu = point[s];
+  const S = weights.length;
+  const mu = new Float64Array(S);
+  const residuals = weights.map(() => new Float64Array(C * m));
+  const shares = weights.map(() => new Float64Array(C * m));
+  // Per scheme: one model's cluster sums e (S × C), W (S × C) and its weight total.
+  const e = new Float64Array(S * C);
+  const W = new Float64Array(S * C);
+  const den = new Float64Array(S);
+  for (let k = 0; k < m; k++) {
+    e.fill(0);
+    W.fill(0);
+    den.fill(0);
+    for (let s = 0; s < S; s++) mu[s] = point[s][k];
+    const row = k * n;
     for (let i = 0; i < n; i++) {
-      const wi = w[i];
-      if (wi === 0) continue;
-      const base = of[i] * m;
-      for (let k = 0; k < m; k++) {
-        if (isMissing[k * n + i]) continue;
-        den[k] += wi;
-        W[base + k] += wi;
-        e[base + k] += wi * (scoresT[i * m + k] - mu[k]);
+      const v = scores[row + i];
+      if (v !== v) continue;
+      const c = of[i];
+      for (let s = 0; s < S; s++) {
+        const wi = weightsT[i * S + s];
+        if (wi === 0) continue;
+        den[s] += wi;
+        W[s * C + c] += wi;
+        e[s * C + c] += wi * (v - mu[s]);
       }
     }
-    for (let c = 0; c < C; c++) {
-      for (let k = 0; k < m; k++) {
-        const d = den[k];
-        e[c * m + k] = d > 0 ? e[c * m + k] / d : 0;
-        W[c * m + k] = d > 0 ? W[c * m + k] / d : 0;
+    for (let s = 0; s < S; s++) {
+      const d = den[s];
+      const es = residuals[s];
+      const Ws = shares[s];
+      for (let c = 0; c < C; c++) {
+        es[c * m + k] = d > 0 ? e[s * C + c] / d : 0;
+        Ws[c * m + k] = d > 0 ? W[s * C + c] / d : 0;
       }
     }
-    residuals.push(e);
-    shares.push(W);
-  });
-  return { C, kappa: Math.sqrt(C / (C - 1)), residuals, shares, point };
+  }
+  return { C, kappa: Math.sqrt(C / (C - 1)), residuals, shares, point, fast: p.large };
 }
 
 /**
@@ -255,6 +287,12 @@ export function wildSetup(p: Prepared, clusters: ClusterIndex, point: Float64Arr
 export function wildBootstrapScores(setup: WildSetup, m: number, B: number, kind: WildWeights, rng: Rng, onReplicate?: () => void): { replicates: Float64Array[]; draws: Float64Array } {
   const { C, kappa, residuals, point } = setup;
   const draws = new Float64Array(B * C);
+  if (setup.fast) {
+    for (let i = 0; i < B * C; i++) draws[i] = drawWild(kind, rng);
+    const replicates = wildReplicatesFast(setup, m, draws);
+    for (let b = 0; b < B; b++) onReplicate?.();
+    return { replicates, draws };
+  }
   const replicates = residuals.map(() => new Float64Array(B * m));
   for (let b = 0; b < B; b++) {
     const v = draws.subarray(b * C, (b + 1) * C);

@@ -269,6 +269,10 @@ export interface SwapResult {
   family: number;
   /** Per vector: pairs whose point estimates change order against the reference (significant or not). */
   pointSwaps: number[];
+  /** Per vector: significant swaps (all of them, also when `swaps` lists only some). */
+  significant: number[];
+  /** Per vector, per model: 1 when the model is in a significant swap. */
+  beyondNoise: Uint8Array[];
 }
 
 /** Bootstrap SD of a difference-in-differences, pairwise-complete over replicates. */
@@ -360,5 +364,12 @@ export function rankSwaps(estimates: Float64Array[], replicates: Float64Array[],
     }
   }
   swaps.sort((x, y) => x.scheme - y.scheme || x.pAdjusted - y.pAdjusted || x.p - y.p || x.models[0] - y.models[0] || x.models[1] - y.models[1]);
-  return { swaps, family: f.t.length, pointSwaps };
+  const significant = new Array(V).fill(0);
+  const beyondNoise = estimates.map(() => new Uint8Array(m));
+  for (const x of swaps) {
+    if (!x.significant) continue;
+    significant[x.scheme]++;
+    for (const k of x.models) beyondNoise[x.scheme][k] = 1;
+  }
+  return { swaps, family: f.t.length, pointSwaps, significant, beyondNoise };
 }

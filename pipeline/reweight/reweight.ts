@@ -8,9 +8,11 @@ import type { KnnGraph } from '../index/index.ts';
 import { SCHEMES, schemeByName, type SchemeInputs } from './schemes/index.ts';
 import type { TargetMix } from './schemes/target-mix.ts';
 import { weightedScores, kishEss, clusteredSe } from './scores.ts';
-import { prepare, bootstrapScores, wildSetup, wildBootstrapScores, wildInterval, wildWeightsFor, FEW_CLUSTERS, type ClusterIndex, type ClusterMethod, type WildSetup } from './bootstrap.ts';
+import { prepare, bootstrapScores, wildSetup, wildBootstrapScores, wildWeightsFor, FEW_CLUSTERS, type ClusterIndex, type ClusterMethod, type WildSetup } from './bootstrap.ts';
+import { wildIntervals } from './wild-batch.ts';
 import { ranksOf, kendallTauB, topKOverlap, maxAbsRankShift, quantileSorted, sortedFinite } from './ranking.ts';
 import { rankConfidenceSets, rankSwaps, type RankSets, type Swap } from './rank-sets.ts';
+import { EXACT_RANK_MODELS, LISTED_SWAPS, projectionRankSets, projectionSwaps } from './rank-projection.ts';
 import type { ModelRow, NoiseFloor, ReweightResult, SchemeResult, SwapRow } from './types.ts';
 
 /** Level of the rank confidence sets (1 − RANK_ALPHA) and family-wise error rate of the swaps. */
@@ -214,8 +216,15 @@ export function computeReweighting(input: ReweightInputs, options: ReweightOptio
   // SEs from C clusters: observed t's are referred to t(C − 1) (see rank-sets.ts).
   const rankDf = clusterReps && cidx ? cidx.C - 1 : null;
   const rankStart = performance.now();
-  const rankSets: RankSets[] = point.map((p, s) => rankConfidenceSets(p.score, inferenceReps[s], RANK_ALPHA, rankDf));
-  const swapResult = rankSwaps(
+  // The pairwise step-down costs B × m² per step: above EXACT_RANK_MODELS ranked models, projection (rank-projection.ts).
+  const ranked = point[0].score.reduce((c, x) => c + (Number.isFinite(x) ? 1 : 0), 0);
+  const projection = ranked > EXACT_RANK_MODELS;
+  if (projection)
+    notes.push(
+      `${ranked} ranked models (more than ${EXACT_RANK_MODELS}): rank confidence sets and swaps come from simultaneous max-t intervals of the centred scores and of their changes (projection), which cost B × m instead of B × m² but are wider than the pairwise step-down; the marginal sets equal the simultaneous ones; at most ${LISTED_SWAPS} significant swaps are listed per scheme (all are counted)`,
+    );
+  const rankSets: RankSets[] = point.map((p, s) => (projection ? projectionRankSets : rankConfidenceSets)(p.score, inferenceReps[s], RANK_ALPHA, rankDf));
+  const swapResult = (projection ? projectionSwaps : rankSwaps)(
     point.map((p) => p.score),
     inferenceReps,
     RANK_ALPHA,
@@ -246,8 +255,9 @@ export function computeReweighting(input: ReweightInputs, options: ReweightOptio
     const cse = cidx ? clusteredSe(scores, m, n, w, cidx.of, cidx.C, score) : null;
     const sets = rankSets[s];
     const schemeSwaps = swapResult.swaps.filter((x) => x.scheme === s);
-    const swapping = new Set<number>();
-    for (const x of schemeSwaps) if (x.significant) x.models.forEach((k) => swapping.add(k));
+    const swapping = swapResult.beyondNoise[s];
+    // Wild intervals of every model's score and (s > 0) change against uniform, the whole scheme at once.
+    const wildCis = wildState ? wildIntervals(wildState.setup, wildState.draws, s, s > 0 ? 0 : null) : null;
     const rows: ModelRow[] = [];
     for (let k = 0; k < m; k++) {
       const sc = sortedFinite(column(pr, B, m, k, col));
@@ -263,16 +273,9 @@ export function computeReweighting(input: ReweightInputs, options: ReweightOptio
       if (clusterReps && crRanks) {
         csc = sortedFinite(column(clusterReps[s], B, m, k, col));
         crk = sortedFinite(column(crRanks, B, m, k, col2));
-        if (wildState) {
-          const a = wildInterval(wildState.setup, wildState.draws, [{ scheme: s, model: k, coef: 1 }]);
-          clusterCi = [a.low, a.high];
-          if (s > 0) {
-            const d = wildInterval(wildState.setup, wildState.draws, [
-              { scheme: s, model: k, coef: 1 },
-              { scheme: 0, model: k, coef: -1 },
-            ]);
-            clusterDeltaCi = [d.low, d.high];
-          }
+        if (wildCis) {
+          clusterCi = [wildCis.low[k], wildCis.high[k]];
+          if (s > 0) clusterDeltaCi = [wildCis.deltaLow![k], wildCis.deltaHigh![k]];
         } else {
           clusterCi = [quantileSorted(csc, 0.025), quantileSorted(csc, 0.975)];
           const cd = new Float64Array(B);
@@ -314,7 +317,7 @@ export function computeReweighting(input: ReweightInputs, options: ReweightOptio
         clusterDeltaCiHigh: clusterDeltaCi ? nullable(clusterDeltaCi[1]) : null,
         deltaRank,
         rankNoise: rankNoise[k],
-        rankChangeBeyondNoise: s > 0 && swapping.has(k),
+        rankChangeBeyondNoise: s > 0 && swapping[k] === 1,
         scoreChangeBeyondNoise: s > 0 && deltaScore !== 0 && (dLo > TINY || dHi < -TINY),
         missingWeight: missingWeight[k],
         kish: kishEss(w, scores, n, k),
@@ -354,7 +357,7 @@ export function computeReweighting(input: ReweightInputs, options: ReweightOptio
       modelsRankBeyondNoise: rows.filter((r) => r.rankChangeBeyondNoise).length,
       tauBest: sets.tauBest.map((k) => models[k]),
       pointSwaps: swapResult.pointSwaps[s] ?? 0,
-      significantSwaps: schemeSwaps.filter((x) => x.significant).length,
+      significantSwaps: swapResult.significant[s] ?? 0,
       swaps: [...schemeSwaps.filter((x) => x.significant), ...schemeSwaps.filter((x) => !x.significant).slice(0, NEAREST_SWAPS)].map((x) => swapRow(x, models, uniformRank, rank)),
       modelsScoreBeyondNoise: rows.filter((r) => r.scoreChangeBeyondNoise).length,
       largestRankChange: byRank.length ? { model: byRank[0].model, deltaRank: byRank[0].deltaRank, beyondNoise: byRank[0].rankChangeBeyondNoise } : null,
@@ -384,6 +387,7 @@ export function computeReweighting(input: ReweightInputs, options: ReweightOptio
       },
       rankInference: {
         alpha: RANK_ALPHA,
+        method: projection ? 'projection' : 'step-down',
         bootstrap: inferenceKind,
         clusterMethod: rankClusterReps ? (wild && !fewWild ? 'wild' : 'pairs') : null,
         df: rankDf,

@@ -129,7 +129,8 @@ export const stage: StageModule = {
     const lines = result.schemes
       .filter((s) => s.name !== 'uniform')
       .map((s) => `${s.name}: τ_b ${s.kendallTau.toFixed(3)}, max |Δrank| ${s.maxAbsRankShift}, ${s.pointSwaps} pair(s) reordered, ${s.significantSwaps} controlled swap(s)`);
-    const best = `may be best (95% set): ${result.tauBest.join(', ')}`;
+    // Thousands of models can leave dozens in the set: the message names ten (report.json has all).
+    const best = `may be best (95% set): ${result.tauBest.slice(0, 10).join(', ')}${result.tauBest.length > 10 ? ` and ${result.tauBest.length - 10} more` : ''}`;
     return { stage: 'reweight', status: 'computed', message: `${result.schemes.length} schemes, B=${options.bootstrap}\n  ${[...lines, best].join('\n  ')}`, path: ctx.store.stagePath(bench, 'reweight') };
   },
 };

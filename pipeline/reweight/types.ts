@@ -151,6 +151,8 @@ export interface ReweightResult {
   /** How rank sets and swaps were computed. */
   rankInference: {
     alpha: number;
+    /** step-down: pairwise step-down max-t (csranks); projection: simultaneous intervals, above EXACT_RANK_MODELS models. */
+    method: 'step-down' | 'projection';
     bootstrap: 'cluster' | 'prompt';
     /** C − 1 when the SEs rest on C clusters: observed t's are referred to t(C − 1); null for the prompt bootstrap. */
     df?: number | null;

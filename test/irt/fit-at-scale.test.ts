@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fitIrt } from '../../pipeline/irt/fit.ts';
-import { fitIrtAtScale } from '../../pipeline/irt/fit-at-scale.ts';
+import { fitIrtAtScale, fitWorkers } from '../../pipeline/irt/fit-at-scale.ts';
 import { createRng } from '../../pipeline/core/rng.ts';
 import { simulateIrt } from './helpers.ts';
 
@@ -26,18 +26,18 @@ describe('fitIrtAtScale', () => {
   const n = 2000;
   const sim = simulateIrt({ m, n, logASd: 0.4, bSd: 1.2, extremes: 0.04, missing: 0.01 }, 4);
 
-  it('below the cap it is fitIrt', () => {
+  it('below the cap it is fitIrt', async () => {
     const small = simulateIrt({ m: 30, n: 100, logASd: 0.3 }, 2);
-    const a = fitIrtAtScale(small.scores, 30, 100, {}, 3000, createRng(1));
+    const a = await fitIrtAtScale(small.scores, 30, 100, {}, 3000, createRng(1));
     expect(a.sample).toBeNull();
     const b = fitIrt(small.scores, 30, 100, {});
     expect(Array.from(a.fit.a)).toEqual(Array.from(b.a));
     expect(Array.from(a.fit.b)).toEqual(Array.from(b.b));
   });
 
-  it('above it, agrees with the full EM and recovers the truth as well', () => {
+  it('above it, agrees with the full EM and recovers the truth as well', async () => {
     const full = fitIrt(sim.scores, m, n, {});
-    const { fit, sample } = fitIrtAtScale(sim.scores, m, n, {}, m * 400, createRng(1));
+    const { fit, sample } = await fitIrtAtScale(sim.scores, m, n, {}, m * 400, createRng(1));
     expect(sample).toEqual({ prompts: 400, of: n, maxCells: m * 400 });
     const logA = (f: Float64Array) => Float64Array.from(f, Math.log);
     expect(corr(logA(fit.a), logA(full.a))).toBeGreaterThan(0.99);
@@ -54,19 +54,27 @@ describe('fitIrtAtScale', () => {
     for (let i = 0; i < n; i++) expect(fit.itemCov[3 * i]).toBeGreaterThan(0);
   });
 
-  it('models scored on one block of prompts only (leaderboard style) do not bias the sampled fit', () => {
+  it('models scored on one block of prompts only (leaderboard style) do not bias the sampled fit', async () => {
     // A quarter of the models have results on the first 100 prompts only: about 20 of them land in the
     // sample. From the sample's posteriors alone the shift was −0.063 and corr(θ̂) 0.9989; with the
     // standardised rounds from all-prompt posteriors, −0.018 and 0.99998.
     const blocked = Float64Array.from(sim.scores);
     for (let k = 0; k < m / 4; k++) for (let i = 100; i < n; i++) blocked[k * n + i] = NaN;
     const full = fitIrt(blocked, m, n, {});
-    const { fit } = fitIrtAtScale(blocked, m, n, {}, m * 400, createRng(1));
+    const { fit } = await fitIrtAtScale(blocked, m, n, {}, m * 400, createRng(1));
     const logA = (f: Float64Array) => Float64Array.from(f, Math.log);
     expect(corr(logA(fit.a), logA(full.a))).toBeGreaterThan(0.99);
     expect(corr(fit.theta, full.theta)).toBeGreaterThan(0.9999);
     let dA = 0;
     for (let i = 0; i < 100; i++) dA += Math.log(fit.a[i] / full.a[i]);
     expect(Math.abs(dA / 100)).toBeLessThan(0.03);
+  });
+  it('split over worker threads (shared scores) it gives the same numbers as in one thread', async () => {
+    const small = simulateIrt({ m: 40, n: 900, logASd: 0.4, missing: 0.01 }, 6);
+    const one = await fitIrtAtScale(small.scores, 40, 900, {}, 40 * 400, createRng(1));
+    const two = await fitIrtAtScale(small.scores, 40, 900, {}, 40 * 400, createRng(1), fitWorkers(small.scores, 2));
+    expect(one.sample).not.toBeNull();
+    for (const key of ['a', 'b', 'theta', 'thetaSd', 'itemCov'] as const) expect(Array.from(two.fit[key]), key).toEqual(Array.from(one.fit[key]));
+    expect(two.fit.logLik).toBe(one.fit.logLik);
   });
 });

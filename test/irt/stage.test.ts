@@ -84,6 +84,19 @@ describe('determinism and verdict rules', () => {
     expect(x.result.items.length).toBe(30);
     expect(x.result.prior.kind).toBe('default');
   });
+  it('above q3MaxPairCells, Q3 runs on a seeded sample of the pairs and says so', async () => {
+    const sim = simulateIrt({ m: 20, n: 60, logASd: 0.3 }, 12);
+    const ds = { models: Array.from({ length: 20 }, (_, k) => `m${k}`), items: Array.from({ length: 60 }, (_, i) => ({ id: `p${i}`, text: null, metadata: {}, tags: [] })), scores: sim.scores };
+    const o = { ...DEFAULT_IRT, permutationsC: 9, q3Replicates: 2, maxDim: 1, folds: 3 };
+    const all = (await analyzeIrt(ds, o, 5, 0.5)).result;
+    const P = all.q3!.pairs;
+    expect(P).toBeGreaterThan(1200);
+    const capped = (await analyzeIrt(ds, { ...o, q3MaxPairCells: 20 * 1200 }, 5, 0.5)).result;
+    expect(capped.q3!.pairs).toBe(1200);
+    expect(capped.q3!.exact).toBe(false);
+    expect(capped.notes.join(' ')).toMatch(new RegExp(`Q3 uses a seeded sample of 1200 of Null C's ${P} prompt pairs`));
+    expect(all.notes.join(' ')).not.toMatch(/Q3 uses a seeded sample/);
+  });
   it('families verdict', () => {
     expect(familiesVerdict({ converged: true, nullCp: 0.01, dimension: 1, nullBp: 0.01 }).families).toBe('families');
     expect(familiesVerdict({ converged: true, nullCp: 0.5, dimension: 2, nullBp: 0.5 }).families).toBe('families');

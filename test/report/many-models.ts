@@ -140,7 +140,7 @@ export function manyModelsReweighting(d: Dataset): ReweightResult {
     prompts: n,
     topK: 5,
     bootstrap: { replicates: 200, clusterSource: null, clusters: null, clusterMethod: null, wildWeights: null, inferenceBasis: null, inferenceReason: null, primary: 'prompt' },
-    rankInference: { alpha: 0.05, bootstrap: 'prompt', df: null, clusterMethod: null, swapFamily: ((SCHEMES.length - 1) * m * (m - 1)) / 2, swapSchemes: SCHEMES.slice(1) },
+    rankInference: { alpha: 0.05, method: m > 200 ? 'projection' : 'step-down', bootstrap: 'prompt', df: null, clusterMethod: null, swapFamily: ((SCHEMES.length - 1) * m * (m - 1)) / 2, swapSchemes: SCHEMES.slice(1) },
     tauBest: schemes[0].tauBest,
     schemes,
     skipped: [],
