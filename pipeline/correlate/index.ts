@@ -131,49 +131,7 @@ export async function loadCorrelation(store: ArtifactStore, bench: string): Prom
   };
 }
 
-/**
- * Expected similarity of the given prompt pairs under Null B: the mean over B replicates
- * (curveball for 0/1 scores, residual permutation for graded ones). `scores` is the m × n
- * row-major matrix (NaN = missing); `pairs` is 2 × P flattened (i, j) dataset item indices.
- * NaN for a pair whose similarity is undefined in every replicate.
- */
-export function nullBPairExpectation(scores: Float64Array, m: number, n: number, pairs: Int32Array, metric: SimilarityMetric, B: number, rng: Rng, minCommonModels = 5): Float64Array {
-  const P = pairs.length >> 1;
-  const out = new Float64Array(P);
-  if (P === 0) return out;
-  const minCommon = Math.max(metric === 'pearson' ? 3 : 2, minCommonModels);
-  const cols = Array.from(new Set(pairs)).sort((a, b) => a - b);
-  for (const c of cols) if (c < 0 || c >= n) throw new Error(`pair index ${c} outside 0..${n - 1}`);
-  const where = new Map<number, number>(cols.map((c, i) => [c, i]));
-  const local = Int32Array.from(pairs, (c) => where.get(c)!);
-  const binary = isBinary(scores);
-  const seed = rng.int(0x7fffffff);
-  let sampler: NullSampler;
-  if (binary) {
-    const chain = encodeBinary(scores, m, n);
-    const mix = diagnoseCurveball(chain, FastRng.forReplicate(seed, 'nullB-diagnose', 0));
-    sampler = new CurveballNull(scores, m, n, cols, seed, mix.tradesPerReplicate, chain);
-  } else {
-    sampler = new ResidualPermutationNull(scores, m, n, cols, seed);
-  }
-  const sum = new Float64Array(P);
-  const cnt = new Float64Array(P);
-  const buf = new Float64Array(cols.length * m);
-  let prep: PreparedColumns | undefined;
-  for (let b = 0; b < B; b++) {
-    sampler.draw(b, buf);
-    prep = prepareColumns(metric, buf, m, cols.length, minCommon, binary, prep);
-    for (let q = 0; q < P; q++) {
-      const v = pairSimilarity(prep, local[2 * q], local[2 * q + 1]);
-      if (v === v) {
-        sum[q] += v;
-        cnt[q]++;
-      }
-    }
-  }
-  for (let q = 0; q < P; q++) out[q] = cnt[q] ? sum[q] / cnt[q] : NaN;
-  return out;
-}
+export { nullBPairExpectation, nullBPairExpectationParallel } from './pair-expectation.ts';
 
 export { pearson, cosineSimilarity, jaccard, hamming, similarity, prepareColumns, pairSimilarity, closedFormMeans } from './similarity.ts';
 export { curveball, curveballTrade, diagnoseCurveball, encodeBinary, CurveballNull } from './nulls/curveball.ts';

@@ -4,18 +4,23 @@ import { runReplicates, type ReplicateSpec } from './replicates.ts';
 import { prepareColumns, preparedFromPayload, type PackedColumnsPayload } from './similarity.ts';
 import { topKPartial } from './topk.ts';
 import type { SimilarityMetric } from './index.ts';
+import { expectationRange, type PairExpectationSetup } from './pair-expectation.ts';
 
 export type WorkerRequest =
   | { type: 'replicates'; spec: ReplicateSpec; from: number; to: number }
   | { type: 'topk'; metric: SimilarityMetric; raw: Float64Array; m: number; n: number; minCommon: number; binary: boolean; k: number; offset: number; stride: number }
-  | { type: 'topk-packed'; columns: PackedColumnsPayload; k: number; offset: number; stride: number };
+  | { type: 'topk-packed'; columns: PackedColumnsPayload; k: number; offset: number; stride: number }
+  | { type: 'pair-expectation'; setup: PairExpectationSetup; from: number; to: number };
 
 const port = parentPort;
 if (!port) throw new Error('worker.ts must run in a worker thread');
 
 port.on('message', (req: WorkerRequest) => {
   try {
-    if (req.type === 'replicates') {
+    if (req.type === 'pair-expectation') {
+      const part = expectationRange(req.setup, req.from, req.to);
+      port.postMessage({ type: 'done', result: part }, [part.sum.buffer as ArrayBuffer, part.cnt.buffer as ArrayBuffer]);
+    } else if (req.type === 'replicates') {
       let pending = 0;
       const batch = runReplicates(req.spec, req.from, req.to, () => {
         pending++;

@@ -17,7 +17,7 @@ import { finishMrqap, inThreadPermutations, prepareMrqap, type DroppedPredictor,
 import { allPairsMantelTest, decileCurve, nearestNeighbourEffect, tagEffect, type DecileBin, type NearestNeighbourEffect, type TagEffect } from './effects.ts';
 
 /** Expected similarity of each pair under Null B (the correlate stage's nullBPairExpectation). */
-export type NullBExpectation = (scores: Float64Array, m: number, n: number, pairs: Int32Array, metric: PerfMetric, B: number, rng: Rng, minCommonModels?: number) => Float64Array;
+export type NullBExpectation = (scores: Float64Array, m: number, n: number, pairs: Int32Array, metric: PerfMetric, B: number, rng: Rng, minCommonModels?: number) => Float64Array | Promise<Float64Array>;
 
 export interface ExplainInputs {
   dataset: Dataset;
@@ -242,7 +242,7 @@ export async function explain(inp: ExplainInputs, o: ExplainOptions, rng: Rng, r
       flat[2 * p + 1] = sample.j[p];
     }
     reporter.info(`explain: Null B expectation of ${P0} pair similarities (${o.nullBSamples} replicates)`);
-    const e = inp.nullB(simScores, sm, n, flat, o.metric, o.nullBSamples, rng.fork('nullB'), o.minCommonModels);
+    const e = await inp.nullB(simScores, sm, n, flat, o.metric, o.nullBSamples, rng.fork('nullB'), o.minCommonModels);
     ex0 = new Float64Array(P0);
     for (let p = 0; p < P0; p++) ex0[p] = y0[p] - e[p];
   } else notes.push(inp.nullB ? 'excess over Null B not computed (--null-b-samples 0)' : 'excess over Null B not computed: the Null B expectation is unavailable');

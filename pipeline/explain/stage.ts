@@ -7,7 +7,7 @@ import { sha256File } from '../core/hash.ts';
 import { loadEmbeddings } from '../embed/index.ts';
 import { loadKnnGraph, type KnnGraph } from '../index/index.ts';
 import { loadClusterings, type Clustering } from '../cluster/index.ts';
-import { nullBPairExpectation } from '../correlate/index.ts';
+import { nullBPairExpectationParallel } from '../correlate/index.ts';
 import { DEFAULT_OPTIONS, resolveOptions, type ExplainOptions, type PerfMetric } from './options.ts';
 import { explain } from './explain.ts';
 import { readUserTagsFile } from './user-tags.ts';
@@ -144,7 +144,7 @@ export const stage: StageModule = {
     const workers = typeof argv.workers === 'number' && Number.isInteger(argv.workers) && argv.workers >= 1 ? argv.workers : Math.min(2, availableParallelism());
     const runner = permutationRunnerFor(workers, options.permutations, options.maxPairs, emb?.d ?? 0) ?? inThreadPermutations;
     const { result, membership } = await explain(
-      { dataset, embeddings: emb, knn: knnR.value, semanticClusters: clR.value, userTags, nullB: nullBPairExpectation, residuals: irtR.residuals },
+      { dataset, embeddings: emb, knn: knnR.value, semanticClusters: clR.value, userTags, nullB: nullBPairExpectationParallel(workers), residuals: irtR.residuals },
       options,
       createRng(ctx.seed).fork('explain'),
       ctx.reporter,

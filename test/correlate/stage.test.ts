@@ -9,7 +9,7 @@ import { CovaryError } from '../../pipeline/core/errors.ts';
 import { createRng } from '../../pipeline/core/rng.ts';
 import type { StageContext } from '../../pipeline/core/stage.ts';
 import { stage } from '../../pipeline/correlate/stage.ts';
-import { correlate, loadCorrelation, nullBPairExpectation, similarity } from '../../pipeline/correlate/index.ts';
+import { correlate, loadCorrelation, nullBPairExpectation, nullBPairExpectationParallel, similarity } from '../../pipeline/correlate/index.ts';
 import { inThreadRunner } from '../../pipeline/correlate/analyze.ts';
 import { topKSimilar } from '../../pipeline/correlate/topk.ts';
 import { topKParallel, workerRunner } from '../../pipeline/correlate/parallel.ts';
@@ -103,6 +103,24 @@ describe('worker threads', () => {
 });
 
 describe('nullBPairExpectation', () => {
+  it('split over worker threads it equals the one-thread mean to rounding (0/1 with missing cells, and graded)', async () => {
+    const m = 25, n = 40;
+    const { scores } = plantedFamilies(m, n, 2, 9, 2);
+    const withMissing = Float64Array.from(scores, (v, q) => (q % 37 === 0 ? NaN : v));
+    const graded = Float64Array.from(scores, (v, q) => (v === v ? 0.25 + 0.5 * v + ((q * 7919) % 13) / 100 : v));
+    const pairs: number[] = [];
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j += 3) pairs.push(i, j);
+    const P = Int32Array.from(pairs);
+    for (const x of [withMissing, graded]) {
+      const one = nullBPairExpectation(x, m, n, P, 'pearson', 9, createRng(4));
+      const two = await nullBPairExpectationParallel(2, 0)(x, m, n, P, 'pearson', 9, createRng(4));
+      expect(two.length).toBe(one.length);
+      for (let q = 0; q < one.length; q++) {
+        if (Number.isNaN(one[q])) expect(two[q]).toBeNaN();
+        else expect(Math.abs(two[q] - one[q])).toBeLessThan(1e-12);
+      }
+    }
+  });
   it('is deterministic for a seed, between −1 and 1, and lower than the observed similarity within planted families', () => {
     const m = 25, n = 40;
     const { scores, family } = plantedFamilies(m, n, 2, 9, 2);
