@@ -70,3 +70,15 @@ export function checkMemory(stage: string, est: MemoryEstimate, budget: number |
     );
   }
 }
+
+/**
+ * Peak memory of a stage that holds the m × n score matrix and about `copies` more arrays of its
+ * size in all (Float64: 8 bytes a cell), checked from the manifest before the matrix is loaded.
+ * Each stage's `copies` is calibrated on 5,000 × 30,000 (docs/scale.md, "The memory guard").
+ */
+export function matrixStageEstimate(m: number, n: number, copies: number): MemoryEstimate {
+  return { bytes: BASE_PROCESS_BYTES + copies * 8 * m * n, size: `${formatCount(m)} models × ${formatCount(n)} prompts (${formatCount(m * n)} cells)` };
+}
+
+/** The advice of a matrix-sized stage that is over budget. */
+export const MATRIX_STAGE_ADVICE = 'analyse fewer models or prompts at a time (memory grows with models × prompts)';

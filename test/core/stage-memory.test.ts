@@ -1,0 +1,42 @@
+/**
+ * The memory guard of the stages after correlate (irt, cluster, reweight, explain): over budget,
+ * each stops with one line naming the size before loading the matrix, and writes nothing.
+ */
+import { describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ArtifactStore } from '../../pipeline/core/store.ts';
+import { CovaryError } from '../../pipeline/core/errors.ts';
+import { silentReporter } from '../../pipeline/core/progress.ts';
+import type { StageContext, StageModule } from '../../pipeline/core/stage.ts';
+import { matrixStageEstimate } from '../../pipeline/core/memory.ts';
+import { stage as irt } from '../../pipeline/irt/stage.ts';
+import { stage as cluster } from '../../pipeline/cluster/stage.ts';
+import { stage as reweight } from '../../pipeline/reweight/stage.ts';
+import { stage as explain } from '../../pipeline/explain/stage.ts';
+
+describe('memory guard of the matrix-sized stages', () => {
+  it('irt, cluster, reweight and explain stop before loading the matrix when over budget', async () => {
+    const store = new ArtifactStore(await mkdtemp(join(tmpdir(), 'covary-guard-')));
+    const m = 6, n = 8;
+    const scores = Float64Array.from({ length: m * n }, (_, q) => ((q * 7) % 5 < 2 ? 1 : 0));
+    await store.saveDataset(
+      { name: 'b', models: Array.from({ length: m }, (_, k) => `m${k}`), items: Array.from({ length: n }, (_, i) => ({ id: `p${i}`, text: null, metadata: {}, tags: [] })), scores, answers: null },
+      { format: 'test', counts: { models: m, items: n, cells: m * n, missingCells: 0, itemsWithText: 0, binary: true, hasAnswers: false }, sources: [], dropped: [], coverage: {}, options: {} },
+    );
+    const ctx: StageContext = { store, reportsDir: '/tmp', seed: 1, reporter: silentReporter, force: false, commandLine: 'test', memoryBudget: 2 ** 20 };
+    for (const [name, s] of [['irt', irt], ['cluster', cluster], ['reweight', reweight], ['explain', explain]] as [string, StageModule][]) {
+      const err = await s.run(ctx, 'b', {}).catch((e: unknown) => e);
+      expect(err, name).toBeInstanceOf(CovaryError);
+      expect((err as CovaryError).toLine()).toMatch(new RegExp(`^${name}: 6 models × 8 prompts \\(48 cells\\) needs about \\d+ MiB of memory, more than the 1 MiB available \\(analyse fewer models or prompts`));
+      expect(existsSync(store.stagePath('b', name))).toBe(false);
+    }
+  });
+
+  it('grows with models × prompts: 5,000 × 30,000 at 3 matrices is 3.4 GiB', () => {
+    expect(matrixStageEstimate(5000, 30000, 3).bytes / 2 ** 30).toBeCloseTo((220 * 2 ** 20 + 3 * 8 * 1.5e8) / 2 ** 30, 6);
+    expect(matrixStageEstimate(5000, 30000, 3).size).toBe('5,000 models × 30,000 prompts (1.5e8 cells)');
+  });
+});
