@@ -30,6 +30,7 @@ import { availableParallelism } from 'node:os';
 import type { Rng } from '../core/rng.ts';
 import { runWorker, siblingModule } from '../core/worker-call.ts';
 import { WASM_BASE64 } from './kernel/replicate-sums-wasm.ts';
+import { instantiateKernel } from '../core/wasm.ts';
 
 /** Below this many cells (models × prompts) the bootstrap keeps the exact floating-point path of replicateScores. */
 export const BIT_BOOTSTRAP_MIN_CELLS = 2e7;
@@ -128,18 +129,10 @@ export function packBits(scores: Float64Array, m: number, n: number): { bits: Bi
 
 // --- the WebAssembly kernel ---------------------------------------------------------------------
 
-// The compile target's lib has no WebAssembly types; Node provides the global.
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { exports: unknown };
-}
-const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 interface KernelExports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
   block(acc: number, lost: number, x: number, m: number, list: number, count: number, v: number, tables: number, missStart: number, entries: number): void;
 }
-let compiled: object | undefined;
-const PAGE = 65536;
 const ROW = BLOCK * 8;
 
 /** The kernel with one bit matrix copied into its memory, and views of its working arrays. */
@@ -165,10 +158,7 @@ export class ReplicateSums {
     const x = entries + bits.missEntries.length * 4;
     const end = x + groups * m;
     if (end > 4 * 2 ** 30) throw new Error(`the bit-packed bootstrap needs ${(end / 2 ** 30).toFixed(1)} GiB of WebAssembly memory, more than its 4 GiB: ${m} models × ${bits.n} prompts is too large`);
-    compiled ??= new wasm.Module(Buffer.from(WASM_BASE64, 'base64'));
-    this.k = new wasm.Instance(compiled).exports as unknown as KernelExports;
-    const pages = Math.ceil(end / PAGE);
-    if (pages > 1) this.k.memory.grow(pages - 1);
+    this.k = instantiateKernel<KernelExports>(WASM_BASE64, end);
     const buf = this.k.memory.buffer;
     this.at = { acc, lost, list, v, missStart, entries, x };
     this.acc = new Float64Array(buf, acc, m * BLOCK);

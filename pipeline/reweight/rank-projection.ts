@@ -23,7 +23,7 @@
  * pairs × schemes, as with the step-down.
  */
 import { tToNormalEquivalent } from '../core/stats.ts';
-import type { RankInterval, RankSets, Swap, SwapResult } from './rank-sets.ts';
+import { diffSd, oneSidedP, type RankInterval, type RankSets, type Swap, type SwapResult } from './rank-sets.ts';
 
 /** Up to this many ranked models the exact pairwise step-down runs: its marginal sets cost about B × m² log m (7.9 CPU-s at 116 models, 7 schemes, B = 1000; ~25 s at 200); above it, projection. */
 export const EXACT_RANK_MODELS = 200;
@@ -221,35 +221,6 @@ function didTest(rs: Float64Array, ru: Float64Array, m: number, a: number, b: nu
   return (1 + exceed) / (used + 1);
 }
 
-/** One-sided bootstrap p of "θ_a ≤ θ_b" in one vector, studentised by the pair's bootstrap SD. */
-function oneSidedP(rep: Float64Array, est: Float64Array, m: number, a: number, b: number): number {
-  const B = rep.length / m;
-  const d = est[a] - est[b];
-  let used = 0;
-  let mean = 0;
-  let m2 = 0;
-  for (let r = 0; r < B; r++) {
-    const v = rep[r * m + a] - rep[r * m + b];
-    if (v !== v) continue;
-    used++;
-    const delta = v - mean;
-    mean += delta / used;
-    m2 += delta * (v - mean);
-  }
-  const s = used >= 2 ? Math.sqrt(m2 / (used - 1)) : NaN;
-  if (!(s > SE_FLOOR)) return 1;
-  const t = d / s;
-  let exceed = 0;
-  let n = 0;
-  for (let r = 0; r < B; r++) {
-    const z = (rep[r * m + a] - rep[r * m + b] - d) / s;
-    if (z !== z) continue;
-    n++;
-    if (z >= t) exceed++;
-  }
-  return (1 + exceed) / (n + 1);
-}
-
 /**
  * Swaps against vector 0 (uniform) by projection. Lists, per scheme, the LISTED_SWAPS significant
  * swaps with the largest change of gap and the NEAREST_LISTED closest non-significant ones; counts
@@ -333,7 +304,7 @@ export function projectionSwaps(estimates: Float64Array[], replicates: Float64Ar
       for (const i of top(list, keep)) {
         const [t, a, b] = [list[3 * i], list[3 * i + 1], list[3 * i + 2]];
         const pAdjusted = adjustedP(maxima, normalised(t, df));
-        const pOrder = Math.max(oneSidedP(ru, ref, m, a, b), oneSidedP(replicates[v], est, m, b, a));
+        const pOrder = Math.max(oneSidedP(ru, ref, diffSd(ru, m, a, b), m, a, b), oneSidedP(replicates[v], est, diffSd(replicates[v], m, b, a), m, b, a));
         const p = didTest(replicates[v], ru, m, a, b, dHat[a] - dHat[b], df);
         swaps.push({ scheme: v, models: [a, b], p, pAdjusted, significant: sig, pOrder, referenceGap: ref[a] - ref[b], schemeGap: est[a] - est[b] });
       }

@@ -61,27 +61,32 @@ export interface StepDownResult {
  * (symmetric, NaN on the diagonal and where fewer than 2 replicates have both models).
  */
 export function pairwiseDiffSe(replicates: Float64Array, m: number): Float64Array {
-  const B = replicates.length / Math.max(m, 1);
   const se = new Float64Array(m * m).fill(NaN);
   for (let j = 0; j < m; j++) {
     for (let k = j + 1; k < m; k++) {
-      let count = 0;
-      let mean = 0;
-      let m2 = 0;
-      for (let b = 0; b < B; b++) {
-        const x = replicates[b * m + j] - replicates[b * m + k];
-        if (x !== x) continue;
-        count++;
-        const delta = x - mean;
-        mean += delta / count;
-        m2 += delta * (x - mean);
-      }
-      const v = count >= 2 ? Math.sqrt(m2 / (count - 1)) : NaN;
+      const v = diffSd(replicates, m, j, k);
       se[j * m + k] = v;
       se[k * m + j] = v;
     }
   }
   return se;
+}
+
+/** Bootstrap SD of θ_j − θ_k over the replicates where both have a score (NaN below 2). */
+export function diffSd(replicates: Float64Array, m: number, j: number, k: number): number {
+  const B = replicates.length / Math.max(m, 1);
+  let count = 0;
+  let mean = 0;
+  let m2 = 0;
+  for (let b = 0; b < B; b++) {
+    const x = replicates[b * m + j] - replicates[b * m + k];
+    if (x !== x) continue;
+    count++;
+    const delta = x - mean;
+    mean += delta / count;
+    m2 += delta * (x - mean);
+  }
+  return count >= 2 ? Math.sqrt(m2 / (count - 1)) : NaN;
 }
 
 /** Differences whose bootstrap SD is this small relative to the scores are not testable (identical models). */
@@ -292,9 +297,8 @@ function didSe(rs: Float64Array, ru: Float64Array, m: number, a: number, b: numb
   return count >= 2 ? Math.sqrt(m2 / (count - 1)) : NaN;
 }
 
-/** One-sided bootstrap p-value of "θ_a ≤ θ_b" in one vector: (1 + #{z* ≥ t}) / (B' + 1). */
-function oneSidedP(rep: Float64Array, est: Float64Array, se: Float64Array, m: number, a: number, b: number): number {
-  const s = se[a * m + b];
+/** One-sided bootstrap p-value of "θ_a ≤ θ_b" in one vector, studentised by the pair's SD s: (1 + #{z* ≥ t}) / (B' + 1). */
+export function oneSidedP(rep: Float64Array, est: Float64Array, s: number, m: number, a: number, b: number): number {
   const d = est[a] - est[b];
   if (!(s > SE_FLOOR)) return 1;
   const t = d / s;
@@ -358,7 +362,7 @@ export function rankSwaps(estimates: Float64Array[], replicates: Float64Array[],
         pointSwaps[v]++;
         const h = index.get(key(v, Math.min(a, b), Math.max(a, b)));
         if (h === undefined) continue;
-        const pOrder = Math.max(oneSidedP(ru, ref, se[0], m, a, b), oneSidedP(replicates[v], est, se[v], m, b, a));
+        const pOrder = Math.max(oneSidedP(ru, ref, se[0][a * m + b], m, a, b), oneSidedP(replicates[v], est, se[v][b * m + a], m, b, a));
         swaps.push({ scheme: v, models: [a, b], p: res.p[h], pAdjusted: res.pAdjusted[h], significant: res.pAdjusted[h] <= alpha, pOrder, referenceGap: refGap, schemeGap: gap });
       }
     }

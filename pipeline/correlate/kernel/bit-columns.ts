@@ -6,13 +6,7 @@
  * the same as counting bit by bit in JavaScript, about eight times faster.
  */
 import { WASM_BASE64 } from './popcount-wasm.ts';
-
-// The compile target's lib has no WebAssembly types; Node provides the global.
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { exports: unknown };
-}
-const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+import { instantiateKernel, WASM_PAGE } from '../../core/wasm.ts';
 
 interface KernelExports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
@@ -22,9 +16,6 @@ interface KernelExports {
   maskedBlock(y: number, my: number, x: number, mx: number, count: number, stride: number, w64: number, out: number): void;
 }
 
-let compiled: object | undefined;
-
-const PAGE = 65536;
 const MAX_PAGES = 65536;
 /** Pairs one block call handles. */
 export const BLOCK_PAIRS = 64;
@@ -54,13 +45,11 @@ export class BitColumns {
     this.stride = this.words * 4;
     this.w64 = this.words / 2;
     const bytes = SCRATCH + 2 * n * this.stride;
-    const pages = Math.ceil(bytes / PAGE);
+    const pages = Math.ceil(bytes / WASM_PAGE);
     if (pages > MAX_PAGES) {
       throw new Error(`bit-packed columns need ${(bytes / 2 ** 30).toFixed(1)} GiB, more than WebAssembly's 4 GiB: ${n} prompts × ${models} models is too large; sample prompts (correlate --max-test-cells) or split the benchmark`);
     }
-    compiled ??= new wasm.Module(Buffer.from(WASM_BASE64, 'base64'));
-    this.k = new wasm.Instance(compiled).exports as unknown as KernelExports;
-    if (pages > 1) this.k.memory.grow(pages - 1);
+    this.k = instantiateKernel<KernelExports>(WASM_BASE64, bytes);
     const buf = this.k.memory.buffer;
     this.counts = new Int32Array(buf, 0, 3);
     this.blockCounts = new Int32Array(buf, BLOCK_OUT, 4 * BLOCK_PAIRS);
