@@ -1,5 +1,5 @@
 /** `covary cluster`: load dataset + embeddings, cluster, save assignments (binary) and summaries. */
-import { checkMemory, matrixStageEstimate, MATRIX_STAGE_ADVICE } from '../core/memory.ts';
+import { checkMatrixStageMemory } from '../core/memory.ts';
 import type { StageModule, StageContext } from '../core/stage.ts';
 import { createRng } from '../core/rng.ts';
 import { CovaryError, isCovaryError } from '../core/errors.ts';
@@ -67,11 +67,7 @@ export const stage: StageModule = {
   validate: (argv) => void parseClusterOptions(argv),
   async run(ctx, bench, argv) {
     const options = parseClusterOptions(argv);
-    // From the manifest, before the matrix is loaded: too big for memory is a clear error, not an OOM crash.
-    {
-      const { models: mm, items: nn } = (await ctx.store.readManifest(bench)).counts;
-      checkMemory('cluster', matrixStageEstimate(mm, nn, CLUSTER_MATRIX_COPIES), ctx.memoryBudget, MATRIX_STAGE_ADVICE);
-    }
+    await checkMatrixStageMemory(ctx, bench, 'cluster', CLUSTER_MATRIX_COPIES);
     const { dataset, manifest } = await ctx.store.loadDataset(bench);
     const { emb, reason, hash } = await embeddingsFor(ctx, bench, hasText(dataset));
     const inputs = { dataset: manifest.contentHash, embed: hash };

@@ -8,6 +8,7 @@
 import { totalmem } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import { CovaryError } from './errors.ts';
+import type { StageContext } from './stage.ts';
 
 /** A node process with tsx loaded, before any data (measured: 190–210 MiB). */
 export const BASE_PROCESS_BYTES = 220 * 2 ** 20;
@@ -80,5 +81,11 @@ export function matrixStageEstimate(m: number, n: number, copies: number): Memor
   return { bytes: BASE_PROCESS_BYTES + copies * 8 * m * n, size: `${formatCount(m)} models × ${formatCount(n)} prompts (${formatCount(m * n)} cells)` };
 }
 
-/** The advice of a matrix-sized stage that is over budget. */
-export const MATRIX_STAGE_ADVICE = 'analyse fewer models or prompts at a time (memory grows with models × prompts)';
+/**
+ * The guard of a matrix-sized stage (irt, cluster, reweight, explain): from the manifest, before the
+ * matrix is loaded, so that too big for memory is a clear error and not an out-of-memory crash.
+ */
+export async function checkMatrixStageMemory(ctx: Pick<StageContext, 'store' | 'memoryBudget'>, bench: string, stage: string, copies: number): Promise<void> {
+  const { models, items } = (await ctx.store.readManifest(bench)).counts;
+  checkMemory(stage, matrixStageEstimate(models, items, copies), ctx.memoryBudget, 'analyse fewer models or prompts at a time (memory grows with models × prompts)');
+}

@@ -91,31 +91,28 @@ export function nullBPairExpectation(scores: Float64Array, m: number, n: number,
 export const PARALLEL_EXPECTATION_WORK = 4e8;
 
 /**
- * The same expectation with the replicates split over `workers` threads when the work is large
- * (replicate b depends only on the seed and b); the per-thread sums are added in replicate-range
- * order, so the result can differ from the one-thread sum in the last bits. Below
- * PARALLEL_EXPECTATION_WORK it is nullBPairExpectation.
+ * The same expectation for large work: above `minWork` models × prompts × replicates the replicates
+ * are summed in two fixed halves, added in order, the second half on a worker thread when `workers`
+ * ≥ 2 (replicate b depends only on the seed and b), so the result does not depend on the thread
+ * count; it can differ from nullBPairExpectation's single sum in the last bits. Below `minWork` it
+ * is nullBPairExpectation.
  */
 export function nullBPairExpectationParallel(workers: number, minWork = PARALLEL_EXPECTATION_WORK) {
   return async (scores: Float64Array, m: number, n: number, pairs: Int32Array, metric: SimilarityMetric, B: number, rng: Rng, minCommonModels = 5): Promise<Float64Array> => {
     if (pairs.length < 2) return new Float64Array(0);
     const s = setup(scores, m, n, pairs, metric, rng, minCommonModels);
-    if (workers < 2 || m * s.cols.length * B < minWork) {
+    if (m * s.cols.length * B < minWork) {
       const { sum, cnt } = expectationRange(s, 0, B);
       return mean(sum, cnt);
     }
-    const cut = Array.from({ length: workers + 1 }, (_, w) => Math.floor((B * w) / workers));
-    const url = siblingModule('worker', import.meta.url);
-    const remote = cut.slice(1, -1).map((from, w) => runWorker<{ sum: Float64Array; cnt: Float64Array }>(url, { type: 'pair-expectation', setup: s, from, to: cut[w + 2] }, { label: 'Null B expectation' }));
-    const parts = [expectationRange(s, 0, cut[1]), ...(await Promise.all(remote))];
-    const sum = new Float64Array(pairs.length >> 1);
-    const cnt = new Float64Array(pairs.length >> 1);
-    for (const part of parts) {
-      for (let q = 0; q < sum.length; q++) {
-        sum[q] += part.sum[q];
-        cnt[q] += part.cnt[q];
-      }
+    const half = Math.floor(B / 2);
+    const second = workers >= 2 ? runWorker<{ sum: Float64Array; cnt: Float64Array }>(siblingModule('worker', import.meta.url), { type: 'pair-expectation', setup: s, from: half, to: B }, { label: 'Null B expectation' }) : null;
+    const a = expectationRange(s, 0, half);
+    const b = second ? await second : expectationRange(s, half, B);
+    for (let q = 0; q < a.sum.length; q++) {
+      a.sum[q] += b.sum[q];
+      a.cnt[q] += b.cnt[q];
     }
-    return mean(sum, cnt);
+    return mean(a.sum, a.cnt);
   };
 }

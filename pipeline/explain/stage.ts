@@ -1,5 +1,5 @@
 /** `covary explain`: tag failure categories, fit the pairwise explanation model, save. */
-import { checkMemory, matrixStageEstimate, MATRIX_STAGE_ADVICE } from '../core/memory.ts';
+import { checkMatrixStageMemory } from '../core/memory.ts';
 import type { StageContext, StageModule } from '../core/stage.ts';
 import { createRng } from '../core/rng.ts';
 import { CovaryError, isCovaryError } from '../core/errors.ts';
@@ -105,11 +105,7 @@ export const stage: StageModule = {
     partial.metric = (typeof argv.metric === 'string' ? argv.metric : correlateMetric ?? 'pearson') as PerfMetric;
     const options = resolveOptions(partial);
 
-    // From the manifest, before the matrix is loaded: too big for memory is a clear error, not an OOM crash.
-    {
-      const { models: mm, items: nn } = (await ctx.store.readManifest(bench)).counts;
-      checkMemory('explain', matrixStageEstimate(mm, nn, EXPLAIN_MATRIX_COPIES), ctx.memoryBudget, MATRIX_STAGE_ADVICE);
-    }
+    await checkMatrixStageMemory(ctx, bench, 'explain', EXPLAIN_MATRIX_COPIES);
     const { dataset, manifest } = await ctx.store.loadDataset(bench);
     let userTags: UserTags | null = null;
     let tagsHash = 'none';

@@ -1,5 +1,5 @@
 /** `covary irt`: loads the dataset (and correlate's options and Null B, when present), runs the irt computation, stores irt.json + arrays + irt-items.csv. */
-import { checkMemory, matrixStageEstimate, MATRIX_STAGE_ADVICE } from '../core/memory.ts';
+import { checkMatrixStageMemory } from '../core/memory.ts';
 import { availableParallelism } from 'node:os';
 import type { StageModule } from '../core/stage.ts';
 import { CovaryError } from '../core/errors.ts';
@@ -67,11 +67,7 @@ export const stage: StageModule = {
     if (!ctx.force && (await store.isFresh(bench, 'irt', inputs, options))) {
       return { stage: 'irt', status: 'cached', message: 'up to date (use --force to recompute)', path };
     }
-    // From the manifest, before the matrix is loaded: too big for memory is a clear error, not an OOM crash.
-    {
-      const { models: mm, items: nn } = (await ctx.store.readManifest(bench)).counts;
-      checkMemory('irt', matrixStageEstimate(mm, nn, IRT_MATRIX_COPIES), ctx.memoryBudget, MATRIX_STAGE_ADVICE);
-    }
+    await checkMatrixStageMemory(ctx, bench, 'irt', IRT_MATRIX_COPIES);
     const { dataset } = await store.loadDataset(bench);
     const m = dataset.models.length;
     const n = dataset.items.length;

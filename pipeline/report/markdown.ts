@@ -194,7 +194,10 @@ function swapLines(s: NonNullable<Report['reweighting']>['schemes'][number], B: 
   ];
   const head = ['swap', 'ranks (uniform→scheme)', 'p', 'adjusted p', 'p of each order (pOrder)'];
   const align: ('left' | 'right')[] = ['left', 'left', 'right', 'right', 'right'];
-  if (sig.length) return [`${intCount(sig.length)} of ${intCount(s.pointSwaps)} reordered pair(s) are controlled swaps:`, '', mdTable(head, listed.map(row), align), ...(sig.length > listed.length ? ['', `… and ${sig.length - listed.length} more (see report.json).`] : []), ''];
+  // Above 200 models report.json lists only the clearest swaps; significantSwaps counts them all.
+  const total = s.significantSwaps ?? sig.length;
+  const more = total > listed.length ? ['', `… and ${intCount(total - listed.length)} more (${sig.length < total ? `report.json lists the ${intCount(sig.length)} clearest` : 'see report.json'}).`] : [];
+  if (total) return [`${intCount(total)} of ${intCount(s.pointSwaps)} reordered pair(s) are controlled swaps:`, '', mdTable(head, listed.map(row), align), ...more, ''];
   if (!s.pointSwaps) return ['No pair of models changes order.', ''];
   return [`${intCount(s.pointSwaps)} pair(s) change order, none beyond noise. The closest:`, '', mdTable(head, listed.map(row), align), ''];
 }

@@ -87,7 +87,7 @@ function rankMethods(rw: NonNullable<Report['reweighting']>): string {
     inf.bootstrap === 'cluster'
       ? `${(inf.clusterMethod ?? ci?.method) === 'wild' ? 'wild cluster bootstrap' : 'cluster bootstrap (clusters resampled whole)'} over ${intCount(ci?.clusters ?? null)} ${ci?.source ?? ''} clusters${inf.df != null ? `, each observed t referred to Student's t with ${inf.df} degrees of freedom (C − 1) because the standard errors rest on that many clusters` : ''}`
       : 'prompt bootstrap (no clusters were available)';
-  if ((inf as { method?: string }).method === 'projection')
+  if (inf.method === 'projection')
     return (
       `Rank confidence sets by projection (Mogstad, Romano, Shaikh & Wilhelm 2024): with ${intCount(rw.schemes[0]?.models.length ?? null)} models the pairwise step-down (B × m² per step) gives way to ${level} simultaneous max-t intervals of the centred scores (each model's score minus the mean of all models', which cancels what moves every model alike in a replicate), centred score ± c × bootstrap SD, with c the ${level} quantile of the largest studentised deviation over all models in the ${boot}; a model is significantly better than another when their intervals do not overlap, and its set is [1 + number of models significantly better, m − number significantly worse]. ` +
       'These sets cover every rank at once; they are wider than the pairwise step-down\'s (most for strongly correlated models), and the marginal sets are the simultaneous ones. The τ-best set lists the models whose set starts at 1. ' +

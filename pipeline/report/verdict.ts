@@ -54,7 +54,10 @@ export function controlledSwaps(rw: NonNullable<Report['reweighting']>) {
   const significantOf = (schemes: typeof others) =>
     schemes.flatMap((sc) => (sc.swaps ?? []).filter((x) => x.significant).map((x) => ({ scheme: sc.name, ...x }))).sort((a, b) => a.pAdjusted - b.pAdjusted || a.scheme.localeCompare(b.scheme) || a.models[1].localeCompare(b.models[1]));
   const plausibleSchemes = others.filter((x) => !STRESS_TEST_SCHEMES.includes(x.name));
-  return { others, plausibleSchemes, plausible: significantOf(plausibleSchemes), stress: significantOf(others.filter((x) => STRESS_TEST_SCHEMES.includes(x.name))) };
+  const stressSchemes = others.filter((x) => STRESS_TEST_SCHEMES.includes(x.name));
+  // Above 200 models only the clearest swaps are listed: the counts come from significantSwaps.
+  const countOf = (schemes: typeof others) => schemes.reduce((t, sc) => t + (sc.significantSwaps ?? (sc.swaps ?? []).filter((x) => x.significant).length), 0);
+  return { others, plausibleSchemes, plausible: significantOf(plausibleSchemes), stress: significantOf(stressSchemes), plausibleCount: countOf(plausibleSchemes), stressCount: countOf(stressSchemes) };
 }
 
 export function buildVerdict(s: Sections): Report['verdict'] {
@@ -103,42 +106,31 @@ export function buildVerdict(s: Sections): Report['verdict'] {
   let movingScheme: string | null = null;
   let stressOnly = false;
   if (rw) {
-    const { others, plausibleSchemes, plausible, stress } = controlledSwaps(rw);
-    rankingsMove = plausible.length > 0;
-    stressOnly = !rankingsMove && stress.length > 0;
-    const perScheme = new Map<string, number>();
-    for (const x of plausible) perScheme.set(x.scheme, (perScheme.get(x.scheme) ?? 0) + 1);
-    movingScheme = [...perScheme.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0] ?? null;
-    const movers = (swaps: typeof plausible) => {
-      // Rank changes by scheme and model, looked up once: thousands of models can have thousands of swaps.
-      const deltas = new Map<string, Map<string, number | null>>();
-      const deltaOf = (scheme: string, model: string) => {
-        let d = deltas.get(scheme);
-        if (!d) {
-          d = new Map();
-          for (const mm of rw.schemes.find((y) => y.name === scheme)?.models ?? []) if (!d.has(mm.model)) d.set(mm.model, mm.deltaRank);
-          deltas.set(scheme, d);
-        }
-        return d.get(model) ?? 0;
-      };
-      let mx = 0;
-      for (const x of swaps) for (const name of x.models) mx = Math.max(mx, Math.abs(deltaOf(x.scheme, name)));
-      return mx;
-    };
-    largestBeyond = movers(plausible);
+    const { others, plausibleSchemes, plausible, stress, plausibleCount, stressCount } = controlledSwaps(rw);
+    rankingsMove = plausibleCount > 0;
+    stressOnly = !rankingsMove && stressCount > 0;
+    const countIn = (sc: (typeof plausibleSchemes)[number]) => sc.significantSwaps ?? sc.swaps.filter((x) => x.significant).length;
+    movingScheme = plausibleSchemes.filter((sc) => countIn(sc) > 0).sort((a, b) => countIn(b) - countIn(a) || a.name.localeCompare(b.name))[0]?.name ?? null;
+    // The largest rank change of a model in a controlled swap: every such model is flagged
+    // (beyondNoise), listed or not; the listed swaps' models count too.
+    largestBeyond = 0;
+    for (const sc of plausibleSchemes) {
+      const listed = new Set(sc.swaps.filter((x) => x.significant).flatMap((x) => x.models));
+      for (const mm of sc.models) if (mm.beyondNoise || listed.has(mm.model)) largestBeyond = Math.max(largestBeyond, Math.abs(mm.deltaRank ?? 0));
+    }
     const listSwaps = (swaps: typeof plausible) =>
       swaps
         .map((x) => `${mdText(x.models[1])} overtakes ${mdText(x.models[0])} under ${mdText(x.scheme)} (ranks ${fmt(x.uniformRanks[1], 0)}→${fmt(x.ranks[1], 0)} and ${fmt(x.uniformRanks[0], 0)}→${fmt(x.ranks[0], 0)}; adjusted p ${pValue(x.pAdjusted, rw.bootstrap)})`)
         .join('; ');
     const inf = (rw as { rankInference?: { alpha: number; bootstrap: string; swapFamily: number } }).rankInference;
     const how = inf ? ` (paired ${inf.bootstrap} bootstrap of each pair's change of gap; family-wise error ${pct(inf.alpha, 0)} over all ${intCount(inf.swapFamily)} model pairs × schemes)` : '';
-    const stressNote = stress.length
-      ? ` The stress-test schemes (${STRESS_TEST_SCHEMES.filter((n) => others.some((x) => x.name === n)).join(', ')}) swap ${stress.length} pair(s) beyond noise (clearest: ${listSwaps(stress.slice(0, CLEAREST_STRESS_SWAPS))}).`
+    const stressNote = stressCount
+      ? ` The stress-test schemes (${STRESS_TEST_SCHEMES.filter((n) => others.some((x) => x.name === n)).join(', ')}) swap ${stressCount} pair(s) beyond noise (clearest: ${listSwaps(stress.slice(0, CLEAREST_STRESS_SWAPS))}).`
       : '';
     const best = (rw as { tauBest?: string[] }).tauBest;
     const bestNote = best && best.length ? ` Models that may be the best under the plain average (95% confidence set): ${best.slice(0, 8).map((x) => mdText(x)).join(', ')}${best.length > 8 ? ` and ${best.length - 8} more` : ''}.` : '';
-    if (plausible.length) {
-      sentences.push(`**Rankings move beyond noise under other plausible prompt mixes:** ${plausible.length} pair(s) of models change order${how}. The clearest: ${listSwaps(plausible.slice(0, CLEAREST_SWAPS))}.` + stressNote + bestNote);
+    if (plausibleCount) {
+      sentences.push(`**Rankings move beyond noise under other plausible prompt mixes:** ${plausibleCount} pair(s) of models change order${how}. The clearest: ${listSwaps(plausible.slice(0, CLEAREST_SWAPS))}.` + stressNote + bestNote);
     } else {
       const maxShift = Math.max(0, ...plausibleSchemes.map((x) => x.maxAbsRankShift ?? 0));
       sentences.push(

@@ -27,7 +27,7 @@ import { diffSd, oneSidedP, type RankInterval, type RankSets, type Swap, type Sw
 
 /** Up to this many ranked models the exact pairwise step-down runs: its marginal sets cost about B × m² log m (7.9 CPU-s at 116 models, 7 schemes, B = 1000; ~25 s at 200); above it, projection. */
 export const EXACT_RANK_MODELS = 200;
-/** Significant swaps listed per scheme above EXACT_RANK_MODELS (largest change of gap first); all are counted. */
+/** Significant swaps listed per scheme above EXACT_RANK_MODELS (largest studentised change of gap first); all are counted. */
 export const LISTED_SWAPS = 200;
 /** Non-significant swaps listed per scheme (closest first), as rank-sets' caller keeps. */
 const NEAREST_LISTED = 5;
@@ -178,12 +178,14 @@ export function projectionRankSets(estimates: Float64Array, replicates: Float64A
   const seUsed = new Float64Array(m);
   for (const j of finite) seUsed[j] = se[j] > SE_FLOOR ? se[j] : 0;
   const c = criticalT(sortedMaxima([cReps], [cEst], [seUsed], m, B), alpha, df);
-  // k is significantly above j when the centred intervals do not overlap: L_k > U_j.
+  // k is significantly above j when the centred intervals do not overlap: L_k > U_j. A model with
+  // fewer than 2 replicates (SD NaN) is compared with nobody (the step-down leaves its pairs out too).
   const lower = new Float64Array(M);
   const upper = new Float64Array(M);
   finite.forEach((j, i) => {
-    lower[i] = cEst[j] - c * seUsed[j];
-    upper[i] = cEst[j] + c * seUsed[j];
+    const unknown = se[j] !== se[j];
+    lower[i] = unknown ? -Infinity : cEst[j] - c * seUsed[j];
+    upper[i] = unknown ? Infinity : cEst[j] + c * seUsed[j];
   });
   const lowerSorted = Float64Array.from(lower).sort();
   const upperSorted = Float64Array.from(upper).sort();
@@ -221,9 +223,26 @@ function didTest(rs: Float64Array, ru: Float64Array, m: number, a: number, b: nu
   return (1 + exceed) / (used + 1);
 }
 
+/** Indices of the `keep` largest (t, a, b) triples, largest t first (ties: smaller a, then b). */
+function largestFirst(list: number[], keep: number): number[] {
+  const idx = Array.from({ length: list.length / 3 }, (_, i) => i).sort((x, y) => list[3 * y] - list[3 * x] || list[3 * x + 1] - list[3 * y + 1] || list[3 * x + 2] - list[3 * y + 2]);
+  return idx.slice(0, keep);
+}
+
+/** Adds (t, a, b) to `list` when it is among the `keep` largest by t (the list stays at most `keep` triples). */
+function keepLargest(list: number[], keep: number, t: number, a: number, b: number): void {
+  if (list.length < 3 * keep) {
+    list.push(t, a, b);
+    return;
+  }
+  let low = 0;
+  for (let i = 1; i < keep; i++) if (list[3 * i] < list[3 * low]) low = i;
+  if (t > list[3 * low]) (list[3 * low] = t), (list[3 * low + 1] = a), (list[3 * low + 2] = b);
+}
+
 /**
  * Swaps against vector 0 (uniform) by projection. Lists, per scheme, the LISTED_SWAPS significant
- * swaps with the largest change of gap and the NEAREST_LISTED closest non-significant ones; counts
+ * swaps with the largest studentised change of gap and the NEAREST_LISTED closest non-significant ones; counts
  * every swap in `significant` and flags every model in one in `beyondNoise`.
  */
 export function projectionSwaps(estimates: Float64Array[], replicates: Float64Array[], alpha: number, skip: ReadonlySet<number> = new Set(), df: number | null = null): SwapResult {
@@ -245,8 +264,9 @@ export function projectionSwaps(estimates: Float64Array[], replicates: Float64Ar
     const use: number[] = [];
     for (let k = 0; k < m; k++) if (Number.isFinite(raw[k])) use.push(k);
     const { est, reps } = centred(raw, rawReps, use);
+    // SD NaN (fewer than 2 replicates) or no estimate: the model is in no test; SD ≈ 0: a point.
     const se = columnSd(reps, m);
-    for (let k = 0; k < m; k++) if (!(se[k] > SE_FLOOR) || !Number.isFinite(est[k])) se[k] = 0;
+    for (let k = 0; k < m; k++) se[k] = !Number.isFinite(est[k]) || se[k] !== se[k] ? NaN : se[k] > SE_FLOOR ? se[k] : 0;
     delta.set(v, { est, reps, se });
   }
   const ds = tested.map((v) => delta.get(v)!);
@@ -257,7 +277,6 @@ export function projectionSwaps(estimates: Float64Array[], replicates: Float64Ar
     m,
     B,
   );
-  const cz = criticalT(maxima, alpha, df);
   const swaps: Swap[] = [];
   const pointSwaps = new Array(V).fill(0);
   const significant = new Array(V).fill(0);
@@ -266,14 +285,13 @@ export function projectionSwaps(estimates: Float64Array[], replicates: Float64Ar
   for (const v of tested) {
     const { est: dHat, se } = delta.get(v)!;
     const est = estimates[v];
-    let testable = 0;
-    for (let k = 0; k < m; k++) if (se[k] > 0) testable++;
-    // Pairs with at least one testable model (both with se = 0 are not testable, as in familyOf).
-    let finiteCount = 0;
-    for (let k = 0; k < m; k++) if (Number.isFinite(dHat[k])) finiteCount++;
-    const untestable = finiteCount - testable;
-    family += (finiteCount * (finiteCount - 1)) / 2 - (untestable * (untestable - 1)) / 2;
+    // Pairs of models in the tests, less those of two points (no variation to test, as in familyOf).
+    let inTests = 0;
+    let points = 0;
+    for (let k = 0; k < m; k++) if (se[k] === se[k]) (inTests++, se[k] === 0 && points++);
+    family += (inTests * (inTests - 1)) / 2 - (points * (points - 1)) / 2;
     const hits: number[] = [];
+    // The NEAREST_LISTED largest non-significant statistics, as (t, a, b) triples.
     const misses: number[] = [];
     for (let a = 0; a < m; a++) {
       for (let b = 0; b < m; b++) {
@@ -283,25 +301,21 @@ export function projectionSwaps(estimates: Float64Array[], replicates: Float64Ar
         if (!(refGap > 0 && gap < 0)) continue;
         pointSwaps[v]++;
         const s = se[a] + se[b];
-        if (!(s > SE_FLOOR) || !Number.isFinite(dHat[a] - dHat[b])) continue;
+        if (!(s > SE_FLOOR)) continue;
         const t = Math.abs(dHat[a] - dHat[b]) / s;
-        if (t > cz) {
+        if (adjustedP(maxima, normalised(t, df)) <= alpha) {
           significant[v]++;
           beyondNoise[v][a] = 1;
           beyondNoise[v][b] = 1;
           hits.push(t, a, b);
-        } else misses.push(t, a, b);
+        } else keepLargest(misses, NEAREST_LISTED, t, a, b);
       }
     }
-    const top = (list: number[], keep: number): number[] => {
-      const idx = Array.from({ length: list.length / 3 }, (_, i) => i).sort((x, y) => list[3 * y] - list[3 * x] || list[3 * x + 1] - list[3 * y + 1] || list[3 * x + 2] - list[3 * y + 2]);
-      return idx.slice(0, keep);
-    };
     for (const [list, keep, sig] of [
       [hits, LISTED_SWAPS, true],
       [misses, NEAREST_LISTED, false],
     ] as [number[], number, boolean][]) {
-      for (const i of top(list, keep)) {
+      for (const i of largestFirst(list, keep)) {
         const [t, a, b] = [list[3 * i], list[3 * i + 1], list[3 * i + 2]];
         const pAdjusted = adjustedP(maxima, normalised(t, df));
         const pOrder = Math.max(oneSidedP(ru, ref, diffSd(ru, m, a, b), m, a, b), oneSidedP(replicates[v], est, diffSd(replicates[v], m, b, a), m, b, a));

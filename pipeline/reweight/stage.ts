@@ -1,5 +1,5 @@
 /** `covary reweight`: load dataset, clusterings, kNN graph and target mix; compute; save. */
-import { checkMemory, matrixStageEstimate, MATRIX_STAGE_ADVICE } from '../core/memory.ts';
+import { checkMatrixStageMemory } from '../core/memory.ts';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { StageModule } from '../core/stage.ts';
@@ -84,11 +84,7 @@ export const stage: StageModule = {
       mixHash = sha256(text);
     }
     const options = parseReweightOptions(argv, targetMix !== null);
-    // From the manifest, before the matrix is loaded: too big for memory is a clear error, not an OOM crash.
-    {
-      const { models: mm, items: nn } = (await ctx.store.readManifest(bench)).counts;
-      checkMemory('reweight', matrixStageEstimate(mm, nn, REWEIGHT_MATRIX_COPIES), ctx.memoryBudget, MATRIX_STAGE_ADVICE);
-    }
+    await checkMatrixStageMemory(ctx, bench, 'reweight', REWEIGHT_MATRIX_COPIES);
     const { dataset, manifest } = await ctx.store.loadDataset(bench);
     const clusterings = await loadClusterings(ctx.store, bench);
     let knn: KnnGraph | null = null;

@@ -103,7 +103,7 @@ describe('worker threads', () => {
 });
 
 describe('nullBPairExpectation', () => {
-  it('split over worker threads it equals the one-thread mean to rounding (0/1 with missing cells, and graded)', async () => {
+  it('in two halves (one on a worker thread) it equals the one-pass mean to rounding, for any thread count (0/1 with missing cells, and graded)', async () => {
     const m = 25, n = 40;
     const { scores } = plantedFamilies(m, n, 2, 9, 2);
     const withMissing = Float64Array.from(scores, (v, q) => (q % 37 === 0 ? NaN : v));
@@ -114,6 +114,8 @@ describe('nullBPairExpectation', () => {
     for (const x of [withMissing, graded]) {
       const one = nullBPairExpectation(x, m, n, P, 'pearson', 9, createRng(4));
       const two = await nullBPairExpectationParallel(2, 0)(x, m, n, P, 'pearson', 9, createRng(4));
+      // The same halves in one thread: identical, whatever the number of threads.
+      expect(Array.from(await nullBPairExpectationParallel(1, 0)(x, m, n, P, 'pearson', 9, createRng(4)))).toEqual(Array.from(two));
       expect(two.length).toBe(one.length);
       for (let q = 0; q < one.length; q++) {
         if (Number.isNaN(one[q])) expect(two[q]).toBeNaN();

@@ -62,6 +62,19 @@ describe('verdict: correlation', () => {
 });
 
 describe('verdict: rankings', () => {
+  it('above 200 models only the clearest swaps are listed: the counts come from significantSwaps and the flagged models', () => {
+    const rw = reweighting(8, [{ name: 'cluster-balanced', tau: 0.6, noise: 0.8, moves: [{ model: 'model-5', rank: 2, deltaRank: -3, beyondNoise: true }] }]);
+    const sc = rw.schemes[1];
+    sc.significantSwaps = 250; // as projectionSwaps reports: 250 significant, one listed
+    const unlisted = sc.models.find((x) => x.model === 'model-8')!;
+    unlisted.deltaRank = -6;
+    unlisted.beyondNoise = true;
+    const v = buildVerdict({ ...none, reweighting: rw });
+    expect(v.rankingsMoveBeyondNoise).toBe(true);
+    expect(v.largestRankShiftBeyondNoise).toBe(6);
+    expect(v.sentences[1]).toContain('250 pair(s) of models change order');
+  });
+
   it('rankings move beyond noise only through controlled swaps: names the clearest swaps with ranks, scheme and adjusted p', () => {
     const rw = reweighting(8, [
       { name: 'cluster-balanced', tau: 0.6, noise: 0.8, moves: [{ model: 'model-5', rank: 2, deltaRank: -3, beyondNoise: true }, { model: 'model-2', rank: 3, deltaRank: 1, beyondNoise: false }] },
