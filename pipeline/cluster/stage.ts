@@ -3,7 +3,6 @@ import { checkMatrixStageMemory } from '../core/memory.ts';
 import type { StageModule, StageContext } from '../core/stage.ts';
 import { createRng } from '../core/rng.ts';
 import { CovaryError, isCovaryError } from '../core/errors.ts';
-import { hasText } from '../core/dataset.ts';
 import { loadEmbeddings } from '../embed/index.ts';
 import { computeClusterings, MIN_INFERENCE_CATEGORIES } from './clusterings.ts';
 import { DEFAULT_KMEANS_OPTIONS } from './cluster.ts';
@@ -67,15 +66,18 @@ export const stage: StageModule = {
   validate: (argv) => void parseClusterOptions(argv),
   async run(ctx, bench, argv) {
     const options = parseClusterOptions(argv);
-    await checkMatrixStageMemory(ctx, bench, 'cluster', CLUSTER_MATRIX_COPIES);
-    const { dataset, manifest } = await ctx.store.loadDataset(bench);
-    const { emb, reason, hash } = await embeddingsFor(ctx, bench, hasText(dataset));
+    // Freshness first, from the manifest: a cached result is reused without loading the matrix
+    // (and without the memory guard, which is about computing it).
+    const manifest = await ctx.store.readManifest(bench);
+    const { emb, reason, hash } = await embeddingsFor(ctx, bench, manifest.counts.itemsWithText > 0);
     const inputs = { dataset: manifest.contentHash, embed: hash };
     // The inference partition's rule is part of the options so results made before it are recomputed.
     const stageOptions = { ...options, inference: { k: 'sqrt(n) in [30, 200]', minCategories: MIN_INFERENCE_CATEGORIES }, seed: ctx.seed };
     if (!ctx.force && (await ctx.store.isFresh(bench, 'cluster', inputs, stageOptions))) {
       return { stage: 'cluster', status: 'cached', message: 'clusterings are up to date', path: ctx.store.stagePath(bench, 'cluster') };
     }
+    await checkMatrixStageMemory(ctx, bench, 'cluster', CLUSTER_MATRIX_COPIES);
+    const { dataset } = await ctx.store.loadDataset(bench);
     const started = Date.now();
     const steps = (options.kmeans.k === null ? options.kmeans.kMax - options.kmeans.kMin + 2 : 1) * 2;
     const bar = ctx.reporter.bar('cluster', steps, 'fits');

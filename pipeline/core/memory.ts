@@ -85,7 +85,19 @@ export function matrixStageEstimate(m: number, n: number, copies: number): Memor
  * The guard of a matrix-sized stage (irt, cluster, reweight, explain): from the manifest, before the
  * matrix is loaded, so that too big for memory is a clear error and not an out-of-memory crash.
  */
-export async function checkMatrixStageMemory(ctx: Pick<StageContext, 'store' | 'memoryBudget'>, bench: string, stage: string, copies: number): Promise<void> {
+export async function checkMatrixStageMemory(ctx: Pick<StageContext, 'store' | 'memoryBudget'>, bench: string, stage: string, copies: number, extra?: ExtraMemory): Promise<void> {
   const { models, items } = (await ctx.store.readManifest(bench)).counts;
-  checkMemory(stage, matrixStageEstimate(models, items, copies), ctx.memoryBudget, 'analyse fewer models or prompts at a time (memory grows with models × prompts)');
+  const est = matrixStageEstimate(models, items, copies);
+  const advice = 'analyse fewer models or prompts at a time (memory grows with models × prompts)';
+  if (!extra) return checkMemory(stage, est, ctx.memoryBudget, advice);
+  checkMemory(stage, { bytes: est.bytes + extra.bytes(models), size: `${est.size} ${extra.size}` }, ctx.memoryBudget, `${extra.advice}, or ${advice}`);
+}
+
+/** Memory a stage needs beyond its matrix copies that grows with the models and an option (reweight's B × m replicate matrices). */
+export interface ExtraMemory {
+  bytes: (models: number) => number;
+  /** Appended to the size, e.g. "with 5,000 bootstrap replicates of 3 schemes". */
+  size: string;
+  /** The options that shrink it, e.g. "lower --bootstrap". */
+  advice: string;
 }

@@ -18,7 +18,8 @@ export interface IrtResiduals {
   expected?: boolean;
 }
 
-export async function irtResiduals(ctx: StageContext, bench: string, datasetHash: string): Promise<IrtResiduals> {
+/** With `read` false the residuals are not read (an m × n matrix): enough for the hash of a freshness check. */
+export async function irtResiduals(ctx: StageContext, bench: string, datasetHash: string, read = true): Promise<IrtResiduals> {
   const { store } = ctx;
   const art = await store.readStage<IrtResult | null>(bench, 'irt');
   if (!art) return { residuals: null, hash: 'none', note: null };
@@ -28,6 +29,7 @@ export async function irtResiduals(ctx: StageContext, bench: string, datasetHash
   if (art.inputs.dataset !== datasetHash) return without('the irt result is for an earlier version of the dataset (re-run `covary irt`)');
   // Residuals of a fit that did not converge are not a sound "beyond one ability axis".
   if (!art.result.convergence.converged) return without(`the irt fit did not converge (${art.result.convergence.iterations} EM cycles), so its residuals are not used`);
+  if (!read) return { residuals: null, hash, note: null };
   try {
     const a = await loadIrt(store, bench);
     return a.residuals ? { residuals: a.residuals, hash, note: null } : without('the irt result has no residuals');

@@ -3,7 +3,6 @@ import { checkMatrixStageMemory } from '../core/memory.ts';
 import type { StageContext, StageModule } from '../core/stage.ts';
 import { createRng } from '../core/rng.ts';
 import { CovaryError, isCovaryError } from '../core/errors.ts';
-import { hasText } from '../core/dataset.ts';
 import { sha256File } from '../core/hash.ts';
 import { loadEmbeddings } from '../embed/index.ts';
 import { loadKnnGraph, type KnnGraph } from '../index/index.ts';
@@ -105,26 +104,30 @@ export const stage: StageModule = {
     partial.metric = (typeof argv.metric === 'string' ? argv.metric : correlateMetric ?? 'pearson') as PerfMetric;
     const options = resolveOptions(partial);
 
-    await checkMatrixStageMemory(ctx, bench, 'explain', EXPLAIN_MATRIX_COPIES);
-    const { dataset, manifest } = await ctx.store.loadDataset(bench);
+    // Freshness first, from the manifest and the small inputs: a cached result is reused without
+    // loading the matrix or the residuals (and without the memory guard, which is about computing it).
+    const manifest = await ctx.store.readManifest(bench);
     let userTags: UserTags | null = null;
     let tagsHash = 'none';
     if (typeof argv.tags === 'string' && argv.tags !== '') {
       userTags = await readUserTagsFile(argv.tags);
       tagsHash = await sha256File(argv.tags);
     }
-    const text = hasText(dataset);
+    const text = manifest.counts.itemsWithText > 0;
     const embR = text ? await optional(ctx, bench, 'embeddings', 'embed', () => loadEmbeddings(ctx.store, bench)) : { value: null, hash: 'no-text' };
     const knnR: { value: KnnGraph | null; hash: string } = text ? await optional(ctx, bench, 'kNN graph', 'index', () => loadKnnGraph(ctx.store, bench)) : { value: null, hash: 'no-text' };
     const clR: { value: Clustering | null; hash: string } = text
       ? await optional(ctx, bench, 'semantic clusters', 'cluster', async () => (await loadClusterings(ctx.store, bench)).semantic)
       : { value: null, hash: 'no-text' };
-    const irtR = await irtResiduals(ctx, bench, manifest.contentHash);
-    const inputs = { dataset: manifest.contentHash, embed: embR.hash, index: knnR.hash, cluster: clR.hash, tags: tagsHash, irt: irtR.hash };
+    const irtHash = (await irtResiduals(ctx, bench, manifest.contentHash, false)).hash;
+    const inputs = { dataset: manifest.contentHash, embed: embR.hash, index: knnR.hash, cluster: clR.hash, tags: tagsHash, irt: irtHash };
     const stageOptions = { ...options, seed: ctx.seed, tagsFile: typeof argv.tags === 'string' ? argv.tags : null };
     if (!ctx.force && (await ctx.store.isFresh(bench, 'explain', inputs, stageOptions))) {
       return { stage: 'explain', status: 'cached', message: 'explanation is up to date', path: ctx.store.stagePath(bench, 'explain') };
     }
+    await checkMatrixStageMemory(ctx, bench, 'explain', EXPLAIN_MATRIX_COPIES);
+    const { dataset } = await ctx.store.loadDataset(bench);
+    const irtR = await irtResiduals(ctx, bench, manifest.contentHash);
     const e = embR.value;
     const emb: Embedding | null = e ? { vectors: e.vectors, d: e.dims } : null;
 

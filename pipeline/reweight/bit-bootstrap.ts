@@ -454,6 +454,8 @@ export function bitBootstrapScores(input: BitBootstrapInput, kind: 'prompt' | 'c
       report();
     }
     // Blocks the worker still holds: wait while it makes progress; if it fails or stalls, compute them here.
+    // A stalled worker that wakes up later may still write such a block into the shared output: it
+    // writes the same values (a block depends only on its counts and the kernel), so that is harmless.
     const patience = Math.max(WORKER_PATIENCE_MS, (8 * (performance.now() - started)) / Math.max(1, own));
     let lastProgress = performance.now();
     for (let done = Atomics.load(ctl, CTL_DONE); done < nBlocks; done = Atomics.load(ctl, CTL_DONE)) {

@@ -23,7 +23,7 @@
  * pairs × schemes, as with the step-down.
  */
 import { tToNormalEquivalent } from '../core/stats.ts';
-import { diffSd, oneSidedP, type RankInterval, type RankSets, type Swap, type SwapResult } from './rank-sets.ts';
+import { diffSd, oneSidedP, SE_FLOOR, type RankInterval, type RankSets, type Swap, type SwapResult } from './rank-sets.ts';
 
 /** Up to this many ranked models the exact pairwise step-down runs: its marginal sets cost about B × m² log m (7.9 CPU-s at 116 models, 7 schemes, B = 1000; ~25 s at 200); above it, projection. */
 export const EXACT_RANK_MODELS = 200;
@@ -31,7 +31,6 @@ export const EXACT_RANK_MODELS = 200;
 export const LISTED_SWAPS = 200;
 /** Non-significant swaps listed per scheme (closest first), as rank-sets' caller keeps. */
 const NEAREST_LISTED = 5;
-const SE_FLOOR = 1e-12;
 
 /** Bootstrap SD of each column of a B × m replicate matrix (over finite replicates). */
 export function columnSd(reps: Float64Array, m: number): Float64Array {

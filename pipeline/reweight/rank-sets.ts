@@ -90,7 +90,7 @@ export function diffSd(replicates: Float64Array, m: number, j: number, k: number
 }
 
 /** Differences whose bootstrap SD is this small relative to the scores are not testable (identical models). */
-const SE_FLOOR = 1e-12;
+export const SE_FLOOR = 1e-12;
 
 export interface PairHypothesis {
   vector: number;

@@ -1,12 +1,12 @@
 /** `covary reweight`: load dataset, clusterings, kNN graph and target mix; compute; save. */
-import { checkMatrixStageMemory } from '../core/memory.ts';
+import { checkMatrixStageMemory, formatCount } from '../core/memory.ts';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { StageModule } from '../core/stage.ts';
 import { createRng } from '../core/rng.ts';
 import { CovaryError, isCovaryError } from '../core/errors.ts';
 import { sha256 } from '../core/hash.ts';
-import { loadClusterings } from '../cluster/index.ts';
+import { loadClusterings, type Clusterings } from '../cluster/index.ts';
 import { loadKnnGraph, type KnnGraph } from '../index/index.ts';
 import { computeReweighting, DEFAULT_REWEIGHT_OPTIONS, type ReweightOptions } from './reweight.ts';
 import { SCHEME_NAMES } from './schemes/index.ts';
@@ -14,8 +14,27 @@ import { WEBB_BELOW } from './bootstrap.ts';
 import { parseTargetMix, type TargetMix } from './schemes/target-mix.ts';
 import type { ReweightResult } from './types.ts';
 
-/** Peak memory in 8·m·n-byte matrices (the scores, the packed bits and the replicate matrices: 2,454 MiB measured at 5,000 × 30,000, 2,508 MiB estimated). */
+/**
+ * Peak memory: 2 matrices of 8·m·n bytes (the scores and what is derived from them) plus
+ * 2·S + 2 replicate matrices of 8·B·m bytes (prompt and cluster bootstrap per scheme; ranks and
+ * differences of one scheme at a time). Measured (docs/scale.md, "The memory guard"): 5,000 × 30,000,
+ * B = 1,000, 3 schemes: 2,454 MiB (estimated 2,814); 2,000 × 2,000, B = 1,000: 412 (403); B = 5,000: 882 (891).
+ */
 const REWEIGHT_MATRIX_COPIES = 2;
+const REWEIGHT_SHARED_REPLICATES = 2;
+
+/** How many schemes can be computed given what the earlier stages left (an upper bound: a scheme may still skip). */
+function schemesThatMayApply(names: string[], c: Clusterings, knn: KnnGraph | null, mix: TargetMix | null): number {
+  const needs: Record<string, boolean> = {
+    'cluster-balanced': c.semantic !== null,
+    representative: c.semantic !== null,
+    'category-balanced': c.category !== null,
+    'performance-cluster-balanced': c.performance !== null,
+    'inverse-density': knn !== null,
+    'target-mix': mix !== null,
+  };
+  return new Set(['uniform', ...names].filter((s) => needs[s] ?? true)).size;
+}
 
 function parseSchemes(v: unknown, hasMix: boolean): string[] {
   if (v === undefined || v === null) return [...SCHEME_NAMES]; // target-mix without a file is listed as skipped
@@ -84,8 +103,9 @@ export const stage: StageModule = {
       mixHash = sha256(text);
     }
     const options = parseReweightOptions(argv, targetMix !== null);
-    await checkMatrixStageMemory(ctx, bench, 'reweight', REWEIGHT_MATRIX_COPIES);
-    const { dataset, manifest } = await ctx.store.loadDataset(bench);
+    // Freshness first, from the manifest and the small inputs: a cached result is reused without
+    // loading the matrix (and without the memory guard, which is about computing it).
+    const manifest = await ctx.store.readManifest(bench);
     const clusterings = await loadClusterings(ctx.store, bench);
     let knn: KnnGraph | null = null;
     let knnHash = 'none';
@@ -114,6 +134,13 @@ export const stage: StageModule = {
     if (!ctx.force && (await ctx.store.isFresh(bench, 'reweight', inputs, stageOptions))) {
       return { stage: 'reweight', status: 'cached', message: 'reweighting is up to date', path: ctx.store.stagePath(bench, 'reweight') };
     }
+    const S = schemesThatMayApply(options.schemes, clusterings, knn, targetMix);
+    await checkMatrixStageMemory(ctx, bench, 'reweight', REWEIGHT_MATRIX_COPIES, {
+      bytes: (m) => 8 * options.bootstrap * m * (2 * S + REWEIGHT_SHARED_REPLICATES),
+      size: `with ${formatCount(options.bootstrap)} bootstrap replicates of ${S} scheme${S === 1 ? '' : 's'}`,
+      advice: 'lower --bootstrap or name fewer --schemes',
+    });
+    const { dataset } = await ctx.store.loadDataset(bench);
     const started = Date.now();
     const m = dataset.models.length;
     const n = dataset.items.length;

@@ -27,12 +27,40 @@ describe('memory guard of the matrix-sized stages', () => {
       { format: 'test', counts: { models: m, items: n, cells: m * n, missingCells: 0, itemsWithText: 0, binary: true, hasAnswers: false }, sources: [], dropped: [], coverage: {}, options: {} },
     );
     const ctx: StageContext = { store, reportsDir: '/tmp', seed: 1, reporter: silentReporter, force: false, commandLine: 'test', memoryBudget: 2 ** 20 };
-    for (const [name, s] of [['irt', irt], ['cluster', cluster], ['reweight', reweight], ['explain', explain]] as [string, StageModule][]) {
+    for (const [name, s] of [['irt', irt], ['cluster', cluster], ['explain', explain]] as [string, StageModule][]) {
       const err = await s.run(ctx, 'b', {}).catch((e: unknown) => e);
       expect(err, name).toBeInstanceOf(CovaryError);
       expect((err as CovaryError).toLine()).toMatch(new RegExp(`^${name}: 6 models × 8 prompts \\(48 cells\\) needs about \\d+ MiB of memory, more than the 1 MiB available \\(analyse fewer models or prompts`));
       expect(existsSync(store.stagePath('b', name))).toBe(false);
     }
+    // reweight needs the clusterings first; its estimate names the bootstrap it is sized by.
+    await cluster.run({ ...ctx, memoryBudget: undefined }, 'b', {});
+    const err = await reweight.run(ctx, 'b', {}).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CovaryError);
+    expect((err as CovaryError).toLine()).toMatch(/^reweight: 6 models × 8 prompts \(48 cells\) with 1,000 bootstrap replicates of \d schemes needs about \d+ MiB of memory, more than the 1 MiB available \(lower --bootstrap or name fewer --schemes, or analyse fewer models or prompts/);
+    expect(existsSync(store.stagePath('b', 'reweight'))).toBe(false);
+  });
+
+  it('reweight grows with --bootstrap, and a cached result (cluster, reweight, explain) is reused whatever the budget', async () => {
+    const store = new ArtifactStore(await mkdtemp(join(tmpdir(), 'covary-guard-')));
+    const m = 6, n = 8;
+    const scores = Float64Array.from({ length: m * n }, (_, q) => ((q * 7) % 5 < 2 ? 1 : 0));
+    await store.saveDataset(
+      { name: 'b', models: Array.from({ length: m }, (_, k) => `m${k}`), items: Array.from({ length: n }, (_, i) => ({ id: `p${i}`, text: null, metadata: {}, tags: [] })), scores, answers: null },
+      { format: 'test', counts: { models: m, items: n, cells: m * n, missingCells: 0, itemsWithText: 0, binary: true, hasAnswers: false }, sources: [], dropped: [], coverage: {}, options: {} },
+    );
+    // 300 MiB: the process base (220 MiB) and 6 × 8 cells fit; 10⁶ replicates of 6 models (≥ 8 × 10⁶ × 6 × 6 bytes) do not.
+    const ctx: StageContext = { store, reportsDir: '/tmp', seed: 1, reporter: silentReporter, force: false, commandLine: 'test', memoryBudget: 300 * 2 ** 20 };
+    await cluster.run(ctx, 'b', {});
+    const err = await reweight.run(ctx, 'b', { bootstrap: 1_000_000 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CovaryError);
+    expect((err as CovaryError).toLine()).toMatch(/^reweight: .* with 1,000,000 bootstrap replicates of \d schemes needs about/);
+    expect((await reweight.run(ctx, 'b', { bootstrap: 20 })).status).toBe('computed');
+    const tiny = { ...ctx, memoryBudget: 2 ** 20 };
+    expect((await reweight.run(tiny, 'b', { bootstrap: 20 })).status).toBe('cached');
+    expect((await cluster.run(tiny, 'b', {})).status).toBe('cached');
+    expect((await explain.run(ctx, 'b', { permutations: 19 })).status).toBe('computed');
+    expect((await explain.run(tiny, 'b', { permutations: 19 })).status).toBe('cached');
   });
 
   it('grows with models × prompts: 5,000 × 30,000 at 3 matrices is 3.4 GiB', () => {
