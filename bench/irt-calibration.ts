@@ -30,14 +30,15 @@ export async function run(_env: BenchEnv): Promise<void> {
   const sims = Number(process.env.IRT_CALIBRATION_SIMS ?? 20);
   const B = 99;
   const [shard, shards] = (process.env.IRT_CALIBRATION_SHARD ?? '0/1').split('/').map(Number);
-  if (!(shards >= 1 && shard >= 0 && shard < shards)) throw new Error(`IRT_CALIBRATION_SHARD: expected <i>/<k> with 0 ≤ i < k, got ${process.env.IRT_CALIBRATION_SHARD}`);
+  if (!(Number.isInteger(shard) && Number.isInteger(shards) && shards >= 1 && shard >= 0 && shard < shards)) throw new Error(`IRT_CALIBRATION_SHARD: expected <i>/<k> with 0 ≤ i < k, got ${process.env.IRT_CALIBRATION_SHARD}`);
   for (const st of SETTINGS.filter((x) => !process.env.IRT_CALIBRATION_ONLY || process.env.IRT_CALIBRATION_ONLY.split(',').some((only) => x.name.includes(only)))) {
     const hits = { mean: 0, meanSquared: 0, ks: 0, q3: 0, q3Strict: 0, c025: 0, either: 0 };
     const zs: number[] = [];
     const q3z: number[] = [];
     const t0 = performance.now();
     let done = 0;
-    // The stage prints no verdict on a fit that did not converge, so those are counted apart.
+    // The stage prints no verdict on a fit that did not converge: the summary says how many there
+    // were (the rates below include them; the per-matrix lines on stderr tell them apart).
     let unconverged = 0;
     let cycles = 0;
     for (let s = shard; s < sims; s += shards) {
@@ -52,7 +53,10 @@ export async function run(_env: BenchEnv): Promise<void> {
       if (!fit.convergence.converged) unconverged++;
       cycles = Math.max(cycles, fit.convergence.iterations);
       const { result: r, fit: gen } = await scaledNullC(sim.scores, m, n, fit, true, { metric: 'pearson', pairSample: 200_000, minCommonModels: 5, B }, s);
-      if (!r) continue;
+      if (!r) {
+        process.stderr.write(`${st.name} matrix ${s} (${m} × ${n}): Null C gave no result (too few usable prompt pairs)\n`);
+        continue;
+      }
       // The families verdict's two tests, each at 0.025 (Bonferroni), and their union.
       // IRT_CALIBRATION_Q3=<k>: Q3 only on the first k matrices of a setting (its refits dominate the time).
       const runQ3 = s < Number(process.env.IRT_CALIBRATION_Q3 ?? Infinity);
@@ -70,7 +74,7 @@ export async function run(_env: BenchEnv): Promise<void> {
       done++;
       process.stderr.write(`${st.name} matrix ${s} (${m} × ${n}): Null C mean-squared z ${r.test.meanSquared.z.toFixed(3)} p ${r.test.meanSquared.p.toFixed(4)}, mean p ${r.test.p.toFixed(4)}, KS p ${r.test.ks.p.toFixed(4)}${q3 ? `, Q3 z ${q3.nullC.meanSquared.z.toFixed(3)} p ${q3p.toExponential(2)}` : ''}; fit ${fit.convergence.converged ? 'converged' : 'NOT converged'} in ${fit.convergence.iterations} cycles (${((performance.now() - tMatrix) / 1000).toFixed(0)} s)\n`);
     }
-    const f = (h: number, of = done) => `${h}/${of} = ${((100 * h) / of).toFixed(1)}%`;
+    const f = (h: number, of = done) => (of > 0 ? `${h}/${of} = ${((100 * h) / of).toFixed(1)}%` : `${h}/0`);
     const zMean = zs.reduce((x, y) => x + y, 0) / zs.length;
     const q3zMean = q3z.reduce((x, y) => x + y, 0) / q3z.length;
     const q3zSd = Math.sqrt(q3z.reduce((x, y) => x + (y - q3zMean) ** 2, 0) / Math.max(1, q3z.length - 1));

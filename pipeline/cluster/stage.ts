@@ -77,7 +77,7 @@ export const stage: StageModule = {
       return { stage: 'cluster', status: 'cached', message: 'clusterings are up to date', path: ctx.store.stagePath(bench, 'cluster') };
     }
     await checkMatrixStageMemory(ctx, bench, 'cluster', CLUSTER_MATRIX_COPIES);
-    const { dataset } = await ctx.store.loadDataset(bench);
+    const dataset = await ctx.store.loadDatasetMatching(bench, manifest.contentHash);
     const started = Date.now();
     const steps = (options.kmeans.k === null ? options.kmeans.kMax - options.kmeans.kMin + 2 : 1) * 2;
     const bar = ctx.reporter.bar('cluster', steps, 'fits');

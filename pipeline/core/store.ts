@@ -249,6 +249,18 @@ export class ArtifactStore {
     return { dataset, manifest };
   }
 
+  /**
+   * loadDataset, requiring the content a freshness check was made against: a re-ingest in between
+   * is an error, never a result filed under the other content's hash.
+   */
+  async loadDatasetMatching(name: string, contentHash: string): Promise<Dataset> {
+    const { dataset, manifest } = await this.loadDataset(name);
+    if (manifest.contentHash !== contentHash) {
+      throw new CovaryError('the dataset changed while the stage was starting (re-ingested meanwhile?)', { file: join(this.benchmarkDir(name), 'manifest.json') }, 'run the command again');
+    }
+    return dataset;
+  }
+
   stagePath(name: string, stage: string): string {
     return join(this.benchmarkDir(name), `${stage}.json`);
   }

@@ -104,7 +104,7 @@ export const stage: StageModule = {
     partial.metric = (typeof argv.metric === 'string' ? argv.metric : correlateMetric ?? 'pearson') as PerfMetric;
     const options = resolveOptions(partial);
 
-    // Freshness first, from the manifest and the small inputs: a cached result is reused without
+    // Freshness first, from the manifest and the other inputs' hashes: a cached result is reused without
     // loading the matrix or the residuals (and without the memory guard, which is about computing it).
     const manifest = await ctx.store.readManifest(bench);
     let userTags: UserTags | null = null;
@@ -126,8 +126,9 @@ export const stage: StageModule = {
       return { stage: 'explain', status: 'cached', message: 'explanation is up to date', path: ctx.store.stagePath(bench, 'explain') };
     }
     await checkMatrixStageMemory(ctx, bench, 'explain', EXPLAIN_MATRIX_COPIES);
-    const { dataset } = await ctx.store.loadDataset(bench);
+    const dataset = await ctx.store.loadDatasetMatching(bench, manifest.contentHash);
     const irtR = await irtResiduals(ctx, bench, manifest.contentHash);
+    if (irtR.hash !== irtHash) throw new CovaryError('the irt result changed while explain was starting (irt re-run meanwhile?)', { file: ctx.store.stagePath(bench, 'irt') }, 'run the command again');
     const e = embR.value;
     const emb: Embedding | null = e ? { vectors: e.vectors, d: e.dims } : null;
 

@@ -56,7 +56,7 @@ export interface FitOptions {
   maxIter: number;
   /** Converged when no parameter (log a or b) moves more than this in an EM cycle. */
   tol: number;
-  /** Fisher-scoring steps per item in each M-step (a generalised EM: each step only has to raise the objective). */
+  /** Fisher-scoring (Newton, with a lower asymptote: see itemObjective) steps per item in each M-step (a generalised EM: each step only has to raise the objective). */
   mSteps: number;
   /** SQUAREM acceleration of the EM map (same fixed point; off = plain EM). */
   accelerate: boolean;
@@ -98,7 +98,7 @@ export interface IrtFit {
 const LOG_A_MIN = Math.log(1e-3);
 const LOG_A_MAX = Math.log(50);
 const B_MAX = 40;
-/** Fisher steps (in log a or b) below this are taken without a line search (see emCycle). */
+/** Item steps (in log a or b) below this are taken without a line search (see emCycle). */
 const SMALL_STEP = 0.05;
 
 /** Gauss–Hermite rule for a standard normal density (Golub–Welsch): nodes and weights summing to 1. */
@@ -126,7 +126,7 @@ const clampP = (p: number) => (p < 1e-12 ? 1e-12 : p > 1 - 1e-12 ? 1 - 1e-12 : p
  * with its gradient and information in (log a, b) written to out = [gA, gB, iAA, iAB, iBB].
  *
  * The information is Fisher's (expected) for c = 0. With a lower asymptote it is the observed one
- * (minus the Hessian) wherever that is positive definite: near the asymptote the expected
+ * (minus the Hessian, prior included) wherever that is positive definite: near the asymptote the expected
  * information is of order σ² while the curvature is of order σ, so Fisher steps on a hard
  * multiple-choice prompt (observed rate below c) overshoot by a growing factor and the EM cycles
  * between two points instead of converging (3PL fits at 50–120 × 500–2,000 stopped at 500 cycles
@@ -164,17 +164,21 @@ export function itemObjective(xs: Float64Array, ts: Float64Array, ws: Float64Arr
       hBB -= lzz * ai * ai;
     }
   }
-  if (observed && hAA > 0 && hAA * hBB - hAB * hAB > 0) {
-    iAA = hAA;
-    iAB = hAB;
-    iBB = hBB;
-  }
   if (prior) {
     f -= ((la - prior.logAMean) ** 2) / (2 * prior.logASd ** 2) + ((bi - prior.bMean) ** 2) / (2 * prior.bSd ** 2);
     gA -= (la - prior.logAMean) / prior.logASd ** 2;
     gB -= (bi - prior.bMean) / prior.bSd ** 2;
     iAA += 1 / prior.logASd ** 2;
     iBB += 1 / prior.bSd ** 2;
+    hAA += 1 / prior.logASd ** 2;
+    hBB += 1 / prior.bSd ** 2;
+  }
+  // Positive definite with the prior included, so that at a penalised mode (where it is, by the
+  // second-order condition) the observed information is used and the choice does not flip.
+  if (observed && hAA > 0 && hAA * hBB - hAB * hAB > 0) {
+    iAA = hAA;
+    iAB = hAB;
+    iBB = hBB;
   }
   if (out) {
     out[0] = gA;
@@ -329,7 +333,7 @@ export function fitIrt(scores: Float64Array, m: number, n: number, options: Part
     return ll;
   };
 
-  /** Gradient and Fisher information of item i's expected complete-data log-likelihood (+ prior) in (log a, b). */
+  /** Gradient and information (itemObjective) of item i's expected complete-data log-likelihood (+ prior) in (log a, b). */
   // One item's cells with their quadrature points and posterior weights, gathered once per item
   // and cycle so that every evaluation of its objective is one tight loop (itemObjective).
   const cellX = new Float64Array(m * Q);
@@ -401,7 +405,7 @@ export function fitIrt(scores: Float64Array, m: number, n: number, options: Part
       if (!estimated[i]) continue;
       let la = logA[i], bi = b[i];
       gatherItem(i);
-      // Fisher scoring with step halving; the first gradient is the marginal one (Fisher's identity).
+      // Fisher scoring (Newton with a lower asymptote) with step halving; the first gradient is the marginal one (Fisher's identity).
       let f0 = itemScore(i, la, bi, g);
       maxGrad = Math.max(maxGrad, Math.abs(g[0]), Math.abs(g[1]));
       for (let s = 0; s < o.mSteps; s++) {
@@ -409,7 +413,7 @@ export function fitIrt(scores: Float64Array, m: number, n: number, options: Part
         const [dA, dB, big] = dir;
         if (s === o.mSteps - 1 && big < SMALL_STEP) {
           // A small last step is taken unchecked: near its optimum an item's expected complete-data
-          // log-likelihood is close to quadratic, so a Fisher step raises it, and checking would cost
+          // log-likelihood is close to quadratic, so the step raises it, and checking would cost
           // another pass over the item's cells. The curvature at the start serves the prior update.
           la = Math.min(LOG_A_MAX, Math.max(LOG_A_MIN, la + dA));
           bi = Math.min(B_MAX, Math.max(-B_MAX, bi + dB));
@@ -607,8 +611,8 @@ export function refitItem(x: (k: number) => number, theta: ArrayLike<number>, c:
 
 /**
  * One prompt's penalised (log a, b) from weighted (score, ability) cells: Fisher scoring with step
- * halving, at most `steps` steps, from (la0, b0). With `info`, the Fisher information at the result
- * goes there as [iAA, iAB, iBB]. Returns [log a, b].
+ * halving, at most `steps` steps, from (la0, b0). With `info`, the information at the result
+ * goes there as [iAA, iAB, iBB] (the observed information for c > 0, see itemObjective). Returns [log a, b].
  */
 export function fitItemCells(xs: Float64Array, ts: Float64Array, ws: Float64Array, len: number, c: number, prior: PriorSpec | null, la0: number, b0: number, steps: number, info?: Float64Array): [number, number] {
   const objective = (la: number, b: number, out: Float64Array | null) => itemObjective(xs, ts, ws, len, la, b, c, prior, out);

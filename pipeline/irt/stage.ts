@@ -62,7 +62,9 @@ export const stage: StageModule = {
     };
     const correlateHash = await store.stageHash(bench, 'correlate');
     const inputs: Record<string, string> = { dataset: manifest.contentHash, correlate: correlateHash ?? 'absent' };
-    const options: Record<string, unknown> = { ...o, seed: ctx.seed };
+    // With a lower asymptote the item step changed (observed information, 3 Dec 2026): results made
+    // before it, often unconverged, are recomputed.
+    const options: Record<string, unknown> = { ...o, seed: ctx.seed, ...(o.guessing !== 'none' ? { itemStep: 'observed-information' } : {}) };
     const path = store.stagePath(bench, 'irt');
     if (!ctx.force && (await store.isFresh(bench, 'irt', inputs, options))) {
       return { stage: 'irt', status: 'cached', message: 'up to date (use --force to recompute)', path };

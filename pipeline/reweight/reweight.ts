@@ -95,6 +95,20 @@ function pickClusterSource(c: Clusterings, want: ReweightOptions['clusterSource'
   return null;
 }
 
+/**
+ * Bytes of the bootstrap replicates for the memory guard: 2·S + 2 matrices of B × m (prompt and
+ * cluster replicates per scheme; ranks and differences of one scheme at a time), S more when rank
+ * inference resamples few clusters whole, and the wild bootstrap's cluster sums (2·S·C·m) and draws
+ * (B·C). C counts unassigned prompts as singletons, as the bootstrap does.
+ */
+export function replicateBytes(m: number, schemes: number, clusterings: Clusterings, o: Pick<ReweightOptions, 'bootstrap' | 'clusterSource' | 'clusterMethod'>): number {
+  const picked = pickClusterSource(clusterings, o.clusterSource);
+  const C = picked ? clusterIndexOf(picked.clustering).C : 0;
+  const wild = C >= 2 && (o.clusterMethod ?? 'wild') === 'wild';
+  const matrices = 2 * schemes + 2 + (wild && C < FEW_CLUSTERS ? schemes : 0);
+  return 8 * (o.bootstrap * m * matrices + (wild ? 2 * schemes * C * m + o.bootstrap * C : 0));
+}
+
 const TINY = 1e-12;
 
 const nullable = (x: number): number | null => (Number.isFinite(x) ? x : null);

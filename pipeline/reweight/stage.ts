@@ -8,20 +8,18 @@ import { CovaryError, isCovaryError } from '../core/errors.ts';
 import { sha256 } from '../core/hash.ts';
 import { loadClusterings, type Clusterings } from '../cluster/index.ts';
 import { loadKnnGraph, type KnnGraph } from '../index/index.ts';
-import { computeReweighting, DEFAULT_REWEIGHT_OPTIONS, type ReweightOptions } from './reweight.ts';
+import { computeReweighting, DEFAULT_REWEIGHT_OPTIONS, replicateBytes, type ReweightOptions } from './reweight.ts';
 import { SCHEME_NAMES } from './schemes/index.ts';
 import { WEBB_BELOW } from './bootstrap.ts';
 import { parseTargetMix, type TargetMix } from './schemes/target-mix.ts';
 import type { ReweightResult } from './types.ts';
 
 /**
- * Peak memory: 2 matrices of 8·m·n bytes (the scores and what is derived from them) plus
- * 2·S + 2 replicate matrices of 8·B·m bytes (prompt and cluster bootstrap per scheme; ranks and
- * differences of one scheme at a time). Measured (docs/scale.md, "The memory guard"): 5,000 × 30,000,
- * B = 1,000, 3 schemes: 2,454 MiB (estimated 2,814); 2,000 × 2,000, B = 1,000: 412 (403); B = 5,000: 882 (891).
+ * Peak memory: 2 matrices of 8·m·n bytes (the scores and what is derived from them) plus the
+ * bootstrap replicates (`replicateBytes`: 2·S + 2 matrices of 8·B·m bytes and more). Measured (docs/scale.md, "The memory guard"): 5,000 × 30,000,
+ * B = 1,000, 3 schemes: 2,454 MiB (estimated about 2,855); 2,000 × 2,000, B = 1,000: 412 (408); B = 5,000: 882 (897).
  */
 const REWEIGHT_MATRIX_COPIES = 2;
-const REWEIGHT_SHARED_REPLICATES = 2;
 
 /** How many schemes can be computed given what the earlier stages left (an upper bound: a scheme may still skip). */
 function schemesThatMayApply(names: string[], c: Clusterings, knn: KnnGraph | null, mix: TargetMix | null): number {
@@ -136,11 +134,11 @@ export const stage: StageModule = {
     }
     const S = schemesThatMayApply(options.schemes, clusterings, knn, targetMix);
     await checkMatrixStageMemory(ctx, bench, 'reweight', REWEIGHT_MATRIX_COPIES, {
-      bytes: (m) => 8 * options.bootstrap * m * (2 * S + REWEIGHT_SHARED_REPLICATES),
+      bytes: (m) => replicateBytes(m, S, clusterings, options),
       size: `with ${formatCount(options.bootstrap)} bootstrap replicates of ${S} scheme${S === 1 ? '' : 's'}`,
       advice: 'lower --bootstrap or name fewer --schemes',
     });
-    const { dataset } = await ctx.store.loadDataset(bench);
+    const dataset = await ctx.store.loadDatasetMatching(bench, manifest.contentHash);
     const started = Date.now();
     const m = dataset.models.length;
     const n = dataset.items.length;

@@ -12,6 +12,8 @@ import { CovaryError } from '../../pipeline/core/errors.ts';
 import { silentReporter } from '../../pipeline/core/progress.ts';
 import type { StageContext, StageModule } from '../../pipeline/core/stage.ts';
 import { matrixStageEstimate } from '../../pipeline/core/memory.ts';
+import { replicateBytes } from '../../pipeline/reweight/reweight.ts';
+import type { Clustering, Clusterings } from '../../pipeline/cluster/index.ts';
 import { stage as irt } from '../../pipeline/irt/stage.ts';
 import { stage as cluster } from '../../pipeline/cluster/stage.ts';
 import { stage as reweight } from '../../pipeline/reweight/stage.ts';
@@ -66,5 +68,21 @@ describe('memory guard of the matrix-sized stages', () => {
   it('grows with models × prompts: 5,000 × 30,000 at 3 matrices is 3.4 GiB', () => {
     expect(matrixStageEstimate(5000, 30000, 3).bytes / 2 ** 30).toBeCloseTo((220 * 2 ** 20 + 3 * 8 * 1.5e8) / 2 ** 30, 6);
     expect(matrixStageEstimate(5000, 30000, 3).size).toBe('5,000 models × 30,000 prompts (1.5e8 cells)');
+  });
+
+  it('reweight replicate bytes: 2S + 2 matrices of B × m, S more with few clusters, plus the wild bootstrap\'s cluster sums', () => {
+    const m = 100, B = 1000, S = 3;
+    const inference = (C: number, unassigned = 0): Clusterings => {
+      const assignments = Int32Array.from({ length: 600 }, (_, i) => (i < unassigned ? -1 : i % C));
+      return { semantic: null, performance: null, category: null, inference: { k: C, assignments } as unknown as Clustering };
+    };
+    const o = { bootstrap: B, clusterSource: 'auto' as const, clusterMethod: 'wild' as const };
+    const none: Clusterings = { semantic: null, performance: null, category: null, inference: null };
+    expect(replicateBytes(m, S, none, o)).toBe(8 * B * m * (2 * S + 2));
+    expect(replicateBytes(m, S, inference(30), o)).toBe(8 * (B * m * (2 * S + 2) + 2 * S * 30 * m + B * 30));
+    expect(replicateBytes(m, S, inference(5), o)).toBe(8 * (B * m * (3 * S + 2) + 2 * S * 5 * m + B * 5));
+    // Unassigned prompts are singleton clusters: 5 groups and 100 unassigned prompts are 105 clusters.
+    expect(replicateBytes(m, S, inference(5, 100), o)).toBe(8 * (B * m * (2 * S + 2) + 2 * S * 105 * m + B * 105));
+    expect(replicateBytes(m, S, inference(5), { ...o, clusterMethod: 'pairs' })).toBe(8 * B * m * (2 * S + 2));
   });
 });

@@ -44,6 +44,16 @@ describe('ArtifactStore', () => {
     expect(left.filter((n) => n.startsWith('.covary-'))).toHaveLength(1);
   });
 
+  it('loads a dataset only as the content a freshness check saw (a re-ingest in between is an error)', async () => {
+    const store = new ArtifactStore(await mkdtemp(join(tmpdir(), 'covary-store-')));
+    const saved = await store.saveDataset(tiny(), manifestParts);
+    expect(Array.from((await store.loadDatasetMatching('tiny', saved.contentHash)).scores)).toEqual([1, 0, NaN, 1]);
+    const other = tiny();
+    other.scores[0] = 0;
+    await store.saveDataset(other, manifestParts);
+    await expect(store.loadDatasetMatching('tiny', saved.contentHash)).rejects.toThrow(/the dataset changed while the stage was starting/);
+  });
+
   it('detects a corrupted dataset file', async () => {
     const store = new ArtifactStore(await mkdtemp(join(tmpdir(), 'covary-store-')));
     await store.saveDataset(tiny(), manifestParts);
