@@ -19,15 +19,21 @@ import { stage as cluster } from '../../pipeline/cluster/stage.ts';
 import { stage as reweight } from '../../pipeline/reweight/stage.ts';
 import { stage as explain } from '../../pipeline/explain/stage.ts';
 
+/** A 6 × 8 text-free benchmark "b" in a fresh store. */
+async function savedBenchmark(): Promise<ArtifactStore> {
+  const store = new ArtifactStore(await mkdtemp(join(tmpdir(), 'covary-guard-')));
+  const m = 6, n = 8;
+  const scores = Float64Array.from({ length: m * n }, (_, q) => ((q * 7) % 5 < 2 ? 1 : 0));
+  await store.saveDataset(
+    { name: 'b', models: Array.from({ length: m }, (_, k) => `m${k}`), items: Array.from({ length: n }, (_, i) => ({ id: `p${i}`, text: null, metadata: {}, tags: [] })), scores, answers: null },
+    { format: 'test', counts: { models: m, items: n, cells: m * n, missingCells: 0, itemsWithText: 0, binary: true, hasAnswers: false }, sources: [], dropped: [], coverage: {}, options: {} },
+  );
+  return store;
+}
+
 describe('memory guard of the matrix-sized stages', () => {
   it('irt, cluster, reweight and explain stop before loading the matrix when over budget', async () => {
-    const store = new ArtifactStore(await mkdtemp(join(tmpdir(), 'covary-guard-')));
-    const m = 6, n = 8;
-    const scores = Float64Array.from({ length: m * n }, (_, q) => ((q * 7) % 5 < 2 ? 1 : 0));
-    await store.saveDataset(
-      { name: 'b', models: Array.from({ length: m }, (_, k) => `m${k}`), items: Array.from({ length: n }, (_, i) => ({ id: `p${i}`, text: null, metadata: {}, tags: [] })), scores, answers: null },
-      { format: 'test', counts: { models: m, items: n, cells: m * n, missingCells: 0, itemsWithText: 0, binary: true, hasAnswers: false }, sources: [], dropped: [], coverage: {}, options: {} },
-    );
+    const store = await savedBenchmark();
     const ctx: StageContext = { store, reportsDir: '/tmp', seed: 1, reporter: silentReporter, force: false, commandLine: 'test', memoryBudget: 2 ** 20 };
     for (const [name, s] of [['irt', irt], ['cluster', cluster], ['explain', explain]] as [string, StageModule][]) {
       const err = await s.run(ctx, 'b', {}).catch((e: unknown) => e);
@@ -44,13 +50,7 @@ describe('memory guard of the matrix-sized stages', () => {
   });
 
   it('reweight grows with --bootstrap, and a cached result (cluster, reweight, explain) is reused whatever the budget', async () => {
-    const store = new ArtifactStore(await mkdtemp(join(tmpdir(), 'covary-guard-')));
-    const m = 6, n = 8;
-    const scores = Float64Array.from({ length: m * n }, (_, q) => ((q * 7) % 5 < 2 ? 1 : 0));
-    await store.saveDataset(
-      { name: 'b', models: Array.from({ length: m }, (_, k) => `m${k}`), items: Array.from({ length: n }, (_, i) => ({ id: `p${i}`, text: null, metadata: {}, tags: [] })), scores, answers: null },
-      { format: 'test', counts: { models: m, items: n, cells: m * n, missingCells: 0, itemsWithText: 0, binary: true, hasAnswers: false }, sources: [], dropped: [], coverage: {}, options: {} },
-    );
+    const store = await savedBenchmark();
     // 300 MiB: the process base (220 MiB) and 6 × 8 cells fit; 10⁶ replicates of 6 models (≥ 8 × 10⁶ × 6 × 6 bytes) do not.
     const ctx: StageContext = { store, reportsDir: '/tmp', seed: 1, reporter: silentReporter, force: false, commandLine: 'test', memoryBudget: 300 * 2 ** 20 };
     await cluster.run(ctx, 'b', {});
