@@ -23,7 +23,7 @@
  * pairs × schemes, as with the step-down.
  */
 import { tToNormalEquivalent } from '../core/stats.ts';
-import { diffSd, oneSidedP, SE_FLOOR, type RankInterval, type RankSets, type Swap, type SwapResult } from './rank-sets.ts';
+import { diffSd, forEachPointSwap, oneSidedP, SE_FLOOR, type RankInterval, type RankSets, type Swap, type SwapResult } from './rank-sets.ts';
 
 /** Up to this many ranked models the exact pairwise step-down runs: its marginal sets cost about B × m² log m (7.9 CPU-s at 116 models, 7 schemes, B = 1000; ~25 s at 200); above it, projection. */
 export const EXACT_RANK_MODELS = 200;
@@ -292,24 +292,17 @@ export function projectionSwaps(estimates: Float64Array[], replicates: Float64Ar
     const hits: number[] = [];
     // The NEAREST_LISTED largest non-significant statistics, as (t, a, b) triples.
     const misses: number[] = [];
-    for (let a = 0; a < m; a++) {
-      for (let b = 0; b < m; b++) {
-        if (a === b) continue;
-        const refGap = ref[a] - ref[b];
-        const gap = est[a] - est[b];
-        if (!(refGap > 0 && gap < 0)) continue;
-        pointSwaps[v]++;
-        const s = se[a] + se[b];
-        if (!(s > SE_FLOOR)) continue;
-        const t = Math.abs(dHat[a] - dHat[b]) / s;
-        if (adjustedP(maxima, normalised(t, df)) <= alpha) {
-          significant[v]++;
-          beyondNoise[v][a] = 1;
-          beyondNoise[v][b] = 1;
-          hits.push(t, a, b);
-        } else keepLargest(misses, NEAREST_LISTED, t, a, b);
-      }
-    }
+    pointSwaps[v] = forEachPointSwap(ref, est, m, (a, b) => {
+      const s = se[a] + se[b];
+      if (!(s > SE_FLOOR)) return;
+      const t = Math.abs(dHat[a] - dHat[b]) / s;
+      if (adjustedP(maxima, normalised(t, df)) <= alpha) {
+        significant[v]++;
+        beyondNoise[v][a] = 1;
+        beyondNoise[v][b] = 1;
+        hits.push(t, a, b);
+      } else keepLargest(misses, NEAREST_LISTED, t, a, b);
+    });
     for (const [list, keep, sig] of [
       [hits, LISTED_SWAPS, true],
       [misses, NEAREST_LISTED, false],

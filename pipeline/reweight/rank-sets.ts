@@ -72,14 +72,18 @@ export function pairwiseDiffSe(replicates: Float64Array, m: number): Float64Arra
   return se;
 }
 
-/** Bootstrap SD of θ_j − θ_k over the replicates where both have a score (NaN below 2). */
-export function diffSd(replicates: Float64Array, m: number, j: number, k: number): number {
+/**
+ * Bootstrap SD of θ_j − θ_k over the replicates where both have a score (NaN below 2); with
+ * `reference`, of the difference-in-differences (θ_j − θ_k) − (θ_j − θ_k in the reference replicates).
+ */
+export function diffSd(replicates: Float64Array, m: number, j: number, k: number, reference?: Float64Array): number {
   const B = replicates.length / Math.max(m, 1);
   let count = 0;
   let mean = 0;
   let m2 = 0;
   for (let b = 0; b < B; b++) {
-    const x = replicates[b * m + j] - replicates[b * m + k];
+    let x = replicates[b * m + j] - replicates[b * m + k];
+    if (reference) x -= reference[b * m + j] - reference[b * m + k];
     if (x !== x) continue;
     count++;
     const delta = x - mean;
@@ -280,21 +284,23 @@ export interface SwapResult {
   beyondNoise: Uint8Array[];
 }
 
-/** Bootstrap SD of a difference-in-differences, pairwise-complete over replicates. */
-function didSe(rs: Float64Array, ru: Float64Array, m: number, a: number, b: number): number {
-  const B = rs.length / m;
+/**
+ * Calls visit(a, b, reference gap, scheme gap) for every pair the point estimates reorder: a above b
+ * in the reference, below it in `est` (ties are not reorderings). Returns how many there are.
+ */
+export function forEachPointSwap(ref: ArrayLike<number>, est: ArrayLike<number>, m: number, visit: (a: number, b: number, referenceGap: number, schemeGap: number) => void): number {
   let count = 0;
-  let mean = 0;
-  let m2 = 0;
-  for (let r = 0; r < B; r++) {
-    const x = rs[r * m + a] - rs[r * m + b] - (ru[r * m + a] - ru[r * m + b]);
-    if (x !== x) continue;
-    count++;
-    const delta = x - mean;
-    mean += delta / count;
-    m2 += delta * (x - mean);
+  for (let a = 0; a < m; a++) {
+    for (let b = 0; b < m; b++) {
+      if (a === b) continue;
+      const refGap = ref[a] - ref[b];
+      const gap = est[a] - est[b];
+      if (!(refGap > 0 && gap < 0)) continue;
+      count++;
+      visit(a, b, refGap, gap);
+    }
   }
-  return count >= 2 ? Math.sqrt(m2 / (count - 1)) : NaN;
+  return count;
 }
 
 /** One-sided bootstrap p-value of "θ_a ≤ θ_b" in one vector, studentised by the pair's SD s: (1 + #{z* ≥ t}) / (B' + 1). */
@@ -339,7 +345,7 @@ export function rankSwaps(estimates: Float64Array[], replicates: Float64Array[],
     for (let j = 0; j < m; j++) {
       for (let k = j + 1; k < m; k++) {
         pairs.push({ vector: v, j, k, minus: 0 });
-        seByKey.set(key(v, j, k), didSe(replicates[v], ru, m, j, k));
+        seByKey.set(key(v, j, k), diffSd(replicates[v], m, j, k, ru));
       }
     }
   }
@@ -353,19 +359,12 @@ export function rankSwaps(estimates: Float64Array[], replicates: Float64Array[],
   for (let v = 1; v < V; v++) {
     if (skip.has(v)) continue;
     const est = estimates[v];
-    for (let a = 0; a < m; a++) {
-      for (let b = 0; b < m; b++) {
-        if (a === b) continue;
-        const refGap = ref[a] - ref[b];
-        const gap = est[a] - est[b];
-        if (!(refGap > 0 && gap < 0)) continue;
-        pointSwaps[v]++;
-        const h = index.get(key(v, Math.min(a, b), Math.max(a, b)));
-        if (h === undefined) continue;
-        const pOrder = Math.max(oneSidedP(ru, ref, se[0][a * m + b], m, a, b), oneSidedP(replicates[v], est, se[v][b * m + a], m, b, a));
-        swaps.push({ scheme: v, models: [a, b], p: res.p[h], pAdjusted: res.pAdjusted[h], significant: res.pAdjusted[h] <= alpha, pOrder, referenceGap: refGap, schemeGap: gap });
-      }
-    }
+    pointSwaps[v] = forEachPointSwap(ref, est, m, (a, b, refGap, gap) => {
+      const h = index.get(key(v, Math.min(a, b), Math.max(a, b)));
+      if (h === undefined) return;
+      const pOrder = Math.max(oneSidedP(ru, ref, se[0][a * m + b], m, a, b), oneSidedP(replicates[v], est, se[v][b * m + a], m, b, a));
+      swaps.push({ scheme: v, models: [a, b], p: res.p[h], pAdjusted: res.pAdjusted[h], significant: res.pAdjusted[h] <= alpha, pOrder, referenceGap: refGap, schemeGap: gap });
+    });
   }
   swaps.sort((x, y) => x.scheme - y.scheme || x.pAdjusted - y.pAdjusted || x.p - y.p || x.models[0] - y.models[0] || x.models[1] - y.models[1]);
   const significant = new Array(V).fill(0);
